@@ -1,0 +1,132 @@
+// Experiment config, version 1: the schema every entry point (CLI, IPC, WebSocket) validates against.
+// Imports nothing from node, electron or the DOM.
+import { z } from 'zod';
+import { ValidationError } from './errors';
+
+export const DATASETS = ['synthetic-mnist', 'synthetic-cifar', 'mnist', 'fashion-mnist', 'cifar10'] as const;
+export const ARCHS = ['lenet-300-100', 'conv-2', 'conv-4', 'conv-6', 'conv-8'] as const;
+/** What the engine of this version can actually run; the schema accepts only these. */
+export const IMPLEMENTED_DATASETS = ['synthetic-mnist'] as const;
+export const IMPLEMENTED_ARCHS = ['lenet-300-100'] as const;
+export const METHOD_KINDS = ['dense'] as const;
+
+export type DatasetName = (typeof DATASETS)[number];
+export type ArchName = (typeof ARCHS)[number];
+
+const positiveInt = z.number().int().positive();
+
+export const optimizerSchema = z
+  .object({
+    name: z.enum(['adam', 'sgd']),
+    lr: z.number().positive().max(10),
+    momentum: z.number().min(0).max(1).optional(),
+    weightDecay: z.number().min(0).optional(),
+    schedule: z.enum(['constant', 'cosine']).optional(),
+  })
+  .strict();
+
+export const denseMethodSchema = z.object({ kind: z.literal('dense') }).strict();
+export const methodSchema = z.discriminatedUnion('kind', [denseMethodSchema]);
+
+export const experimentConfigSchema = z
+  .object({
+    version: z.literal(1),
+    name: z.string().min(1).max(200),
+    description: z.string().max(2000).optional(),
+    dataset: z.enum(IMPLEMENTED_DATASETS),
+    arch: z.enum(IMPLEMENTED_ARCHS),
+    optimizer: optimizerSchema,
+    batchSize: positiveInt.max(4096),
+    iterations: positiveInt.max(10_000_000),
+    evalEvery: positiveInt,
+    validation: z.number().int().min(0),
+    seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(64),
+    method: methodSchema,
+    /** Size of generated data sets (synthetic-* only). */
+    synthetic: z
+      .object({ train: positiveInt.max(200_000), test: positiveInt.max(100_000) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.evalEvery > c.iterations) {
+      ctx.addIssue({ code: 'custom', path: ['evalEvery'], message: `must be at most iterations (${c.iterations})` });
+    }
+    if (new Set(c.seeds).size !== c.seeds.length) {
+      ctx.addIssue({ code: 'custom', path: ['seeds'], message: 'must not repeat a seed' });
+    }
+    if (c.synthetic && c.validation >= c.synthetic.train) {
+      ctx.addIssue({ code: 'custom', path: ['validation'], message: `must be smaller than synthetic.train (${c.synthetic.train})` });
+    }
+  });
+
+export type ExperimentConfig = z.infer<typeof experimentConfigSchema>;
+export type MethodConfig = z.infer<typeof methodSchema>;
+export type MethodKind = MethodConfig['kind'];
+
+/** One line describing the first problem of a failed parse, e.g. `optimizer.lr: Too small: expected number to be >0`. */
+export function describeZodError(prefix: string, error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return `${prefix}: invalid`;
+  const path = issue.path.map(String).join('.');
+  const where = path ? `${prefix}.${path}` : prefix;
+  return `${where}: ${issue.message.replace(/\s+/g, ' ')}`;
+}
+
+export function parseExperimentConfig(value: unknown, prefix = 'config'): ExperimentConfig {
+  const r = experimentConfigSchema.safeParse(value);
+  if (!r.success) throw new ValidationError(describeZodError(prefix, r.error));
+  return r.data;
+}
+
+/** JSON with object keys sorted, so equal configs serialise identically (the experiment id hashes this). */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The part of a config that defines the experiment: everything but its human-facing name and description. */
+export function identityOfConfig(c: ExperimentConfig): string {
+  const { name: _name, description: _description, ...rest } = c;
+  return canonicalJson(rest);
+}
+
+/**
+ * Apply `--set path=value` overrides to a plain object (deep-cloned first). The value is parsed as JSON when it is
+ * valid JSON (`2000`, `[0,1]`, `"adam"`, `{"kind":"dense"}`), else taken as a string (`adam`).
+ */
+export function applyOverrides(base: unknown, sets: readonly string[]): unknown {
+  const out = structuredClone(base) as Record<string, unknown>;
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new ValidationError(`--set ${s}: expected path=value`);
+    const path = s.slice(0, eq).split('.');
+    if (path.some((p) => p === '' || p === '__proto__' || p === 'constructor' || p === 'prototype')) {
+      throw new ValidationError(`--set ${s}: invalid path`);
+    }
+    const raw = s.slice(eq + 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+    let cur: Record<string, unknown> = out;
+    for (const key of path.slice(0, -1)) {
+      const next = cur[key];
+      if (next === undefined) cur[key] = {};
+      else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
+        throw new ValidationError(`--set ${s}: ${key} is not an object`);
+      }
+      cur = cur[key] as Record<string, unknown>;
+    }
+    cur[path[path.length - 1]!] = value;
+  }
+  return out;
+}
