@@ -1,0 +1,65 @@
+// Numbered migrations. Each runs once, in order, inside one transaction with the user_version bump, so a database is
+// always at a whole version. Never edit a released migration: add the next one.
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'experiments, runs, rounds, metrics',
+    sql: `
+      CREATE TABLE experiments (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        config TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+        seed INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+        config TEXT NOT NULL,
+        iteration INTEGER NOT NULL DEFAULT 0,
+        iterations INTEGER NOT NULL,
+        backend TEXT,
+        backend_report TEXT,
+        pid INTEGER,
+        versions TEXT,
+        normalisation TEXT,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX runs_by_experiment ON runs(experiment_id);
+
+      CREATE TABLE rounds (
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        round INTEGER NOT NULL,
+        density REAL NOT NULL,
+        test_accuracy REAL NOT NULL,
+        early_stop_iteration INTEGER NOT NULL,
+        final_test_accuracy REAL NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, round)
+      ) STRICT;
+
+      CREATE TABLE metrics (
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        round INTEGER NOT NULL,
+        iteration INTEGER NOT NULL,
+        split TEXT NOT NULL CHECK (split IN ('train', 'validation', 'test')),
+        loss REAL NOT NULL,
+        accuracy REAL NOT NULL,
+        PRIMARY KEY (run_id, round, iteration, split)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
