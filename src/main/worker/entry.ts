@@ -1,0 +1,71 @@
+// Engine worker entry: runs one training job and streams progress to its host. Works as a Node child process
+// (process.send) and as an Electron utilityProcess (process.parentPort), so it imports nothing from electron.
+import { engine } from '../engine';
+import { CancelledError } from '../engine/types';
+import { oneLine } from '../../shared/errors';
+import type { HostToWorker, TrainJob, WorkerMessage, WorkerToHost } from './protocol';
+
+interface ParentPort {
+  postMessage(msg: unknown): void;
+  on(event: 'message', cb: (e: { data: unknown }) => void): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+let seq = 0;
+
+function post(msg: WorkerMessage): void {
+  const full = { ...msg, seq: ++seq } as WorkerToHost;
+  if (parentPort) parentPort.postMessage(full);
+  else process.send?.(full);
+}
+
+function onHostMessage(cb: (msg: HostToWorker) => void): void {
+  if (parentPort) parentPort.on('message', (e) => cb(e.data as HostToWorker));
+  else process.on('message', (m) => cb(m as HostToWorker));
+}
+
+let cancelled = false;
+let started = false;
+
+async function run(job: TrainJob): Promise<void> {
+  const report = await engine.selectBackend(job.backend);
+  post({ type: 'backend', report, versions: engine.versions() });
+  let lastProgress = 0;
+  const result = await engine.runDense(job.config, job.seed, {
+    onMetrics: (points) => post({ type: 'metrics', points }),
+    onProgress: (iteration, iterations) => {
+      const t = Date.now();
+      if (iteration === iterations || t - lastProgress >= 200) {
+        lastProgress = t;
+        post({ type: 'progress', iteration, iterations });
+      }
+    },
+    isCancelled: () => cancelled,
+  });
+  post({ type: 'round', result: result.round, normalisation: result.normalisation });
+  post({ type: 'done' });
+}
+
+function finish(): void {
+  // Give the IPC channel a moment to flush, then leave.
+  setTimeout(() => process.exit(0), 50);
+}
+
+onHostMessage((msg) => {
+  if (msg.type === 'cancel') {
+    cancelled = true;
+    return;
+  }
+  if (msg.type === 'start' && !started) {
+    started = true;
+    run(msg.job)
+      .catch((err: unknown) => {
+        if (err instanceof CancelledError) post({ type: 'cancelled' });
+        else post({ type: 'error', message: oneLine(err) });
+      })
+      .finally(finish);
+  }
+});
+
+if (!parentPort) process.on('disconnect', () => process.exit(0));
+post({ type: 'ready' });
