@@ -1,0 +1,227 @@
+// `ticketscope`: the CLI over the same core as the app. Exit 0 on success, 2 for bad usage or invalid input, 1 for a
+// runtime failure; errors are one line on stderr. With --json, stdout carries exactly one JSON object.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Core, APP_VERSION } from '../core/service';
+import { builtPaths, defaultDataDir, defaultDbPath } from '../core/paths';
+import { forkWorker } from '../worker/host';
+import { serve } from '../server/serve';
+import { NotFoundError, ValidationError, oneLine } from '../../shared/errors';
+import type { RunSummary } from '../../shared/contract';
+import { USAGE, parseArgs, single, type ParsedArgs } from './args';
+import { ProgressPrinter, formatEta } from './progress';
+
+class ExitError extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
+
+function openCore(args: ParsedArgs, transport: 'ipc' | 'websocket' = 'ipc'): Core {
+  const paths = builtPaths();
+  return new Core({
+    dbPath: resolve(args.global.db ?? defaultDbPath()),
+    dataDir: resolve(args.global.dataDir ?? defaultDataDir()),
+    backend: args.global.backend,
+    presetsDir: paths.presets,
+    spawnWorker: forkWorker(paths.worker),
+    transport,
+  });
+}
+
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ValidationError(`cannot read config ${path}: ${(err as NodeJS.ErrnoException).code ?? oneLine(err)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ValidationError(`config ${path} is not valid JSON: ${oneLine(err)}`);
+  }
+}
+
+const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)}%`);
+
+async function cmdRun(args: ParsedArgs): Promise<void> {
+  const preset = single(args.options, '--preset');
+  const sets = args.options.get('--set') ?? [];
+  if (preset !== undefined && args.positional.length) throw new ValidationError('give a CONFIG.json or --preset, not both');
+  if (preset === undefined && args.positional.length !== 1) throw new ValidationError('run needs CONFIG.json or --preset NAME');
+  const core = openCore(args);
+  const params = preset !== undefined ? { preset, overrides: sets } : { config: readConfigFile(args.positional[0]!), overrides: sets };
+  const printer = new ProgressPrinter(process.stderr);
+  const valAcc = new Map<string, number>();
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    printer.message('interrupted: cancelling runs...');
+    for (const r of core.repo.listRuns()) if (r.status === 'running' || r.status === 'queued') void core.call('cancelRun', { runId: r.runId });
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const started = (await core.call('startRun', params)) as { experimentId: string; runIds: string[] };
+    const mine = new Set(started.runIds);
+    core.subscribe((event, payload) => {
+      if (event === 'metrics') {
+        const p = payload as { runId: string; points: { split: string; accuracy: number }[] };
+        const v = p.points.find((x) => x.split === 'validation') ?? p.points.find((x) => x.split === 'test');
+        if (v && mine.has(p.runId)) valAcc.set(p.runId, v.accuracy);
+      } else if (event === 'runUpdate') {
+        const s = payload as RunSummary;
+        if (mine.has(s.runId) && s.status === 'running') printer.update(s, valAcc.get(s.runId) ?? null);
+      } else if (event === 'backend') {
+        const b = payload as { name: string; reason: string; skipped: { name: string; reason: string }[] };
+        const skipped = b.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+        printer.message(`backend: ${b.name} (${b.reason})${skipped ? ` — skipped ${skipped}` : ''}`);
+      }
+    });
+    printer.message(`experiment ${started.experimentId}: ${started.runIds.length} run(s) ${started.runIds.join(', ')}`);
+    const finals = await Promise.all(started.runIds.map((id) => core.waitForRun(id)));
+    const runs = started.runIds.map((id) => core.repo.getRun(id));
+    if (args.global.json) {
+      process.stdout.write(
+        `${JSON.stringify({
+          experimentId: started.experimentId,
+          runs: runs.map((r) => ({
+            runId: r.runId,
+            seed: r.seed,
+            kind: r.kind,
+            status: r.status,
+            backend: r.backend,
+            testAccuracy: r.rounds.length ? r.rounds[r.rounds.length - 1]!.testAccuracy : null,
+            rounds: r.rounds.map((x) => ({
+              round: x.round,
+              density: x.density,
+              testAccuracy: x.testAccuracy,
+              earlyStopIteration: x.earlyStopIteration,
+              finalTestAccuracy: x.finalTestAccuracy,
+            })),
+          })),
+        })}\n`,
+      );
+    } else {
+      for (const r of runs) {
+        const last = r.rounds[r.rounds.length - 1];
+        printer.message(
+          `${r.runId} seed ${r.seed} ${r.kind} ${r.status}: test accuracy ${pct(last?.testAccuracy ?? null)} at early stop (iteration ${last?.earlyStopIteration ?? '-'}), final ${pct(last?.finalTestAccuracy ?? null)}`,
+        );
+      }
+    }
+    const failed = finals.find((f) => f.status === 'failed');
+    if (interrupted) throw new ExitError('interrupted', 130);
+    if (failed) throw new ExitError(`run ${failed.runId} failed: ${failed.error ?? 'unknown error'}`, 1);
+    const cancelled = finals.find((f) => f.status === 'cancelled');
+    if (cancelled) throw new ExitError(`run ${cancelled.runId} was cancelled`, 1);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await core.close();
+  }
+}
+
+async function cmdList(args: ParsedArgs): Promise<void> {
+  if (args.positional.length) throw new ValidationError(`list takes no arguments (got ${args.positional[0]})`);
+  const core = openCore(args);
+  try {
+    const runs = core.repo.listRuns();
+    if (args.global.json) {
+      process.stdout.write(`${JSON.stringify({ runs })}\n`);
+      return;
+    }
+    if (!runs.length) {
+      process.stdout.write('no runs yet: try `ticketscope run --preset quick`\n');
+      return;
+    }
+    const rows = runs.map((r) => [r.runId, r.experimentName, r.dataset, r.arch, r.kind, String(r.seed), r.status, pct(r.testAccuracy), r.createdAt.slice(0, 19).replace('T', ' ')]);
+    const head = ['RUN', 'EXPERIMENT', 'DATASET', 'ARCH', 'KIND', 'SEED', 'STATUS', 'TEST ACC', 'CREATED'];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    for (const r of [head, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+  } finally {
+    await core.close();
+  }
+}
+
+async function cmdShow(args: ParsedArgs): Promise<void> {
+  if (args.positional.length !== 1) throw new ValidationError('show needs exactly one RUN id');
+  const core = openCore(args);
+  try {
+    const run = (await core.call('getRun', { runId: args.positional[0] })) as ReturnType<Core['repo']['getRun']>;
+    if (args.global.json) {
+      process.stdout.write(`${JSON.stringify(run)}\n`);
+      return;
+    }
+    const lines = [
+      `run ${run.runId} (${run.kind}, seed ${run.seed}) of experiment ${run.experimentName} [${run.experimentId}]`,
+      `status ${run.status}${run.error ? `: ${run.error}` : ''}; iteration ${run.iteration}/${run.iterations}; backend ${run.backend ?? '-'}`,
+      `data ${run.config.dataset}; arch ${run.config.arch}; ${run.config.optimizer.name} lr ${run.config.optimizer.lr}, batch ${run.config.batchSize}`,
+      ...run.rounds.map(
+        (r) => `round ${r.round}: ${(r.density * 100).toFixed(1)}% of weights remaining, test accuracy ${pct(r.testAccuracy)} at iteration ${r.earlyStopIteration} (final ${pct(r.finalTestAccuracy)})`,
+      ),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await core.close();
+  }
+}
+
+async function cmdServe(args: ParsedArgs): Promise<void> {
+  if (args.positional.length) throw new ValidationError(`serve takes no arguments (got ${args.positional[0]})`);
+  const host = single(args.options, '--host') ?? '127.0.0.1';
+  const portText = single(args.options, '--port') ?? '0';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ValidationError(`--port ${portText}: expected 0..65535`);
+  const core = openCore(args, 'websocket');
+  let served;
+  try {
+    served = await serve(core, { host, port, rendererDir: builtPaths().renderer });
+  } catch (err) {
+    await core.close();
+    throw new ExitError(`cannot serve on ${host}:${port}: ${oneLine(err)}`, 1);
+  }
+  process.stdout.write(`${served.url}\n`);
+  process.stderr.write(`serving ${core.db.name} (press Ctrl+C to stop)\n`);
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await served.close();
+  await core.close();
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    switch (args.command) {
+      case 'help':
+        process.stdout.write(`${USAGE}\n`);
+        return 0;
+      case 'version':
+        process.stdout.write(`${APP_VERSION}\n`);
+        return 0;
+      case 'run':
+        await cmdRun(args);
+        return 0;
+      case 'list':
+        await cmdList(args);
+        return 0;
+      case 'show':
+        await cmdShow(args);
+        return 0;
+      case 'serve':
+        await cmdServe(args);
+        return 0;
+    }
+  } catch (err) {
+    const code = err instanceof ExitError ? err.code : err instanceof ValidationError || err instanceof NotFoundError ? 2 : 1;
+    process.stderr.write(`ticketscope: ${oneLine(err)}\n`);
+    return code;
+  }
+}
+
+export { formatEta };
