@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { Core } from '../../src/main/core/service';
+import { forkWorker } from '../../src/main/worker/host';
+import type { EventName, Events, MetricPoint, RunSummary } from '../../src/shared/contract';
+import { ROOT, assertBuilt, tempDir } from '../helpers/cli';
+
+const tmp = tempDir('ticketscope-core-');
+let core: Core;
+const events: { event: EventName; payload: Events[EventName] }[] = [];
+const small = ['iterations=300', 'evalEvery=100', 'synthetic={"train":2000,"test":500}', 'validation=500'];
+
+beforeAll(() => {
+  assertBuilt();
+  core = new Core({
+    dbPath: join(tmp.dir, 'core.db'),
+    dataDir: join(tmp.dir, 'data'),
+    backend: 'wasm',
+    presetsDir: join(ROOT, 'resources', 'presets'),
+    spawnWorker: forkWorker(join(ROOT, 'out', 'main', 'worker.js')),
+    transport: 'ipc',
+    concurrency: 1,
+  });
+  core.subscribe((event, payload) => events.push({ event, payload }));
+});
+
+afterAll(async () => {
+  await core?.close();
+  tmp.cleanup();
+});
+
+describe('core with the engine in a child process', () => {
+  it('streams backend, progress and metrics events while the worker trains, then stores the result', async () => {
+    const { experimentId, runIds } = (await core.call('startRun', { preset: 'quick', overrides: small })) as { experimentId: string; runIds: string[] };
+    const runId = runIds[0]!;
+    const final = await core.waitForRun(runId);
+    expect(final.status).toBe('done');
+    const mine = events.filter((e) => (e.payload as { runId?: string }).runId === runId);
+    const metricPoints = mine.filter((e) => e.event === 'metrics').flatMap((e) => (e.payload as { points: MetricPoint[] }).points);
+    expect(metricPoints.filter((p) => p.split === 'validation').map((p) => p.iteration)).toEqual([100, 200, 300]);
+    const updates = mine.filter((e) => e.event === 'runUpdate').map((e) => e.payload as RunSummary);
+    expect(updates[0]!.status).toBe('queued');
+    expect(updates.some((u) => u.status === 'running' && u.iteration > 0)).toBe(true);
+    expect(updates.at(-1)).toMatchObject({ status: 'done', testAccuracy: expect.any(Number) });
+    expect(events.some((e) => e.event === 'backend' && (e.payload as { name: string }).name === 'wasm')).toBe(true);
+    // Stored metrics equal the streamed ones.
+    const stored = (await core.call('getMetrics', { runId })) as MetricPoint[];
+    expect(stored).toHaveLength(metricPoints.length);
+    const detail = (await core.call('getRun', { runId })) as { backend: string; rounds: unknown[]; experimentId: string };
+    expect(detail).toMatchObject({ backend: 'wasm', experimentId });
+    expect(detail.rounds).toHaveLength(1);
+    // The same config again is the same experiment, with a new run.
+    const again = (await core.call('startRun', { preset: 'quick', overrides: small })) as { experimentId: string; runIds: string[] };
+    expect(again.experimentId).toBe(experimentId);
+    expect(again.runIds[0]).not.toBe(runId);
+    expect((await core.waitForRun(again.runIds[0]!)).status).toBe('done');
+  });
+
+  it('cancels a running job: the worker stops and the run is marked cancelled', async () => {
+    const { runIds } = (await core.call('startRun', { preset: 'quick', overrides: ['iterations=100000', 'evalEvery=1000'] })) as { runIds: string[] };
+    const runId = runIds[0]!;
+    await new Promise<void>((ok) => {
+      const off = core.subscribe((event, payload) => {
+        if (event === 'runUpdate' && (payload as RunSummary).runId === runId && (payload as RunSummary).iteration > 0) {
+          off();
+          ok();
+        }
+      });
+    });
+    expect(await core.call('cancelRun', { runId })).toEqual({ cancelled: true });
+    const final = await core.waitForRun(runId);
+    expect(final.status).toBe('cancelled');
+    expect(final.iteration).toBeLessThan(100000);
+    expect(await core.call('cancelRun', { runId })).toEqual({ cancelled: false });
+  });
+
+  it('validates every argument before acting', async () => {
+    await expect(core.call('getRun', { runId: 'x', more: 1 })).rejects.toThrow(/getRun: Unrecognized key/);
+    await expect(core.call('cancelRun', { runId: 'rnotthere' })).rejects.toThrow(/unknown run rnotthere/);
+    await expect(core.call('startRun', { config: { version: 1 } })).rejects.toThrow(/^config\.name/);
+    await expect(core.call('startRun', { preset: 'quick', overrides: ['seeds=[]'] })).rejects.toThrow(/config.seeds/);
+    await expect(core.call(undefined, {})).rejects.toThrow(/unknown method/);
+  });
+});

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { paramSchemas, METHOD_NAMES, isMethodName } from '../../src/shared/contract';
+import { applyOverrides, canonicalJson, identityOfConfig, parseExperimentConfig } from '../../src/shared/config';
+import { ValidationError } from '../../src/shared/errors';
+import quick from '../../resources/presets/quick.json';
+
+describe('contract validation', () => {
+  it('has a schema for every method', () => {
+    expect(METHOD_NAMES.sort()).toEqual(['cancelRun', 'getInfo', 'getMetrics', 'getRun', 'listRuns', 'startRun']);
+    expect(isMethodName('getRun')).toBe(true);
+    expect(isMethodName('__proto__')).toBe(false);
+    expect(isMethodName(42)).toBe(false);
+  });
+
+  it.each([
+    ['getRun', {}],
+    ['getRun', { runId: 5 }],
+    ['getRun', { runId: '../../etc/passwd' }],
+    ['getRun', { runId: 'r1', extra: true }],
+    ['getInfo', { x: 1 }],
+    ['startRun', {}],
+    ['startRun', { preset: 'quick', config: {} }],
+    ['startRun', { preset: 'quick', overrides: 'iterations=5' }],
+    ['cancelRun', null],
+  ] as const)('rejects %s %j', (method, params) => {
+    expect(paramSchemas[method].safeParse(params).success).toBe(false);
+  });
+
+  it('accepts well-formed params', () => {
+    expect(paramSchemas.getRun.safeParse({ runId: 'r0a1b2c3d4e' }).success).toBe(true);
+    expect(paramSchemas.startRun.safeParse({ preset: 'quick', overrides: ['iterations=10'] }).success).toBe(true);
+    expect(paramSchemas.listRuns.safeParse({}).success).toBe(true);
+  });
+});
+
+describe('experiment config', () => {
+  it('the quick preset is a valid version-1 config', () => {
+    const c = parseExperimentConfig(quick);
+    expect(c.version).toBe(1);
+    expect(c.method.kind).toBe('dense');
+    expect(c.dataset).toBe('synthetic-mnist');
+  });
+
+  it.each([
+    [{ version: 2 }, /config.version/],
+    [{ optimizer: { name: 'adam', lr: -1 } }, /config.optimizer.lr/],
+    [{ batchSize: 0 }, /config.batchSize/],
+    [{ seeds: [] }, /config.seeds/],
+    [{ seeds: [1, 1] }, /config.seeds: must not repeat/],
+    [{ arch: 'resnet' }, /config.arch/],
+    [{ method: { kind: 'magic' } }, /config.method.kind/],
+    [{ evalEvery: 1e6 }, /config.evalEvery: must be at most iterations/],
+    [{ bogus: 1 }, /config: .*bogus/i],
+  ])('rejects %j with a one-line message naming the field', (patch, re) => {
+    const bad = { ...quick, ...patch };
+    let msg = '';
+    try {
+      parseExperimentConfig(bad);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ValidationError);
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(re);
+    expect(msg).not.toContain('\n');
+  });
+
+  it('--set overrides parse JSON values and nested paths', () => {
+    const o = applyOverrides(quick, ['iterations=2000', 'optimizer.lr=0.01', 'seeds=[0,1]', 'optimizer.name=sgd', 'name=x y']) as typeof quick;
+    expect(o.iterations).toBe(2000);
+    expect(o.optimizer.lr).toBe(0.01);
+    expect(o.optimizer.name).toBe('sgd');
+    expect(o.seeds).toEqual([0, 1]);
+    expect(o.name).toBe('x y');
+    expect(quick.iterations).not.toBe(2000);
+    expect(() => applyOverrides(quick, ['iterations'])).toThrow(/expected path=value/);
+    expect(() => applyOverrides(quick, ['__proto__.x=1'])).toThrow(/invalid path/);
+    expect(() => applyOverrides(quick, ['iterations.x=1'])).toThrow(/not an object/);
+  });
+
+  it('identity ignores the name and key order, so the same config is the same experiment', () => {
+    const a = parseExperimentConfig(quick);
+    const b = parseExperimentConfig(JSON.parse(canonicalJson({ ...quick, name: 'other' })));
+    expect(identityOfConfig(a)).toBe(identityOfConfig(b));
+    const c = parseExperimentConfig({ ...quick, iterations: quick.iterations + 1 });
+    expect(identityOfConfig(c)).not.toBe(identityOfConfig(a));
+  });
+});
