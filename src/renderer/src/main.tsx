@@ -1,0 +1,14 @@
+// Renderer entry: picks the host (Electron preload or WebSocket) and mounts the app.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { getHost } from './api';
+import { App } from './app/App';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html lacks #root');
+createRoot(root).render(
+  <StrictMode>
+    <App host={getHost()} />
+  </StrictMode>,
+);

@@ -1,0 +1,180 @@
+// End to end: the real renderer in headless Chromium against `ticketscope serve` with the real engine and a fresh
+// database in a temp folder. Starts a quick run from the empty state, watches the curve fill live, waits for the
+// run to finish and checks the accuracy the UI shows against the core's own answer (getRun over the WebSocket).
+// Waits only on state markers (data-app-state, data-status, data-evaluations) via selectors, never on fixed sleeps.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MetricPoint, RunDetail } from '../../src/shared/contract';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const NODE = join(ROOT, 'node_modules', '.bin', 'node');
+const SHOTS = join(ROOT, 'test-results', 'e2e');
+const CHROMIUM = process.env.TICKETSCOPE_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+/** The quick preset is meant to finish in well under a minute on a laptop CPU; leave room for slow CI machines. */
+const RUN_TIMEOUT_MS = 240_000;
+
+let tmp = '';
+let server: ChildProcess | null = null;
+let serverLog = '';
+let url = '';
+let browser: Browser | null = null;
+let page: Page;
+const pageErrors: string[] = [];
+
+function startServer(): Promise<string> {
+  const child = spawn(
+    NODE,
+    ['bin/ticketscope.mjs', 'serve', '--db', join(tmp, 't.db'), '--data-dir', join(tmp, 'data'), '--port', '0'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  server = child;
+  child.stderr!.on('data', (d) => (serverLog += String(d)));
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`serve printed no URL within 60 s; stderr:\n${serverLog}`)), 60_000);
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      ok(line.trim());
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`ticketscope serve exited with ${code} before printing its URL; stderr:\n${serverLog}`));
+    });
+  });
+}
+
+/** One call over the serve WebSocket, as a script would make it (no Origin header). */
+function call<T>(method: string, params: object): Promise<T> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws').replace(/\/$/, '')}/ws`);
+  return new Promise<T>((ok, fail) => {
+    ws.once('error', fail);
+    ws.once('open', () => ws.send(JSON.stringify({ id: 1, method, params })));
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as { id?: number; result?: T; error?: { message: string } };
+      if (msg.id !== 1) return; // an event
+      ws.close();
+      if (msg.error) fail(new Error(`${method}: ${msg.error.message}`));
+      else ok(msg.result as T);
+    });
+  });
+}
+
+const attr = (selector: string, name: string) => page.locator(selector).first().getAttribute(name);
+const text = async (testId: string) => (await page.getByTestId(testId).first().innerText()).trim();
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'out', 'renderer', 'index.html'))) {
+    throw new Error('out/renderer/index.html is missing: build first (`npx electron-vite build`; `npm test` does)');
+  }
+  if (!existsSync(join(ROOT, 'out', 'main', 'cli.js'))) {
+    throw new Error('out/main/cli.js is missing: build first (`npx electron-vite build`; `npm test` does)');
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (set TICKETSCOPE_CHROMIUM)`);
+  tmp = mkdtempSync(join(tmpdir(), 'ticketscope-e2e-'));
+  mkdirSync(SHOTS, { recursive: true });
+  url = await startServer();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise<void>((done) => server!.once('exit', () => done()));
+    server.kill('SIGTERM');
+    const timer = setTimeout(() => server?.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('quick run in the browser against ticketscope serve', () => {
+  it('loads and shows the empty state', async () => {
+    await page.goto(url);
+    await page.waitForSelector('#root[data-app-state="ready"]', { timeout: 30_000 });
+    await expect(page.getByTestId('empty-state').isVisible()).resolves.toBe(true);
+    expect(await page.getByTestId('empty-state').innerText()).toContain('Start quick run');
+    expect(await page.getByTestId('run-item').count()).toBe(0);
+    expect(await text('backend')).toMatch(/^backend:/);
+    await page.screenshot({ path: join(SHOTS, 'empty.png') });
+  });
+
+  it('starts a quick run, draws the curve live and shows the final accuracy', { timeout: RUN_TIMEOUT_MS + 60_000 }, async () => {
+    await page.getByTestId('start-quick-run').click();
+
+    // The new run appears in the list and is selected.
+    await page.waitForSelector('[data-testid="run-item"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="run-panel"]', { timeout: 30_000 });
+    const runId = await attr('[data-testid="run-item"]', 'data-run-id');
+    expect(runId).toBeTruthy();
+    expect(await attr('[data-testid="run-panel"]', 'data-run-id')).toBe(runId);
+
+    // The curve fills in from metrics events while the run trains.
+    // (Selectors only: the page's CSP forbids the eval that waitForFunction would need.)
+    await page.waitForSelector(
+      '[data-testid="training-curve"]:not([data-evaluations="0"]):not([data-evaluations="1"])',
+      { timeout: RUN_TIMEOUT_MS },
+    );
+    expect(Number(await attr('[data-testid="training-curve"]', 'data-points'))).toBeGreaterThanOrEqual(2);
+    await page.screenshot({ path: join(SHOTS, 'quick-run-mid.png') });
+
+    // Wait for a terminal status; anything but done fails with the run's own error.
+    const terminal = '[data-testid="run-item"]:is([data-status="done"],[data-status="failed"],[data-status="cancelled"])';
+    await page.waitForSelector(terminal, { timeout: RUN_TIMEOUT_MS });
+    const status = await attr('[data-testid="run-item"]', 'data-status');
+    if (status !== 'done') {
+      const detail = await call<RunDetail>('getRun', { runId });
+      throw new Error(`run ended ${status}: ${detail.error ?? '(no error recorded)'}\nserver stderr:\n${serverLog}`);
+    }
+
+    // The round result arrives: early-stopping marker on the curve, accuracy in list, title and details.
+    await page.waitForSelector('[data-testid="early-stop"]', { timeout: 30_000 });
+    await page.getByTestId('detail-test-accuracy').filter({ hasText: /\d%$/ }).waitFor({ timeout: 30_000 });
+    const listed = await text('run-accuracy');
+    const inTitle = await text('panel-test-accuracy');
+    const inDetails = await text('detail-test-accuracy');
+    expect(inTitle).toBe(listed);
+    expect(inDetails).toBe(listed);
+    const shown = Number(listed.replace('%', ''));
+    expect(shown).toBeGreaterThan(10); // better than chance on 10 classes
+
+    // The core agrees: same accuracy (to the two decimals shown) and every recorded metric point is on the curve.
+    const run = await call<RunDetail>('getRun', { runId });
+    expect(run.status).toBe('done');
+    expect(run.testAccuracy).not.toBeNull();
+    expect(listed).toBe(`${(run.testAccuracy! * 100).toFixed(2)}%`);
+    expect(run.rounds.length).toBeGreaterThan(0);
+    const metrics = await call<MetricPoint[]>('getMetrics', { runId });
+    const lastRound = Math.max(...metrics.map((m) => m.round));
+    const curvePoints = Number(await attr('[data-testid="training-curve"]', 'data-points'));
+    expect(curvePoints).toBe(metrics.filter((m) => m.round === lastRound).length);
+
+    await page.mouse.move(1, 1); // no hover tooltip in the screenshot
+    const done = join(SHOTS, 'quick-run-done.png');
+    await page.screenshot({ path: done });
+    mkdirSync(join(ROOT, 'docs'), { recursive: true });
+    copyFileSync(done, join(ROOT, 'docs', 'screenshot.png'));
+
+    expect(pageErrors).toEqual([]);
+  });
+});
