@@ -82,6 +82,7 @@ if (!app.requestSingleInstanceLock()) {
       presetsDir: paths.presets,
       spawnWorker: spawnUtility,
       transport: 'ipc',
+      watchExternalMs: 1000,
     });
     for (const method of METHOD_NAMES) {
       ipcMain.handle(`${CHANNEL_PREFIX}${method}`, async (e, params: unknown) => {

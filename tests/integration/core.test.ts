@@ -56,6 +56,40 @@ describe('core with the engine in a child process', () => {
     expect((await core.waitForRun(again.runIds[0]!)).status).toBe('done');
   });
 
+  it('a second core on the same database sees runs another process trains, live', async () => {
+    const observer = new Core({
+      dbPath: join(tmp.dir, 'core.db'),
+      dataDir: join(tmp.dir, 'data'),
+      backend: 'wasm',
+      presetsDir: join(ROOT, 'resources', 'presets'),
+      spawnWorker: forkWorker(join(ROOT, 'out', 'main', 'worker.js')),
+      transport: 'websocket',
+      watchExternalMs: 50,
+    });
+    const seen: { event: EventName; payload: Events[EventName] }[] = [];
+    observer.subscribe((event, payload) => seen.push({ event, payload }));
+    try {
+      const { runIds } = (await core.call('startRun', { preset: 'quick', overrides: small })) as { runIds: string[] };
+      const runId = runIds[0]!;
+      await core.waitForRun(runId);
+      const done = await new Promise<RunSummary>((ok) => {
+        const off = observer.subscribe((event, payload) => {
+          if (event === 'runUpdate' && (payload as RunSummary).runId === runId && (payload as RunSummary).status === 'done') {
+            off();
+            ok(payload as RunSummary);
+          }
+        });
+      });
+      expect(done.testAccuracy).toBeGreaterThan(0.1);
+      const points = seen.filter((e) => e.event === 'metrics' && (e.payload as { runId: string }).runId === runId)
+        .flatMap((e) => (e.payload as { points: MetricPoint[] }).points);
+      // Every stored point arrives exactly once.
+      expect(points).toHaveLength(((await core.call('getMetrics', { runId })) as MetricPoint[]).length);
+    } finally {
+      await observer.close();
+    }
+  });
+
   it('cancels a running job: the worker stops and the run is marked cancelled', async () => {
     const { runIds } = (await core.call('startRun', { preset: 'quick', overrides: ['iterations=100000', 'evalEvery=1000'] })) as { runIds: string[] };
     const runId = runIds[0]!;

@@ -29,6 +29,7 @@ function openCore(args: ParsedArgs, transport: 'ipc' | 'websocket' = 'ipc'): Cor
     presetsDir: paths.presets,
     spawnWorker: forkWorker(paths.worker),
     transport,
+    watchExternalMs: transport === 'websocket' ? 1000 : undefined,
   });
 }
 

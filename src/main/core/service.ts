@@ -37,6 +37,11 @@ export interface CoreOptions {
   transport: AppInfo['transport'];
   /** Jobs run at once; default: one per spare core. */
   concurrency?: number;
+  /**
+   * Poll the database this often (ms) for runs written by other processes (a CLI run while the app is open) and
+   * push their updates and metrics as events. Off by default (the CLI needs none).
+   */
+  watchExternalMs?: number;
 }
 
 type Listener = <E extends EventName>(event: E, payload: Events[E]) => void;
@@ -69,6 +74,11 @@ export class Core {
   private backend: BackendReport | null = null;
   private readonly concurrency: number;
   private closed = false;
+  private watchTimer: ReturnType<typeof setInterval> | null = null;
+  private externalSince = '';
+  /** Per external run: the last update time pushed and how many metric points were pushed. */
+  private readonly ownRuns = new Set<string>();
+  private readonly externalSeen = new Map<string, { updatedAt: string; points: number }>();
 
   constructor(private readonly opts: CoreOptions) {
     this.presets = loadPresets(opts.presetsDir);
@@ -76,6 +86,28 @@ export class Core {
     this.repo = new Repo(this.db);
     this.repo.markOrphansInterrupted(isAlive);
     this.concurrency = opts.concurrency ?? Math.max(1, availableParallelism() - 1);
+    if (opts.watchExternalMs) {
+      this.externalSince = new Date().toISOString();
+      this.watchTimer = setInterval(() => this.pollExternal(), opts.watchExternalMs);
+      this.watchTimer.unref();
+    }
+  }
+
+  /** Pushes updates of runs this core does not own (another process trains them) to the listeners. */
+  private pollExternal(): void {
+    if (this.closed) return;
+    const changed = this.repo.runsUpdatedSince(this.externalSince);
+    for (const s of changed) {
+      if (s.updatedAt > this.externalSince) this.externalSince = s.updatedAt;
+      if (this.ownRuns.has(s.runId)) continue;
+      const seen = this.externalSeen.get(s.runId) ?? { updatedAt: '', points: 0 };
+      if (seen.updatedAt === s.updatedAt) continue;
+      // Metrics are written in (round, iteration) order, so the new points are the tail.
+      const points = this.repo.getMetrics(s.runId).slice(seen.points);
+      this.externalSeen.set(s.runId, { updatedAt: s.updatedAt, points: seen.points + points.length });
+      if (points.length) this.emit('metrics', { runId: s.runId, points });
+      this.emit('runUpdate', s);
+    }
   }
 
   subscribe(listener: Listener): () => void {
@@ -138,6 +170,7 @@ export class Core {
           pid: process.pid,
         });
         runIds.push(runId);
+        this.ownRuns.add(runId);
         this.queue.push({ runId, config, seed });
       }
     })();
@@ -256,6 +289,7 @@ export class Core {
   /** Cancels running jobs, waits for them, and closes the database. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.watchTimer) clearInterval(this.watchTimer);
     for (const q of this.queue.splice(0)) this.finishRun(q.runId, 'cancelled', null);
     const pending = [...this.live.values()].map((l) => {
       l.handle?.cancel();

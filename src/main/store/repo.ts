@@ -150,6 +150,12 @@ export class Repo {
     return rows.map(toSummary);
   }
 
+  /** Runs changed at or after an ISO time, oldest change first. */
+  runsUpdatedSince(iso: string): RunSummary[] {
+    const rows = this.db.prepare(`${RUN_SELECT} WHERE r.updated_at >= ? ORDER BY r.updated_at`).all(iso) as RunRow[];
+    return rows.map(toSummary);
+  }
+
   private row(runId: string): RunRow {
     const row = this.db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(runId) as RunRow | undefined;
     if (!row) throw new NotFoundError(`unknown run ${runId}`);
