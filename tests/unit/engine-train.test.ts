@@ -1,0 +1,154 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ExperimentConfig } from '../../src/shared/config';
+import { parseExperimentConfig } from '../../src/shared/config';
+import type { MetricPoint } from '../../src/shared/contract';
+import { CancelledError, engine } from '../../src/main/engine/index';
+import { loadDataset } from '../../src/main/engine/data/index';
+import { createLenet300100 } from '../../src/main/engine/nets/lenet';
+import { Rng } from '../../src/main/engine/rng';
+import { BatchSampler, learningRateAt, trainRound } from '../../src/main/engine/train';
+import type { TrainCallbacks } from '../../src/main/engine/types';
+
+const base = parseExperimentConfig({
+  version: 1,
+  name: 'engine-test',
+  dataset: 'synthetic-mnist',
+  arch: 'lenet-300-100',
+  optimizer: { name: 'adam', lr: 0.0012 },
+  batchSize: 60,
+  iterations: 300,
+  evalEvery: 50,
+  validation: 500,
+  seeds: [0],
+  method: { kind: 'dense' },
+  synthetic: { train: 3000, test: 500 },
+});
+
+function recorder(cancelAt = Infinity): TrainCallbacks & { points: MetricPoint[][]; progress: number[]; tensors: number[] } {
+  const r = {
+    points: [] as MetricPoint[][],
+    progress: [] as number[],
+    tensors: [] as number[],
+    onMetrics(p: MetricPoint[]) {
+      r.points.push(p);
+    },
+    onProgress(it: number, total: number) {
+      expect(total).toBe(base.iterations);
+      r.progress.push(it);
+      r.tensors.push(tf.memory().numTensors);
+    },
+    isCancelled() {
+      return r.progress.length > 0 && r.progress[r.progress.length - 1]! >= cancelAt;
+    },
+  };
+  return r;
+}
+
+describe('dense training', () => {
+  beforeAll(async () => {
+    await engine.selectBackend('wasm');
+  });
+
+  it('learns the synthetic set, reports every evalEvery, and is reproducible', async () => {
+    const before = tf.memory().numTensors;
+    const a = recorder();
+    const ra = await engine.runDense(base, 0, a);
+    expect(tf.memory().numTensors).toBe(before);
+    // No growth across steps: the same tensor count at every progress call.
+    expect(new Set(a.tensors).size).toBe(1);
+    expect(a.progress).toEqual(Array.from({ length: 30 }, (_, i) => (i + 1) * 10));
+
+    const iters = a.points.map((p) => p[0]!.iteration);
+    expect(iters).toEqual([50, 100, 150, 200, 250, 300]);
+    for (const p of a.points) {
+      expect(p.map((q) => q.split)).toEqual(['train', 'validation', 'test']);
+      for (const q of p) {
+        expect(q.round).toBe(0);
+        expect(Number.isFinite(q.loss)).toBe(true);
+        expect(q.accuracy).toBeGreaterThanOrEqual(0);
+        expect(q.accuracy).toBeLessThanOrEqual(1);
+      }
+    }
+    const { round, normalisation } = ra;
+    expect(round.round).toBe(0);
+    expect(round.density).toBe(1);
+    expect(iters).toContain(round.earlyStopIteration);
+    const valLoss = a.points.map((p) => p[1]!.loss);
+    const bestIdx = valLoss.indexOf(Math.min(...valLoss));
+    expect(round.earlyStopIteration).toBe(iters[bestIdx]);
+    expect(round.testAccuracy).toBe(a.points[bestIdx]![2]!.accuracy);
+    expect(round.finalTestAccuracy).toBe(a.points[a.points.length - 1]![2]!.accuracy);
+    expect(round.finalTestAccuracy).toBeGreaterThan(0.6);
+    expect(normalisation).toEqual(loadDataset(base).normalisation);
+
+    const b = recorder();
+    const rb = await engine.runDense(base, 0, b);
+    expect(rb).toEqual(ra);
+    expect(b.points).toEqual(a.points);
+
+    const c = recorder();
+    await engine.runDense({ ...base, iterations: 50 }, 1, { ...c, onProgress: () => {} });
+    // Another seed: another init and batch order, so other numbers at the first evaluation.
+    expect(c.points[0]![2]!.loss).not.toBe(a.points[0]![2]!.loss);
+    expect(c.points[0]![0]!.loss).not.toBe(a.points[0]![0]!.loss);
+  });
+
+  it('stops with CancelledError when cancelled, without leaking tensors', async () => {
+    const before = tf.memory().numTensors;
+    const r = recorder(30);
+    await expect(engine.runDense(base, 0, r)).rejects.toBeInstanceOf(CancelledError);
+    expect(r.progress[r.progress.length - 1]).toBe(30);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('with no validation split, early-stops on test loss and emits train and test only', async () => {
+    const cfg: ExperimentConfig = { ...base, validation: 0, iterations: 100 };
+    const points: MetricPoint[][] = [];
+    const res = await engine.runDense(cfg, 0, { onMetrics: (p) => points.push(p), onProgress: () => {}, isCancelled: () => false });
+    expect(points.map((p) => p.map((q) => q.split))).toEqual([['train', 'test'], ['train', 'test']]);
+    const best = points.reduce((x, y) => (y[1]!.loss < x[1]!.loss ? y : x));
+    expect(res.round.earlyStopIteration).toBe(best[0]!.iteration);
+  });
+
+  it('keeps pruned weights zero under SGD with momentum, weight decay and a cosine schedule', async () => {
+    const cfg: ExperimentConfig = {
+      ...base,
+      iterations: 120,
+      evalEvery: 60,
+      optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 1e-3, schedule: 'cosine' },
+    };
+    const data = loadDataset(cfg);
+    const net = createLenet300100(2);
+    const rng = new Rng(7);
+    const masks = net.layers.map((l) => {
+      const m = Float32Array.from({ length: l.inSize * l.outSize }, () => (rng.uniform() < 0.5 ? 1 : 0));
+      l.setMask(m);
+      return m;
+    });
+    const { result, evaluations } = await trainRound({ net, data, config: cfg, seed: 0, round: 1, callbacks: { onMetrics: () => {}, onProgress: () => {}, isCancelled: () => false } });
+    expect(result.round).toBe(1);
+    expect(Math.abs(result.density - 0.5)).toBeLessThan(0.01);
+    expect(evaluations.map((e) => e.iteration)).toEqual([60, 120]);
+    expect(result.finalTestAccuracy).toBeGreaterThan(0.3);
+    net.layers.forEach((l, i) => {
+      const w = l.weight.dataSync();
+      masks[i]!.forEach((m, j) => {
+        if (m === 0) expect(w[j]).toBe(0);
+      });
+    });
+    net.dispose();
+    expect(learningRateAt(cfg.optimizer, 1, 100)).toBeCloseTo(0.05, 12);
+    expect(learningRateAt(cfg.optimizer, 51, 100)).toBeCloseTo(0.025, 12);
+    expect(learningRateAt(cfg.optimizer, 100, 100)).toBeLessThan(0.0001);
+    expect(learningRateAt(base.optimizer, 100, 100)).toBe(0.0012);
+  });
+
+  it('draws every example once per epoch, in a seeded order', () => {
+    const s = new BatchSampler(10, 3, new Rng(1));
+    const epoch = [...s.next(), ...s.next(), ...s.next()];
+    expect(new Set(epoch).size).toBe(9);
+    const t = new BatchSampler(10, 3, new Rng(1));
+    expect([...t.next()]).toEqual(epoch.slice(0, 3));
+  });
+});
