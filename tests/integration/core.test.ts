@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Core } from '../../src/main/core/service';
 import { forkWorker } from '../../src/main/worker/host';
+import { createNet } from '../../src/main/engine';
 import type { EventName, Events, MetricPoint, RunSummary } from '../../src/shared/contract';
 import { ROOT, assertBuilt, tempDir } from '../helpers/cli';
 
@@ -49,6 +50,20 @@ describe('core with the engine in a child process', () => {
     const detail = (await core.call('getRun', { runId })) as { backend: string; rounds: unknown[]; experimentId: string };
     expect(detail).toMatchObject({ backend: 'wasm', experimentId });
     expect(detail.rounds).toHaveLength(1);
+    // The round's init and trained weights are stored; a dense round keeps every weight.
+    const init = core.tensors.loadState(runId, 0, 'init', 'lenet-300-100');
+    const trained = core.tensors.loadState(runId, 0, 'trained', 'lenet-300-100');
+    expect(trained.layers.map((l) => [l.name, l.shape])).toEqual([['fc1', [784, 300]], ['fc2', [300, 100]], ['fc3', [100, 10]]]);
+    expect(trained.layers.every((l) => l.mask.every((m) => m === 1))).toBe(true);
+    expect(init.layers[0]!.weight).not.toEqual(trained.layers[0]!.weight);
+    expect(init.layers[0]!.bias.every((b) => b === 0)).toBe(true);
+    // The stored init is exactly the seeded init the engine builds in this process.
+    const fresh = createNet({ arch: 'lenet-300-100' }, 0, 784, 10);
+    try {
+      fresh.layers.forEach((l, i) => expect(Float32Array.from(l.weight.dataSync())).toEqual(init.layers[i]!.weight));
+    } finally {
+      fresh.dispose();
+    }
     // The same config again is the same experiment, with a new run.
     const again = (await core.call('startRun', { preset: 'quick', overrides: small })) as { experimentId: string; runIds: string[] };
     expect(again.experimentId).toBe(experimentId);

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { openDatabase, StoreError } from '../../src/main/store/db';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/main/store/migrations';
 import { Repo } from '../../src/main/store/repo';
+import { TensorStore } from '../../src/main/store/tensors';
 import { parseExperimentConfig } from '../../src/shared/config';
 import { NotFoundError } from '../../src/shared/errors';
 
@@ -117,5 +118,52 @@ describe('store', () => {
     expect(repo.markOrphansInterrupted((pid) => pid === 1)).toBe(1);
     expect(repo.getSummary('dead')).toMatchObject({ status: 'failed', error: expect.stringMatching(/interrupted/) });
     expect(repo.getSummary('alive').status).toBe('queued');
+  });
+});
+
+describe('tensor store', () => {
+  const net = (seed: number) => ({
+    arch: 'lenet-300-100',
+    layers: [
+      { name: 'fc1', kind: 'dense' as const, shape: [3, 5], weight: Float32Array.from({ length: 15 }, (_, i) => (i - 7) * 0.1 * seed), bias: Float32Array.from([1, -2, 3, -4, 5]), mask: Uint8Array.from({ length: 15 }, (_, i) => (i % 3 === 0 ? 0 : 1)) },
+      { name: 'conv1', kind: 'conv' as const, shape: [3, 3, 1, 2], weight: Float32Array.from({ length: 18 }, (_, i) => Math.sin(i + seed)), bias: new Float32Array(2), mask: Uint8Array.from({ length: 18 }, (_, i) => i & 1) },
+    ],
+  });
+
+  function withRun() {
+    const db = openDatabase(':memory:');
+    const repo = new Repo(db);
+    repo.ensureExperiment('e1', config);
+    repo.createRun({ id: 'r1', experimentId: 'e1', seed: 0, kind: 'dense', config, iterations: 100, pid: process.pid });
+    return { db, tensors: new TensorStore(db) };
+  }
+
+  it('round-trips weights, biases and bit-packed masks exactly', () => {
+    const { db, tensors } = withRun();
+    tensors.saveState('r1', 0, 'init', net(1));
+    tensors.saveState('r1', 0, 'trained', net(2));
+    expect(tensors.loadState('r1', 0, 'init', 'lenet-300-100')).toEqual(net(1));
+    expect(tensors.loadState('r1', 0, 'trained', 'lenet-300-100')).toEqual(net(2));
+    // Masks are stored as bits: 15 values in 2 bytes.
+    const row = db.prepare(`SELECT length(data) AS n FROM tensors WHERE layer = 'fc1' AND param = 'mask' AND state = 'init'`).get() as { n: number };
+    expect(row.n).toBe(2);
+    // Saving a state again replaces it.
+    tensors.saveState('r1', 0, 'init', net(3));
+    expect(tensors.loadState('r1', 0, 'init', 'lenet-300-100')).toEqual(net(3));
+    expect(() => tensors.loadState('r1', 1, 'init', 'lenet-300-100')).toThrow(NotFoundError);
+  });
+
+  it('detects a corrupted blob by its checksum', () => {
+    const { db, tensors } = withRun();
+    tensors.saveState('r1', 0, 'trained', net(1));
+    db.prepare(`UPDATE tensors SET data = zeroblob(length(data)) WHERE layer = 'fc1' AND param = 'weight'`).run();
+    expect(() => tensors.loadState('r1', 0, 'trained', 'lenet-300-100')).toThrow(/fc1.weight: checksum mismatch/);
+  });
+
+  it('deleting a run deletes its tensors (foreign key cascade)', () => {
+    const { db, tensors } = withRun();
+    tensors.saveState('r1', 0, 'trained', net(1));
+    db.prepare(`DELETE FROM runs WHERE id = 'r1'`).run();
+    expect(db.prepare('SELECT count(*) AS n FROM tensors').get()).toEqual({ n: 0 });
   });
 });

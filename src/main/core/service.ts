@@ -22,6 +22,7 @@ import {
 import { ValidationError } from '../../shared/errors';
 import { openDatabase, type Db } from '../store/db';
 import { Repo } from '../store/repo';
+import { TensorStore } from '../store/tensors';
 import { runJob, type JobHandle, type SpawnWorker } from '../worker/host';
 import type { WorkerToHost } from '../worker/protocol';
 import { getPreset, loadPresets } from './presets';
@@ -66,6 +67,7 @@ export function newRunId(): string {
 export class Core {
   readonly db: Db;
   readonly repo: Repo;
+  readonly tensors: TensorStore;
   private readonly presets: Map<string, PresetSummary>;
   private readonly listeners = new Set<Listener>();
   private readonly live = new Map<string, Live>();
@@ -84,6 +86,7 @@ export class Core {
     this.presets = loadPresets(opts.presetsDir);
     this.db = openDatabase(opts.dbPath);
     this.repo = new Repo(this.db);
+    this.tensors = new TensorStore(this.db);
     this.repo.markOrphansInterrupted(isAlive);
     this.concurrency = opts.concurrency ?? Math.max(1, availableParallelism() - 1);
     if (opts.watchExternalMs) {
@@ -266,8 +269,11 @@ export class Core {
         this.emit('metrics', { runId, points: msg.points });
         return;
       case 'round':
+        // A finished round is committed whole: its result, its init and trained weights and its mask.
         this.db.transaction(() => {
           this.repo.addRound(runId, msg.result);
+          this.tensors.saveState(runId, msg.result.round, 'init', msg.states.init);
+          this.tensors.saveState(runId, msg.result.round, 'trained', msg.states.trained);
           this.repo.updateRun(runId, { normalisation: msg.normalisation });
         })();
         return;

@@ -4,6 +4,7 @@ import { ensureBackend, selectBackend, versions } from './backend';
 import { loadDataset } from './data/index';
 import { createLenet300100 } from './nets/lenet';
 import type { MaskedNet } from './nets/lenet';
+import { captureState } from './state';
 import { trainRound } from './train';
 import type { DenseRunResult, Engine, TrainCallbacks } from './types';
 
@@ -25,8 +26,9 @@ export async function runDense(config: ExperimentConfig, seed: number, callbacks
   const data = loadDataset(config);
   const net = createNet(config, seed, data.features, data.numClasses);
   try {
+    const init = captureState(net);
     const { result } = await trainRound({ net, data, config, seed, round: 0, callbacks });
-    return { round: result, normalisation: { ...data.normalisation } };
+    return { round: result, normalisation: { ...data.normalisation }, states: { init, trained: captureState(net) } };
   } finally {
     net.dispose();
   }

@@ -1,6 +1,7 @@
 // The engine's public surface, as the engine host (src/main/worker) uses it. Pure computation: no store, no electron.
 import type { ExperimentConfig } from '../../shared/config';
 import type { BackendChoice, BackendReport, MetricPoint, RoundResult } from '../../shared/contract';
+import type { NetState } from '../../shared/tensors';
 
 export interface TrainCallbacks {
   /** Called after every evaluation with the new points (train, validation and test for that iteration). */
@@ -15,6 +16,8 @@ export interface DenseRunResult {
   round: RoundResult;
   /** Normalisation constants computed on the training split and applied to every split. */
   normalisation: { mean: number; std: number };
+  /** The round's network before training (init) and after (trained), masks included. */
+  states: { init: NetState; trained: NetState };
 }
 
 export interface Engine {

@@ -60,6 +60,25 @@ export const MIGRATIONS: Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'tensors: weights, biases and bit-packed masks of each round, with checksums',
+    sql: `
+      CREATE TABLE tensors (
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        round INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        layer TEXT NOT NULL,
+        param TEXT NOT NULL CHECK (param IN ('weight', 'bias', 'mask')),
+        kind TEXT NOT NULL CHECK (kind IN ('dense', 'conv')),
+        dtype TEXT NOT NULL CHECK (dtype IN ('f32', 'bits')),
+        shape TEXT NOT NULL,
+        data BLOB NOT NULL,
+        sha256 TEXT NOT NULL,
+        UNIQUE (run_id, round, state, layer, param)
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

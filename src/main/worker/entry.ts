@@ -42,7 +42,7 @@ async function run(job: TrainJob): Promise<void> {
     },
     isCancelled: () => cancelled,
   });
-  post({ type: 'round', result: result.round, normalisation: result.normalisation });
+  post({ type: 'round', result: result.round, normalisation: result.normalisation, states: result.states });
   post({ type: 'done' });
 }
 

@@ -2,6 +2,7 @@
 // utilityProcess). Every message carries a sequence number and a type; errors cross as plain strings.
 import type { ExperimentConfig } from '../../shared/config';
 import type { BackendChoice, BackendReport, MetricPoint, RoundResult } from '../../shared/contract';
+import type { NetState } from '../../shared/tensors';
 
 export interface TrainJob {
   runId: string;
@@ -18,7 +19,13 @@ export type WorkerToHost =
   | { seq: number; type: 'backend'; report: BackendReport; versions: Record<string, string> }
   | { seq: number; type: 'progress'; iteration: number; iterations: number }
   | { seq: number; type: 'metrics'; points: MetricPoint[] }
-  | { seq: number; type: 'round'; result: RoundResult; normalisation: { mean: number; std: number } }
+  | {
+      seq: number;
+      type: 'round';
+      result: RoundResult;
+      normalisation: { mean: number; std: number };
+      states: { init: NetState; trained: NetState };
+    }
   | { seq: number; type: 'done' }
   | { seq: number; type: 'cancelled' }
   | { seq: number; type: 'error'; message: string };
