@@ -37,6 +37,15 @@ export function unpackMask(bits: Uint8Array, length: number): Uint8Array {
   return out;
 }
 
+/** Index of the first value that is neither 0 nor 1, or -1. */
+export function firstNonBinary(values: ArrayLike<number>): number {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== 0 && v !== 1) return i;
+  }
+  return -1;
+}
+
 /** Number of ones in a 0/1 mask. */
 export function countOnes(mask: Uint8Array): number {
   let n = 0;
@@ -63,7 +72,7 @@ export function float32ToBytes(values: Float32Array): Uint8Array {
 /** float32 values from raw little-endian bytes (a copy; any alignment). */
 export function bytesToFloat32(bytes: Uint8Array): Float32Array {
   if (bytes.length % 4 !== 0) throw new ValidationError(`float32 data has ${bytes.length} bytes, not a multiple of 4`);
-  if (littleEndianHost) return new Float32Array(bytes.slice().buffer);
+  if (littleEndianHost) return new Float32Array(new Uint8Array(bytes).buffer); // a copy (Buffer.slice would be a view)
   const out = new Float32Array(bytes.length / 4);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
