@@ -1,8 +1,14 @@
 // Data sets as the trainer sees them: normalised train / validation / test splits in memory.
 import type { ExperimentConfig } from '../../../shared/config';
 import { streamRng } from '../rng';
+import { resolveDataDir } from './folder';
+import { prepareRealDataset, readRealDataset } from './real';
+import type { Normalisation } from './real';
+import { isRealDataset } from './registry';
+import type { RealDatasetName } from './registry';
 import type { RawSplit } from './synthetic';
 import { NUM_CLASSES, PIXELS, SYNTHETIC_MNIST_SEED, generateSyntheticMnist } from './synthetic';
+import { CIFAR_FEATURES, SYNTHETIC_CIFAR_CLASS_NAMES, SYNTHETIC_CIFAR_DEFAULT_SIZES, SYNTHETIC_CIFAR_SEED, generateSyntheticCifar } from './synthetic';
 
 export interface DataSplit {
   /** n * features values, row-major, already normalised. */
@@ -20,8 +26,20 @@ export interface Dataset {
   train: DataSplit;
   validation: DataSplit;
   test: DataSplit;
-  /** Computed on the training split (after the hold-out) and applied to every split. */
-  normalisation: { mean: number; std: number };
+  /**
+   * Computed on the training split (after the hold-out) and applied to every split: one mean and std, or one per
+   * channel in `perChannel` (CIFAR-10; the scalars are then the pooled values, for reference).
+   */
+  normalisation: Normalisation;
+  /** Class names, index = label (real data sets). */
+  classNames?: readonly string[];
+}
+
+export type { Normalisation } from './real';
+
+export interface LoadOptions {
+  /** The data folder real data sets are read from (default: TICKETSCOPE_DATA_DIR). */
+  dataDir?: string;
 }
 
 export const DEFAULT_SYNTHETIC_SIZES = { train: 12000, test: 2000 } as const;
@@ -94,8 +112,35 @@ export function splitAndNormalise(
 
 let cache: { key: string; data: Dataset } | null = null;
 
-/** Build (or reuse the last built) data set for a config. Only generated data sets are implemented so far. */
-export function loadDataset(config: Pick<ExperimentConfig, 'dataset' | 'validation' | 'synthetic'>): Dataset {
+/** A real data set from the data folder (see real.ts): bytes cached per process, the split built per validation size. */
+function loadRealDataset(name: RealDatasetName, validation: number, dataDir: string | undefined): Dataset {
+  const dir = resolveDataDir(dataDir);
+  const raw = readRealDataset(name, dir);
+  const key = JSON.stringify(['real', name, dir, raw.manifest.importedAt, validation]);
+  if (cache?.key === key) return cache.data;
+  cache = null;
+  const p = prepareRealDataset(raw, validation);
+  const data: Dataset = {
+    name,
+    inputShape: p.shape,
+    features: p.shape[0] * p.shape[1] * p.shape[2],
+    numClasses: p.classes.length,
+    train: p.train,
+    validation: p.validation,
+    test: p.test,
+    normalisation: p.normalisation,
+    classNames: p.classes,
+  };
+  cache = { key, data };
+  return data;
+}
+
+/**
+ * Build (or reuse the last built) data set for a config: generated sets from their fixed seed, real sets
+ * (mnist, fashion-mnist, cifar10) from the data folder (`opts.dataDir`, else TICKETSCOPE_DATA_DIR).
+ */
+export function loadDataset(config: Pick<ExperimentConfig, 'dataset' | 'validation' | 'synthetic'>, opts: LoadOptions = {}): Dataset {
+  if (isRealDataset(config.dataset)) return loadRealDataset(config.dataset, config.validation, opts.dataDir);
   const sizes = config.synthetic ?? DEFAULT_SYNTHETIC_SIZES;
   const key = JSON.stringify([config.dataset, sizes.train, sizes.test, config.validation]);
   if (cache?.key === key) return cache.data;
@@ -104,6 +149,12 @@ export function loadDataset(config: Pick<ExperimentConfig, 'dataset' | 'validati
     case 'synthetic-mnist': {
       const raw = generateSyntheticMnist(sizes);
       data = splitAndNormalise('synthetic-mnist', raw.train, raw.test, config.validation, PIXELS, [28, 28, 1], NUM_CLASSES, SYNTHETIC_MNIST_SEED);
+      break;
+    }
+    case 'synthetic-cifar': {
+      const raw = generateSyntheticCifar(config.synthetic ?? SYNTHETIC_CIFAR_DEFAULT_SIZES);
+      const d = splitAndNormalise('synthetic-cifar', raw.train, raw.test, config.validation, CIFAR_FEATURES, [32, 32, 3], NUM_CLASSES, SYNTHETIC_CIFAR_SEED);
+      data = { ...d, classNames: SYNTHETIC_CIFAR_CLASS_NAMES };
       break;
     }
     default:
