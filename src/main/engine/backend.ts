@@ -6,6 +6,7 @@
 // resolve them at build time; a package that is not installed is a skip with a reason, never a crash.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendName, BackendReport } from '../../shared/contract';
+import { registerWasmKernels } from './kernels/index';
 
 export const AUTO_ORDER: readonly BackendName[] = ['cuda', 'webgpu', 'node', 'wasm', 'cpu'];
 
@@ -105,6 +106,8 @@ async function loadWasm(): Promise<Loaded> {
   } catch (e) {
     throw new BackendUnavailable(`@tensorflow/tfjs-backend-wasm failed to load: ${firstLine(e)}`);
   }
+  // The conv gradient kernels stock tfjs-backend-wasm lacks (or runs slowly); see kernels/wasm-conv.ts. Idempotent.
+  registerWasmKernels();
   await activate('wasm');
   const versions: Record<string, string> = {};
   const v = versionOf(mod, 'version_wasm');

@@ -45,7 +45,7 @@ interface Stroke {
 }
 
 export interface RawSplit {
-  /** n * 784 pixels, row-major (NHWC with one channel). */
+  /** n examples of h·w·c values each, row-major NHWC (784 per example for synthetic-mnist, 3072 for synthetic-cifar). */
   x: Float32Array;
   y: Uint8Array;
   n: number;
@@ -184,4 +184,194 @@ export function generateSyntheticMnistSplit(n: number, stream: string): RawSplit
 /** The whole generated data set: a training pool (validation is held out of it later) and a test split. */
 export function generateSyntheticMnist(sizes: { train: number; test: number }): { train: RawSplit; test: RawSplit } {
   return { train: generateSyntheticMnistSplit(sizes.train, 'train'), test: generateSyntheticMnistSplit(sizes.test, 'test') };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 'synthetic-cifar': a generated, CIFAR-shaped data set (32x32x3 colour in [0, 1], NHWC, 10 classes). SYNTHETIC: it
+// only borrows CIFAR-10's shape and class names (so views that ask for "dog" have a class 5); nothing in it looks like
+// a dog. Like synthetic-mnist it comes from a FIXED data seed, the same for every run seed.
+//
+// Each class has a prototype: a background and a foreground colour, a soft-edged ellipse (centre, radii, angle) and a
+// sinusoidal texture (orientation, spatial frequency, amplitude) that is strong inside the ellipse and faint outside.
+// An example of class c redraws c's prototype with the ellipse shifted by up to 4 pixels and rescaled, a random
+// texture phase, colours half its prototype's and half random, brightness and contrast, then blends in a faint copy of
+// another class's prototype and adds pixel noise. Colour alone separates the classes only in part; the texture
+// (orientation, frequency) and the shape are what a conv net picks up.
+
+export const CIFAR_SIDE = 32;
+export const CIFAR_CHANNELS = 3;
+export const CIFAR_FEATURES = CIFAR_SIDE * CIFAR_SIDE * CIFAR_CHANNELS;
+/** The fixed seed of the synthetic CIFAR-shaped data set itself (not the run seed). */
+export const SYNTHETIC_CIFAR_SEED = 20190302;
+/** Default sizes of the generated CIFAR-shaped set when a config gives no `synthetic` (each image is 12 KiB). */
+export const SYNTHETIC_CIFAR_DEFAULT_SIZES = { train: 10000, test: 2000 } as const;
+/** CIFAR-10's class names, index = label; used for the synthetic set only as labels ("dog" is 5). */
+export const SYNTHETIC_CIFAR_CLASS_NAMES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
+
+/** Generation knobs; changing any of them changes the data set, so treat them as part of its definition. */
+export const SYNTHETIC_CIFAR_PARAMS = {
+  colourLo: 0.15,
+  colourHi: 0.85,
+  /** Minimum mean |foreground - background| over the channels of a prototype. */
+  minContrast: 0.25,
+  centreLo: 11,
+  centreHi: 21,
+  radiusLo: 5,
+  radiusHi: 10,
+  freqLo: 0.1,
+  freqHi: 0.33,
+  ampLo: 0.12,
+  ampHi: 0.25,
+  /** Texture amplitude outside the ellipse, relative to inside. */
+  outsideTexture: 0.3,
+  /** Width of the ellipse's soft edge, in units of its radius. */
+  edge: 0.15,
+  /** Per-example uniform shift of the ellipse, pixels per axis. */
+  shift: 4,
+  scaleLo: 0.8,
+  scaleHi: 1.2,
+  /** Each example's foreground and background mix this much of a random colour into the prototype's. */
+  colourMix: 0.5,
+  /** Std of per-example colour jitter, per channel of the foreground and background. */
+  colourJitter: 0.05,
+  brightness: 0.08,
+  contrastLo: 0.75,
+  contrastHi: 1.1,
+  blendMax: 0.3,
+  /** Std of additive pixel noise (drawn uniform). */
+  noise: 0.08,
+} as const;
+
+interface CifarPrototype {
+  bg: [number, number, number];
+  fg: [number, number, number];
+  cx: number;
+  cy: number;
+  rx: number;
+  ry: number;
+  angle: number;
+  theta: number;
+  freq: number;
+  amp: number;
+}
+
+function makeCifarPrototypes(): CifarPrototype[] {
+  const P = SYNTHETIC_CIFAR_PARAMS;
+  const rng = streamRng(SYNTHETIC_CIFAR_SEED, 'synthetic-cifar/prototypes');
+  const colour = (): [number, number, number] => [rng.range(P.colourLo, P.colourHi), rng.range(P.colourLo, P.colourHi), rng.range(P.colourLo, P.colourHi)];
+  const out: CifarPrototype[] = [];
+  for (let c = 0; c < NUM_CLASSES; c++) {
+    const bg = colour();
+    let fg = colour();
+    while ((Math.abs(fg[0] - bg[0]) + Math.abs(fg[1] - bg[1]) + Math.abs(fg[2] - bg[2])) / 3 < P.minContrast) fg = colour();
+    out.push({
+      bg,
+      fg,
+      cx: rng.range(P.centreLo, P.centreHi),
+      cy: rng.range(P.centreLo, P.centreHi),
+      rx: rng.range(P.radiusLo, P.radiusHi),
+      ry: rng.range(P.radiusLo, P.radiusHi),
+      angle: rng.range(0, Math.PI),
+      // Orientations spread over the half circle (one per class, jittered) so textures differ between classes.
+      theta: ((c + rng.range(-0.3, 0.3)) * Math.PI) / NUM_CLASSES,
+      freq: rng.range(P.freqLo, P.freqHi),
+      amp: rng.range(P.ampLo, P.ampHi),
+    });
+  }
+  return out;
+}
+
+interface CifarDraw {
+  bg: readonly number[];
+  fg: readonly number[];
+  dx: number;
+  dy: number;
+  scale: number;
+  phase: number;
+}
+
+/** Render one image of prototype `p` with the per-example draw `d` into `img` (HWC, values not yet clamped). */
+function renderCifar(img: Float32Array, p: CifarPrototype, d: CifarDraw): void {
+  const P = SYNTHETIC_CIFAR_PARAMS;
+  const ca = Math.cos(p.angle);
+  const sa = Math.sin(p.angle);
+  const kx = (2 * Math.PI * p.freq * Math.cos(p.theta));
+  const ky = (2 * Math.PI * p.freq * Math.sin(p.theta));
+  const irx = 1 / (p.rx * d.scale);
+  const iry = 1 / (p.ry * d.scale);
+  const cx = p.cx + d.dx;
+  const cy = p.cy + d.dy;
+  const invEdge = 1 / P.edge;
+  let o = 0;
+  for (let y = 0; y < CIFAR_SIDE; y++) {
+    for (let x = 0; x < CIFAR_SIDE; x++) {
+      const ex = x - cx;
+      const ey = y - cy;
+      const u = (ex * ca + ey * sa) * irx;
+      const v = (-ex * sa + ey * ca) * iry;
+      const r = Math.sqrt(u * u + v * v);
+      let s = (1 - r) * invEdge + 0.5;
+      s = s < 0 ? 0 : s > 1 ? 1 : s;
+      const t = p.amp * Math.sin(kx * x + ky * y + d.phase) * (P.outsideTexture + (1 - P.outsideTexture) * s);
+      for (let ch = 0; ch < CIFAR_CHANNELS; ch++) img[o++] = d.bg[ch]! + (d.fg[ch]! - d.bg[ch]!) * s + t;
+    }
+  }
+}
+
+let cifarPrototypeCache: { protos: CifarPrototype[]; images: Float32Array[] } | null = null;
+
+function cifarPrototypes(): { protos: CifarPrototype[]; images: Float32Array[] } {
+  if (!cifarPrototypeCache) {
+    const protos = makeCifarPrototypes();
+    const images = protos.map((p) => {
+      const img = new Float32Array(CIFAR_FEATURES);
+      renderCifar(img, p, { bg: p.bg, fg: p.fg, dx: 0, dy: 0, scale: 1, phase: 0 });
+      return img;
+    });
+    cifarPrototypeCache = { protos, images };
+  }
+  return cifarPrototypeCache;
+}
+
+/** Generate `n` CIFAR-shaped examples from stream `stream` of the data seed; labels balanced (i mod 10), shuffled. */
+export function generateSyntheticCifarSplit(n: number, stream: string): RawSplit {
+  const P = SYNTHETIC_CIFAR_PARAMS;
+  const { protos, images } = cifarPrototypes();
+  const rng = streamRng(SYNTHETIC_CIFAR_SEED, `synthetic-cifar/${stream}`);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) y[i] = i % NUM_CLASSES;
+  rng.shuffle(y);
+  const x = new Float32Array(n * CIFAR_FEATURES);
+  const img = new Float32Array(CIFAR_FEATURES);
+  const halfWidth = P.noise * Math.sqrt(3);
+  for (let i = 0; i < n; i++) {
+    const c = y[i]!;
+    const p = protos[c]!;
+    const jitter = (col: readonly number[]): number[] =>
+      col.map((v) => (1 - P.colourMix) * v + P.colourMix * rng.range(P.colourLo, P.colourHi) + rng.normal(0, P.colourJitter));
+    renderCifar(img, p, {
+      bg: jitter(p.bg),
+      fg: jitter(p.fg),
+      dx: rng.range(-P.shift, P.shift),
+      dy: rng.range(-P.shift, P.shift),
+      scale: rng.range(P.scaleLo, P.scaleHi),
+      phase: rng.range(0, 2 * Math.PI),
+    });
+    const contrast = rng.range(P.contrastLo, P.contrastHi);
+    const bright = rng.range(-P.brightness, P.brightness);
+    const other = images[(c + rng.int(1, NUM_CLASSES)) % NUM_CLASSES]!;
+    const alpha = rng.range(0, P.blendMax);
+    const off = i * CIFAR_FEATURES;
+    for (let k = 0; k < CIFAR_FEATURES; k++) {
+      const base = (1 - alpha) * img[k]! + alpha * other[k]!;
+      const v = 0.5 + contrast * (base - 0.5) + bright + rng.range(-halfWidth, halfWidth);
+      x[off + k] = v < 0 ? 0 : v > 1 ? 1 : v;
+    }
+  }
+  return { x, y, n };
+}
+
+/** The whole generated CIFAR-shaped set: a training pool (validation is held out of it later) and a test split. */
+export function generateSyntheticCifar(sizes: { train: number; test: number }): { train: RawSplit; test: RawSplit } {
+  return { train: generateSyntheticCifarSplit(sizes.train, 'train'), test: generateSyntheticCifarSplit(sizes.test, 'test') };
 }

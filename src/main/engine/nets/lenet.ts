@@ -3,21 +3,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InitKind } from '../init';
 import { streamRng } from '../rng';
-import { MaskedDense } from './masked';
+import { MaskedDense, netHelpers } from './masked';
+import type { MaskedNet } from './masked';
 
-export interface MaskedNet {
-  readonly arch: string;
-  readonly layers: readonly MaskedDense[];
-  /** Logits for a batch of flattened inputs [n, features]. */
-  forward(x: tf.Tensor2D): tf.Tensor2D;
-  /** Every trainable variable (weights and biases). */
-  variables(): tf.Variable[];
-  /** Re-apply every layer's mask (after each optimizer step). */
-  applyMasks(): void;
-  /** Fraction of prunable weights kept. */
-  density(): number;
-  dispose(): void;
-}
+// MaskedNet lives in masked.ts now (shared with the conv nets); re-exported here for existing imports.
+export type { MaskedNet } from './masked';
 
 export const LENET_300_100_SIZES = [784, 300, 100, 10] as const;
 
@@ -25,7 +15,15 @@ export const LENET_300_100_SIZES = [784, 300, 100, 10] as const;
  * Build LeNet-300-100 with weights drawn from the run seed. Each layer has its own stream (`init/<layer>`), so a
  * layer's initial weights depend only on the seed and the layer, and are bit-identical on every backend.
  */
-export function createLenet300100(seed: number, init: InitKind = 'glorot-normal', inputSize = 784, numClasses = 10): MaskedNet {
+export function createLenet300100(
+  seed: number,
+  init: InitKind = 'glorot-normal',
+  input: number | readonly [number, number, number] = [28, 28, 1],
+  numClasses = 10,
+): MaskedNet<MaskedDense> {
+  // A bare feature count is a flat input [1, 1, n]; the net flattens images anyway.
+  const inputShape: readonly [number, number, number] = typeof input === 'number' ? [1, 1, input] : [...input];
+  const inputSize = inputShape[0] * inputShape[1] * inputShape[2];
   const sizes = [inputSize, 300, 100, numClasses];
   const layers: MaskedDense[] = [];
   for (let i = 0; i < sizes.length - 1; i++) {
@@ -34,6 +32,7 @@ export function createLenet300100(seed: number, init: InitKind = 'glorot-normal'
   }
   return {
     arch: 'lenet-300-100',
+    inputShape,
     layers,
     forward(x) {
       let h = x;
@@ -43,24 +42,6 @@ export function createLenet300100(seed: number, init: InitKind = 'glorot-normal'
       });
       return h;
     },
-    variables() {
-      return layers.flatMap((l) => [l.weight as tf.Variable, l.bias as tf.Variable]);
-    },
-    applyMasks() {
-      for (const l of layers) l.applyMask();
-    },
-    density() {
-      let kept = 0;
-      let total = 0;
-      for (const l of layers) {
-        const c = l.counts();
-        kept += c.kept;
-        total += c.total;
-      }
-      return total > 0 ? kept / total : 1;
-    },
-    dispose() {
-      for (const l of layers) l.dispose();
-    },
+    ...netHelpers(layers),
   };
 }

@@ -1,4 +1,5 @@
-// Masked dense layers: y = x · (w ⊙ m) + b. The mask has the weight's shape (1 keeps a weight, 0 prunes it).
+// Masked layers (dense here, conv in masked-conv.ts): y = x · (w ⊙ m) + b. The mask has the weight's shape (1 keeps
+// a weight, 0 prunes it).
 // Biases are neither masked nor pruned, as in Frankle & Carbin (2019): only weights count towards density.
 // After every optimizer step the trainer calls applyMask() (w ← w ⊙ m), so pruned weights stay exactly zero and
 // never regrow, whatever the optimizer does (momentum, Adam moments, weight decay).
@@ -48,69 +49,101 @@ export function maskedMatMul(x: tf.Tensor2D, w: tf.Tensor2D, m: tf.Tensor2D | nu
   return op(x, w) as tf.Tensor2D;
 }
 
-export class MaskedDense {
+/** What the trainer, pruning and snapshots need from every prunable layer (dense or conv). */
+export interface MaskedLayer {
+  /** Stable, PyTorch-friendly name (fc1, conv1, ...): snapshots export `<name>.weight`, `<name>.mask`, ... */
   readonly name: string;
+  readonly kind: 'dense' | 'conv';
+  /** Weight shape in tfjs layout: dense [in, out], conv [kh, kw, in, out]. */
+  readonly shape: readonly number[];
+  /** Number of weights (prunable parameters) of the layer. */
+  readonly size: number;
+  /** The weight seen as a matrix [inSize, outSize]: fan-in (kh·kw·in for conv) by output units or channels. */
   readonly inSize: number;
   readonly outSize: number;
-  readonly weight: tf.Variable<tf.Rank.R2>;
+  readonly weight: tf.Variable;
+  /** Not masked, not pruned, not counted in the density (as in Frankle & Carbin 2019). */
   readonly bias: tf.Variable<tf.Rank.R1>;
-  private maskTensor: tf.Tensor2D;
-  /** True while the mask is all ones: the products with it are skipped (same result, faster). */
-  private dense = true;
+  readonly mask: tf.Tensor;
+  setMask(mask: Float32Array | Uint8Array | tf.Tensor): void;
+  applyMask(): void;
+  counts(): { kept: number; total: number };
+  dispose(): void;
+}
 
-  constructor(name: string, inSize: number, outSize: number, init: InitKind, rng: Rng) {
+/**
+ * The state every masked layer shares: a weight variable drawn from the project's generator, a zero bias and a 0/1
+ * mask of the weight's shape. Subclasses add the computation.
+ */
+export abstract class MaskedWeights<R extends tf.Rank> implements MaskedLayer {
+  abstract readonly kind: 'dense' | 'conv';
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly size: number;
+  readonly inSize: number;
+  readonly outSize: number;
+  readonly weight: tf.Variable<R>;
+  readonly bias: tf.Variable<tf.Rank.R1>;
+  private maskTensor: tf.Tensor<R>;
+  /** True while the mask is all ones: the products with it are skipped (same result, faster). */
+  protected dense = true;
+
+  constructor(name: string, shape: readonly number[], init: InitKind, rng: Rng) {
     this.name = name;
-    this.inSize = inSize;
+    this.shape = [...shape];
+    this.size = shape.reduce((a, b) => a * b, 1);
+    const w = initWeights(init, shape, rng);
+    const outSize = shape[shape.length - 1]!;
     this.outSize = outSize;
-    const w = initWeights(init, [inSize, outSize], rng);
+    this.inSize = this.size / outSize;
     // tidy disposes the upload tensors; the variables (never tracked by tidy) keep the data. Variables are left
     // unnamed: tfjs names must be unique process-wide and several nets may coexist.
-    this.weight = tf.tidy(() => tf.variable(tf.tensor2d(w, [inSize, outSize]), true));
+    this.weight = tf.tidy(() => tf.variable(tf.tensor(w, [...shape] as number[]), true)) as unknown as tf.Variable<R>;
     this.bias = tf.tidy(() => tf.variable(tf.zeros([outSize]), true));
-    this.maskTensor = tf.keep(tf.ones([inSize, outSize]));
+    this.maskTensor = tf.keep(tf.ones([...shape] as number[])) as unknown as tf.Tensor<R>;
   }
 
-  get mask(): tf.Tensor2D {
+  get mask(): tf.Tensor<R> {
     return this.maskTensor;
+  }
+
+  /** The mask to multiply by, or null while it is all ones. */
+  protected get activeMask(): tf.Tensor<R> | null {
+    return this.dense ? null : this.maskTensor;
   }
 
   /** Replace the mask (values 0/1, the weight's shape) and zero the pruned weights at once. */
   setMask(mask: Float32Array | Uint8Array | tf.Tensor): void {
-    let t: tf.Tensor2D;
+    let t: tf.Tensor<R>;
     if (mask instanceof tf.Tensor) {
-      if (mask.shape.join('x') !== `${this.inSize}x${this.outSize}`) {
-        throw new Error(`${this.name}: mask shape [${mask.shape.join(', ')}] is not [${this.inSize}, ${this.outSize}]`);
+      if (mask.shape.join('x') !== this.shape.join('x')) {
+        throw new Error(`${this.name}: mask shape [${mask.shape.join(', ')}] is not [${this.shape.join(', ')}]`);
       }
-      t = tf.tidy(() => tf.cast(tf.notEqual(mask, 0), 'float32')) as tf.Tensor2D;
+      t = tf.tidy(() => tf.cast(tf.notEqual(mask, 0), 'float32')) as tf.Tensor<R>;
     } else {
-      if (mask.length !== this.inSize * this.outSize) {
-        throw new Error(`${this.name}: mask has ${mask.length} values, expected ${this.inSize * this.outSize}`);
+      if (mask.length !== this.size) {
+        throw new Error(`${this.name}: mask has ${mask.length} values, expected ${this.size}`);
       }
       const f = new Float32Array(mask.length);
       for (let i = 0; i < mask.length; i++) f[i] = mask[i]! !== 0 ? 1 : 0;
-      t = tf.tensor2d(f, [this.inSize, this.outSize]);
+      t = tf.tensor(f, [...this.shape] as number[]) as unknown as tf.Tensor<R>;
     }
     this.maskTensor.dispose();
     this.maskTensor = tf.keep(t);
-    this.dense = this.counts().kept === this.inSize * this.outSize;
+    this.dense = this.counts().kept === this.size;
     this.applyMask();
   }
 
   /** w ← w ⊙ m (+ 0, which turns the -0 of a pruned negative weight into +0, so pruned weights are canonical zeros). */
   applyMask(): void {
     if (this.dense) return;
-    tf.tidy(() => this.weight.assign(tf.add(tf.mul(this.weight, this.maskTensor), 0)));
-  }
-
-  /** x · (w ⊙ m) + b. `inputGrad` false when x is data (no gradient needed for it). */
-  apply(x: tf.Tensor2D, inputGrad = true): tf.Tensor2D {
-    return tf.add(maskedMatMul(x, this.weight, this.dense ? null : this.maskTensor, inputGrad), this.bias);
+    tf.tidy(() => this.weight.assign(tf.add(tf.mul(this.weight, this.maskTensor), 0) as tf.Tensor<R>));
   }
 
   /** Number of weights kept and in all. */
   counts(): { kept: number; total: number } {
     const kept = tf.tidy(() => tf.sum(this.maskTensor).dataSync()[0] ?? 0);
-    return { kept: Math.round(kept), total: this.inSize * this.outSize };
+    return { kept: Math.round(kept), total: this.size };
   }
 
   dispose(): void {
@@ -118,4 +151,60 @@ export class MaskedDense {
     this.bias.dispose();
     this.maskTensor.dispose();
   }
+}
+
+export class MaskedDense extends MaskedWeights<tf.Rank.R2> {
+  readonly kind = 'dense' as const;
+
+  constructor(name: string, inSize: number, outSize: number, init: InitKind, rng: Rng) {
+    super(name, [inSize, outSize], init, rng);
+  }
+
+  /** x · (w ⊙ m) + b. `inputGrad` false when x is data (no gradient needed for it). */
+  apply(x: tf.Tensor2D, inputGrad = true): tf.Tensor2D {
+    return tf.add(maskedMatMul(x, this.weight, this.activeMask, inputGrad), this.bias);
+  }
+}
+
+/** A network of masked layers, as the trainer, pruning and snapshots see it. */
+export interface MaskedNet<L extends MaskedLayer = MaskedLayer> {
+  readonly arch: string;
+  /** Shape of one input example, NHWC without N (the data set's inputShape). */
+  readonly inputShape: readonly [number, number, number];
+  /** The prunable layers, in order (input to output). */
+  readonly layers: readonly L[];
+  /** Logits for a batch of inputs given as flat rows [n, h·w·c] (NHWC order, as the data sets store them). */
+  forward(x: tf.Tensor2D): tf.Tensor2D;
+  /** Every trainable variable (weights and biases). */
+  variables(): tf.Variable[];
+  /** Re-apply every layer's mask (after each optimizer step). */
+  applyMasks(): void;
+  /** Fraction of prunable weights kept. */
+  density(): number;
+  dispose(): void;
+}
+
+/** The net-wide parts of MaskedNet shared by every architecture. */
+export function netHelpers(layers: readonly MaskedLayer[]): Pick<MaskedNet, 'variables' | 'applyMasks' | 'density' | 'dispose'> {
+  return {
+    variables() {
+      return layers.flatMap((l) => [l.weight as tf.Variable, l.bias as tf.Variable]);
+    },
+    applyMasks() {
+      for (const l of layers) l.applyMask();
+    },
+    density() {
+      let kept = 0;
+      let total = 0;
+      for (const l of layers) {
+        const c = l.counts();
+        kept += c.kept;
+        total += c.total;
+      }
+      return total > 0 ? kept / total : 1;
+    },
+    dispose() {
+      for (const l of layers) l.dispose();
+    },
+  };
 }

@@ -1,0 +1,240 @@
+// Ticketscope's training and inference benchmark (`npm run bench`; bench/run.mjs builds this file and runs it).
+// Per network and backend: training throughput at batch 60 (the trainer's own step: masked forward, softmax
+// cross-entropy, backward, Adam, re-apply masks; random inputs, fixed labels), achieved GFLOP/s, inference throughput.
+//
+// FLOPs: 2 per multiply-add. Forward MACs per example are counted layer by layer (conv: h·w·kh·kw·in·out at the
+// output resolution; dense: in·out; pooling, ReLU, bias and the loss are not counted). Training ≈ 3x the forward
+// (forward, input gradient, weight gradient), so train GFLOP/s = samples/s · 3 · 2 · MACs / 1e9. (The first layer's
+// input gradient is skipped by the trainer, so this slightly overstates the work; PyTorch gets the same formula.)
+//
+// Options: --nets lenet-300-100,conv-2,conv-4,conv-6   --backends wasm,cpu   --seconds 8   --infer-batch 500
+//          --parallel 2 (also measure N independent runs in N worker threads, aggregate samples/s)
+//          --profile (per-kernel times of one training step)   --json (one JSON object on stdout)
+import { parentPort, Worker, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../src/main/engine/backend';
+import { buildNet } from '../src/main/engine/nets/factory';
+import type { MaskedNet } from '../src/main/engine/nets/masked';
+import { Rng } from '../src/main/engine/rng';
+import type { ArchName } from '../src/shared/config';
+import type { BackendName } from '../src/shared/contract';
+
+export const BATCH = 60;
+
+export interface NetBench {
+  net: string;
+  backend: string;
+  /** Forward multiply-adds per example. */
+  macs: number;
+  trainSamplesPerSec: number;
+  trainGflops: number;
+  trainSteps: number;
+  inferSamplesPerSec: number;
+  /** N independent runs in N worker threads: summed samples/s (when --parallel). */
+  parallel?: { workers: number; trainSamplesPerSec: number };
+}
+
+interface Options {
+  nets: string[];
+  backends: BackendName[];
+  seconds: number;
+  inferBatch: number;
+  parallel: number;
+  profile: boolean;
+}
+
+export function inputShapeOf(net: string): [number, number, number] {
+  return net === 'lenet-300-100' ? [28, 28, 1] : [32, 32, 3];
+}
+
+/** Forward multiply-adds per example, layer by layer (see the header). */
+export function forwardMacs(net: MaskedNet): number {
+  let [h, w] = net.inputShape;
+  let macs = 0;
+  let convIndex = 0;
+  for (const l of net.layers) {
+    if (l.kind === 'conv') {
+      macs += h * w * l.size;
+      convIndex++;
+      if (convIndex % 2 === 0) {
+        h = Math.floor(h / 2);
+        w = Math.floor(w / 2);
+      }
+    } else {
+      macs += l.size;
+    }
+  }
+  return macs;
+}
+
+function randomBatch(net: MaskedNet, n: number, seed: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  const features = net.inputShape[0] * net.inputShape[1] * net.inputShape[2];
+  const rng = new Rng(seed);
+  const x = Float32Array.from({ length: n * features }, () => rng.normal());
+  const y = new Float32Array(n * 10);
+  for (let i = 0; i < n; i++) y[i * 10 + rng.int(0, 10)] = 1;
+  return { x: tf.tensor2d(x, [n, features]), y: tf.tensor2d(y, [n, 10]) };
+}
+
+/** One training step as train.ts does it (minus the bookkeeping): Adam on softmax cross-entropy, then the masks. */
+function step(net: MaskedNet, opt: tf.Optimizer, x: tf.Tensor2D, y: tf.Tensor2D): void {
+  opt.minimize(() => tf.losses.softmaxCrossEntropy(y, net.forward(x)) as tf.Scalar, false, net.variables());
+  net.applyMasks();
+}
+
+/** Runs `f` until `seconds` have passed (at least `minReps`, at most `maxReps` times); returns reps and seconds. */
+function timed(f: () => void, seconds: number, minReps: number, maxReps: number): { reps: number; secs: number } {
+  minReps = Math.min(minReps, maxReps);
+  const t0 = performance.now();
+  let reps = 0;
+  while (reps < maxReps) {
+    f();
+    reps++;
+    const secs = (performance.now() - t0) / 1000;
+    if (reps >= minReps && secs >= seconds) return { reps, secs };
+  }
+  return { reps, secs: (performance.now() - t0) / 1000 };
+}
+
+async function trainThroughput(arch: string, backend: BackendName, seconds: number, maxSteps: number): Promise<{ samplesPerSec: number; steps: number }> {
+  await selectBackend(backend);
+  const net = buildNet({ arch: arch as ArchName, seed: 0, inputShape: inputShapeOf(arch), numClasses: 10 });
+  const opt = tf.train.adam(0.0012, 0.9, 0.999, 1e-8);
+  const { x, y } = randomBatch(net, BATCH, 1);
+  const sync = (): void => void net.layers[0]!.weight.dataSync();
+  // Warm-up (kernel set-up, XNNPACK operators, optimizer slots), except for the slow plain-JS conv runs.
+  if (maxSteps > 1) {
+    step(net, opt, x, y);
+    sync();
+  }
+  const { reps, secs } = timed(
+    () => {
+      step(net, opt, x, y);
+      sync();
+    },
+    seconds,
+    2,
+    maxSteps,
+  );
+  tf.dispose([x, y]);
+  opt.dispose();
+  net.dispose();
+  return { samplesPerSec: (reps * BATCH) / secs, steps: reps };
+}
+
+async function benchOne(arch: string, backend: BackendName, o: Options): Promise<NetBench> {
+  // The plain JS cpu backend needs seconds per conv step: cap its repetitions.
+  const slow = backend === 'cpu' && arch !== 'lenet-300-100';
+  const train = await trainThroughput(arch, backend, slow ? 0 : o.seconds, slow ? 1 : 100000);
+  const net = buildNet({ arch: arch as ArchName, seed: 0, inputShape: inputShapeOf(arch), numClasses: 10 });
+  const macs = forwardMacs(net);
+  const inferBatch = slow ? Math.min(o.inferBatch, 60) : o.inferBatch;
+  const { x } = randomBatch(net, inferBatch, 2);
+  if (!slow) tf.tidy(() => void net.forward(x).dataSync());
+  const inf = timed(() => tf.tidy(() => void net.forward(x).dataSync()), slow ? 0 : o.seconds / 2, slow ? 1 : 2, slow ? 1 : 100000);
+  x.dispose();
+  net.dispose();
+  return {
+    net: arch,
+    backend,
+    macs,
+    trainSamplesPerSec: train.samplesPerSec,
+    trainGflops: (train.samplesPerSec * 6 * macs) / 1e9,
+    trainSteps: train.steps,
+    inferSamplesPerSec: (inf.reps * inferBatch) / inf.secs,
+  };
+}
+
+/** Kernel time of one training step, summed by kernel name, largest first. */
+async function profileStep(arch: string, backend: BackendName): Promise<{ kernel: string; ms: number; calls: number }[]> {
+  await selectBackend(backend);
+  const net = buildNet({ arch: arch as ArchName, seed: 0, inputShape: inputShapeOf(arch), numClasses: 10 });
+  const opt = tf.train.adam(0.0012, 0.9, 0.999, 1e-8);
+  const { x, y } = randomBatch(net, BATCH, 1);
+  step(net, opt, x, y);
+  const info = await tf.profile(() => step(net, opt, x, y));
+  const byName = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += ms;
+    e.calls++;
+    byName.set(k.name, e);
+  }
+  tf.dispose([x, y]);
+  opt.dispose();
+  net.dispose();
+  return [...byName.entries()].map(([kernel, e]) => ({ kernel, ...e })).sort((a, b) => b.ms - a.ms);
+}
+
+/** N worker threads, each training its own net on `backend`; summed samples/s. */
+async function parallelThroughput(arch: string, backend: BackendName, workers: number, seconds: number): Promise<number> {
+  const runs = Array.from({ length: workers }, () => {
+    const w = new Worker(new URL(import.meta.url), { workerData: { arch, backend, seconds } });
+    return new Promise<number>((resolve, reject) => {
+      w.once('message', (m: { samplesPerSec: number }) => resolve(m.samplesPerSec));
+      w.once('error', reject);
+      w.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`bench worker exited with ${code}`))));
+    });
+  });
+  const rates = await Promise.all(runs);
+  return rates.reduce((a, b) => a + b, 0);
+}
+
+function parseArgs(argv: string[]): Options & { json: boolean } {
+  const get = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  return {
+    nets: (get('nets') ?? 'lenet-300-100,conv-2,conv-4,conv-6').split(','),
+    backends: (get('backends') ?? 'wasm,cpu').split(',') as BackendName[],
+    seconds: Number(get('seconds') ?? 8),
+    inferBatch: Number(get('infer-batch') ?? 500),
+    parallel: Number(get('parallel') ?? 0),
+    profile: argv.includes('--profile'),
+    json: argv.includes('--json'),
+  };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const o = parseArgs(argv);
+  const log = (s: string): void => void process.stderr.write(`${s}\n`);
+  const results: NetBench[] = [];
+  const profiles: Record<string, { kernel: string; ms: number; calls: number }[]> = {};
+  for (const arch of o.nets) {
+    for (const backend of o.backends) {
+      try {
+        await selectBackend(backend);
+      } catch (e) {
+        log(`${arch} on ${backend}: skipped (${(e as Error).message})`);
+        continue;
+      }
+      const r = await benchOne(arch, backend, o);
+      if (o.parallel > 1 && backend !== 'cpu') {
+        r.parallel = { workers: o.parallel, trainSamplesPerSec: await parallelThroughput(arch, backend, o.parallel, o.seconds) };
+      }
+      results.push(r);
+      log(
+        `${arch} on ${backend}: train ${r.trainSamplesPerSec.toFixed(1)} samples/s (${r.trainGflops.toFixed(2)} GFLOP/s, ${r.trainSteps} steps), ` +
+          `infer ${r.inferSamplesPerSec.toFixed(1)} samples/s` +
+          (r.parallel ? `, ${r.parallel.workers} parallel runs ${r.parallel.trainSamplesPerSec.toFixed(1)} samples/s` : ''),
+      );
+      if (o.profile && backend !== 'cpu') {
+        const p = await profileStep(arch, backend);
+        profiles[`${arch}/${backend}`] = p;
+        const total = p.reduce((a, k) => a + k.ms, 0);
+        log(`  kernels of one step (${total.toFixed(0)} ms): ${p.slice(0, 8).map((k) => `${k.kernel} ${k.ms.toFixed(0)} ms x${k.calls}`).join(', ')}`);
+      }
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ batch: BATCH, inferBatch: o.inferBatch, tfjs: tf.version.tfjs, results, profiles })}\n`);
+}
+
+if (parentPort && workerData) {
+  const { arch, backend, seconds } = workerData as { arch: string; backend: BackendName; seconds: number };
+  const r = await trainThroughput(arch, backend, seconds, 100000);
+  parentPort.postMessage(r);
+} else {
+  await main(process.argv.slice(2));
+}
