@@ -6,9 +6,14 @@ import { ValidationError } from './errors';
 export const DATASETS = ['synthetic-mnist', 'synthetic-cifar', 'mnist', 'fashion-mnist', 'cifar10'] as const;
 export const ARCHS = ['lenet-300-100', 'conv-2', 'conv-4', 'conv-6', 'conv-8'] as const;
 /** What the engine of this version can actually run; the schema accepts only these. */
-export const IMPLEMENTED_DATASETS = ['synthetic-mnist'] as const;
-export const IMPLEMENTED_ARCHS = ['lenet-300-100'] as const;
-export const METHOD_KINDS = ['dense'] as const;
+export const IMPLEMENTED_DATASETS = ['synthetic-mnist', 'synthetic-cifar', 'mnist', 'fashion-mnist', 'cifar10'] as const;
+export const IMPLEMENTED_ARCHS = ['lenet-300-100', 'conv-2', 'conv-4', 'conv-6', 'conv-8'] as const;
+export const METHOD_KINDS = ['dense', 'imp', 'one-shot'] as const;
+/** Controls that make a pruning result mean something; each runs as its own run beside the ticket. */
+export const CONTROL_KINDS = ['reinit', 'random-prune', 'shuffle'] as const;
+export type ControlKind = (typeof CONTROL_KINDS)[number];
+/** What a run is: a method's own run, one of its controls, or a network imported from a snapshot file. */
+export type RunKind = MethodKind | ControlKind | 'imported';
 
 export type DatasetName = (typeof DATASETS)[number];
 export type ArchName = (typeof ARCHS)[number];
@@ -26,7 +31,43 @@ export const optimizerSchema = z
   .strict();
 
 export const denseMethodSchema = z.object({ kind: z.literal('dense') }).strict();
-export const methodSchema = z.discriminatedUnion('kind', [denseMethodSchema]);
+
+/** Fraction of the remaining weights removed per round; strictly between 0 and 1. */
+const rate = z.number().gt(0).lt(1);
+const controlsSchema = z.array(z.enum(CONTROL_KINDS)).max(CONTROL_KINDS.length).default([]);
+const rankingSchema = z.enum(['layerwise', 'global']).default('layerwise');
+/** Rewind to the weights at this iteration of the dense training (0 = the original init, as in Frankle & Carbin). */
+const rewindSchema = z.number().int().min(0).default(0);
+
+export const impMethodSchema = z
+  .object({
+    kind: z.literal('imp'),
+    /** Pruning rounds after the dense round 0. */
+    rounds: z.number().int().min(1).max(40),
+    /** Per-round pruning rates by layer role (Frankle & Carbin: conv 10-15%, fc 20%, output 10%). */
+    rates: z.object({ conv: rate, fc: rate, output: rate }).strict(),
+    ranking: rankingSchema,
+    /** With global ranking: fraction of the remaining conv and hidden fc weights removed per round (default rates.fc). */
+    globalRate: rate.optional(),
+    rewindIteration: rewindSchema,
+    controls: controlsSchema,
+  })
+  .strict();
+
+export const oneShotMethodSchema = z
+  .object({
+    kind: z.literal('one-shot'),
+    /** Fraction of prunable weights kept after the single pruning step. */
+    density: z.number().gt(0).lt(1),
+    ranking: rankingSchema,
+    rewindIteration: rewindSchema,
+    controls: controlsSchema,
+  })
+  .strict();
+
+export const methodSchema = z.discriminatedUnion('kind', [denseMethodSchema, impMethodSchema, oneShotMethodSchema]);
+export type ImpMethod = z.infer<typeof impMethodSchema>;
+export type OneShotMethod = z.infer<typeof oneShotMethodSchema>;
 
 export const experimentConfigSchema = z
   .object({
@@ -55,6 +96,12 @@ export const experimentConfigSchema = z
     }
     if (new Set(c.seeds).size !== c.seeds.length) {
       ctx.addIssue({ code: 'custom', path: ['seeds'], message: 'must not repeat a seed' });
+    }
+    if ((c.method.kind === 'imp' || c.method.kind === 'one-shot') && c.method.rewindIteration > c.iterations) {
+      ctx.addIssue({ code: 'custom', path: ['method', 'rewindIteration'], message: `must be at most iterations (${c.iterations})` });
+    }
+    if (c.method.kind !== 'dense' && new Set(c.method.controls).size !== c.method.controls.length) {
+      ctx.addIssue({ code: 'custom', path: ['method', 'controls'], message: 'must not repeat a control' });
     }
     if (c.synthetic && c.validation >= c.synthetic.train) {
       ctx.addIssue({ code: 'custom', path: ['validation'], message: `must be smaller than synthetic.train (${c.synthetic.train})` });

@@ -2,7 +2,7 @@
 // and the WebSocket client both expose exactly this (see client.ts), so a view cannot tell which transport it runs on.
 // Imports nothing from node, electron or the DOM.
 import { z } from 'zod';
-import type { ExperimentConfig, MethodKind } from './config';
+import type { ExperimentConfig, RunKind } from './config';
 
 export const CHANNEL_PREFIX = 'ticketscope:';
 export const BACKENDS = ['auto', 'cuda', 'webgpu', 'node', 'wasm', 'cpu'] as const;
@@ -26,7 +26,13 @@ export interface RunSummary {
   experimentId: string;
   experimentName: string;
   seed: number;
-  kind: MethodKind;
+  /** The method (dense, imp, one-shot) or the control (reinit, random-prune, shuffle) this run trains. */
+  kind: RunKind;
+  /** For a control: the run whose masks it controls. */
+  parentRunId: string | null;
+  /** Rounds this run trains (controls start at round 1), and how many of them are committed. */
+  roundsTotal: number;
+  roundsDone: number;
   dataset: string;
   arch: string;
   status: RunStatus;
@@ -41,6 +47,13 @@ export interface RunSummary {
   error: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Input normalisation computed on the training split; CIFAR-shaped sets also record per-channel constants. */
+export interface Normalisation {
+  mean: number;
+  std: number;
+  perChannel?: { mean: number[]; std: number[] };
 }
 
 export interface RoundResult {
@@ -58,9 +71,11 @@ export interface RoundResult {
 export interface RunDetail extends RunSummary {
   config: ExperimentConfig;
   rounds: RoundResult[];
-  normalisation: { mean: number; std: number } | null;
+  normalisation: Normalisation | null;
   versions: Record<string, string> | null;
   backendReport: BackendReport | null;
+  /** Problems that do not stop a run but matter for reading it, e.g. a layer pruned to nothing. */
+  warnings: string[];
 }
 
 export interface MetricPoint {
@@ -105,6 +120,8 @@ export interface Methods {
     result: StartRunResult;
   };
   cancelRun: { params: { runId: string }; result: { cancelled: boolean } };
+  /** Continue an interrupted, failed or cancelled run (with its controls) from its last committed round. */
+  resumeRun: { params: { runId: string }; result: { runIds: string[] } };
 }
 
 /** Every event the core pushes to the UI. */
@@ -140,6 +157,7 @@ export const paramSchemas: { [M in MethodName]: z.ZodType<Params<M>> } = {
     .strict()
     .refine((p) => (p.preset === undefined) !== (p.config === undefined), 'give exactly one of preset or config'),
   cancelRun: z.object({ runId }).strict(),
+  resumeRun: z.object({ runId }).strict(),
 };
 
 export const METHOD_NAMES = Object.keys(paramSchemas) as MethodName[];

@@ -17,6 +17,9 @@ export interface NetState {
   layers: LayerState[];
 }
 
-/** Which stored state of a round: the weights it started from, and the weights after training. */
-export const STATE_KINDS = ['init', 'trained'] as const;
+/**
+ * Which stored state of a round: the weights it started from, after training, (round 0) the rewind point, and
+ * `mask` for masks stored without weights (imported mask-only snapshots).
+ */
+export const STATE_KINDS = ['init', 'trained', 'rewind', 'mask'] as const;
 export type StateKind = (typeof STATE_KINDS)[number];

@@ -2,7 +2,7 @@
 import { BACKENDS, type BackendChoice } from '../../shared/contract';
 import { ValidationError } from '../../shared/errors';
 
-export const COMMANDS = ['run', 'list', 'show', 'serve'] as const;
+export const COMMANDS = ['run', 'list', 'show', 'resume', 'serve', 'data', 'export', 'import'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface GlobalOptions {
@@ -26,7 +26,13 @@ const COMMAND_VALUE: Record<Command, string[]> = {
   list: [],
   show: [],
   serve: ['--host', '--port'],
+  data: [],
+  resume: [],
+  export: ['--out', '--format'],
+  import: [],
 };
+/** Flags without a value, per command. */
+const COMMAND_FLAG: Partial<Record<Command, string[]>> = { export: ['--masks-only'] };
 
 export const USAGE = `Usage: ticketscope <command> [options]
 
@@ -34,7 +40,15 @@ Commands:
   run CONFIG.json | --preset NAME [--set path=value ...]   train and store an experiment
   list                                                    list stored runs
   show RUN                                                show one run with its rounds
+  resume RUN                                              continue an interrupted run (and its controls)
+  export RUN[:ROUND][:WHICH] --out FILE [--format safetensors|npz] [--masks-only]
+                                                          write a mask snapshot PyTorch can load; WHICH is
+                                                          trained (default), init, mask or ticket-at-init
+  import FILE                                             store a snapshot (.safetensors or .npz) as a run
   serve [--host 127.0.0.1] [--port N]                     serve the app to a browser (first line: the URL)
+  data list                                               the data sets: real or synthetic, present, counts, classes
+  data fetch NAME                                         download mnist, fashion-mnist or cifar10 into the data folder
+  data import NAME PATH                                   copy a local copy in (IDX folder; CIFAR .tar.gz or folder)
 
 Global options:
   --db FILE          database (default: the app data folder)
@@ -71,6 +85,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         else if (flag === '--data-dir') global.dataDir = v;
         else if ((BACKENDS as readonly string[]).includes(v)) global.backend = v as BackendChoice;
         else throw new ValidationError(`--backend ${v}: expected one of ${BACKENDS.join(', ')}`);
+      } else if (command && command !== 'help' && command !== 'version' && COMMAND_FLAG[command]?.includes(flag)) {
+        if (inline !== undefined) throw new ValidationError(`${flag} takes no value`);
+        options.set(flag, ['true']);
       } else if (command && command !== 'help' && command !== 'version' && COMMAND_VALUE[command].includes(flag)) {
         const list = options.get(flag) ?? [];
         list.push(takeValue(flag, inline));

@@ -6,9 +6,11 @@ import { Core, APP_VERSION } from '../core/service';
 import { builtPaths, defaultDataDir, defaultDbPath } from '../core/paths';
 import { forkWorker } from '../worker/host';
 import { serve } from '../server/serve';
+import { exportSnapshot, importSnapshot } from '../core/snapshots';
 import { NotFoundError, ValidationError, oneLine } from '../../shared/errors';
 import type { RunSummary } from '../../shared/contract';
 import { USAGE, parseArgs, single, type ParsedArgs } from './args';
+import { cmdData } from './data';
 import { ProgressPrinter, formatEta } from './progress';
 
 class ExitError extends Error {
@@ -54,48 +56,62 @@ async function cmdRun(args: ParsedArgs): Promise<void> {
   const sets = args.options.get('--set') ?? [];
   if (preset !== undefined && args.positional.length) throw new ValidationError('give a CONFIG.json or --preset, not both');
   if (preset === undefined && args.positional.length !== 1) throw new ValidationError('run needs CONFIG.json or --preset NAME');
-  const core = openCore(args);
   const params = preset !== undefined ? { preset, overrides: sets } : { config: readConfigFile(args.positional[0]!), overrides: sets };
+  const core = openCore(args);
+  try {
+    const started = (await core.call('startRun', params)) as { experimentId: string; runIds: string[] };
+    await watchRuns(core, args, started.experimentId, started.runIds);
+  } finally {
+    await core.close();
+  }
+}
+
+/**
+ * Prints progress (with ETA) of the given runs on stderr until each is done, failed or cancelled, then the result:
+ * one JSON object with --json, a line per run otherwise. Ctrl+C cancels them (exit 130); a failed run exits 1.
+ */
+async function watchRuns(core: Core, args: ParsedArgs, experimentId: string, runIds: string[]): Promise<void> {
   const printer = new ProgressPrinter(process.stderr);
   const valAcc = new Map<string, number>();
+  const mine = new Set(runIds);
   let interrupted = false;
   const onSigint = () => {
     interrupted = true;
     printer.message('interrupted: cancelling runs...');
-    for (const r of core.repo.listRuns()) if (r.status === 'running' || r.status === 'queued') void core.call('cancelRun', { runId: r.runId });
+    for (const id of runIds) void core.call('cancelRun', { runId: id }).catch(() => undefined);
   };
   process.once('SIGINT', onSigint);
+  const unsubscribe = core.subscribe((event, payload) => {
+    if (event === 'metrics') {
+      const p = payload as { runId: string; points: { split: string; accuracy: number }[] };
+      const v = p.points.find((x) => x.split === 'validation') ?? p.points.find((x) => x.split === 'test');
+      if (v && mine.has(p.runId)) valAcc.set(p.runId, v.accuracy);
+    } else if (event === 'runUpdate') {
+      const s = payload as RunSummary;
+      if (mine.has(s.runId) && s.status === 'running') printer.update(s, valAcc.get(s.runId) ?? null);
+    } else if (event === 'backend') {
+      const b = payload as { name: string; reason: string; skipped: { name: string; reason: string }[] };
+      const skipped = b.skipped.map((x) => `${x.name}: ${x.reason}`).join('; ');
+      printer.message(`backend: ${b.name} (${b.reason})${skipped ? ` — skipped ${skipped}` : ''}`);
+    }
+  });
   try {
-    const started = (await core.call('startRun', params)) as { experimentId: string; runIds: string[] };
-    const mine = new Set(started.runIds);
-    core.subscribe((event, payload) => {
-      if (event === 'metrics') {
-        const p = payload as { runId: string; points: { split: string; accuracy: number }[] };
-        const v = p.points.find((x) => x.split === 'validation') ?? p.points.find((x) => x.split === 'test');
-        if (v && mine.has(p.runId)) valAcc.set(p.runId, v.accuracy);
-      } else if (event === 'runUpdate') {
-        const s = payload as RunSummary;
-        if (mine.has(s.runId) && s.status === 'running') printer.update(s, valAcc.get(s.runId) ?? null);
-      } else if (event === 'backend') {
-        const b = payload as { name: string; reason: string; skipped: { name: string; reason: string }[] };
-        const skipped = b.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
-        printer.message(`backend: ${b.name} (${b.reason})${skipped ? ` — skipped ${skipped}` : ''}`);
-      }
-    });
-    printer.message(`experiment ${started.experimentId}: ${started.runIds.length} run(s) ${started.runIds.join(', ')}`);
-    const finals = await Promise.all(started.runIds.map((id) => core.waitForRun(id)));
-    const runs = started.runIds.map((id) => core.repo.getRun(id));
+    printer.message(`experiment ${experimentId}: ${runIds.length} run(s) ${runIds.join(', ')}`);
+    const finals = await Promise.all(runIds.map((id) => core.waitForRun(id)));
+    const runs = runIds.map((id) => core.repo.getRun(id));
     if (args.global.json) {
       process.stdout.write(
         `${JSON.stringify({
-          experimentId: started.experimentId,
+          experimentId,
           runs: runs.map((r) => ({
             runId: r.runId,
             seed: r.seed,
             kind: r.kind,
+            parentRunId: r.parentRunId,
             status: r.status,
             backend: r.backend,
             testAccuracy: r.rounds.length ? r.rounds[r.rounds.length - 1]!.testAccuracy : null,
+            warnings: r.warnings,
             rounds: r.rounds.map((x) => ({
               round: x.round,
               density: x.density,
@@ -108,10 +124,13 @@ async function cmdRun(args: ParsedArgs): Promise<void> {
       );
     } else {
       for (const r of runs) {
-        const last = r.rounds[r.rounds.length - 1];
-        printer.message(
-          `${r.runId} seed ${r.seed} ${r.kind} ${r.status}: test accuracy ${pct(last?.testAccuracy ?? null)} at early stop (iteration ${last?.earlyStopIteration ?? '-'}), final ${pct(last?.finalTestAccuracy ?? null)}`,
-        );
+        for (const x of r.rounds) {
+          printer.message(
+            `${r.runId} seed ${r.seed} ${r.kind} round ${x.round}: ${(x.density * 100).toFixed(2)}% of weights remaining, test accuracy ${pct(x.testAccuracy)} at early stop (iteration ${x.earlyStopIteration}), final ${pct(x.finalTestAccuracy)}`,
+          );
+        }
+        if (r.status !== 'done') printer.message(`${r.runId} ${r.kind} ${r.status}${r.error ? `: ${r.error}` : ''}`);
+        for (const w of r.warnings) printer.message(`warning: ${r.runId}: ${w}`);
       }
     }
     const failed = finals.find((f) => f.status === 'failed');
@@ -120,7 +139,47 @@ async function cmdRun(args: ParsedArgs): Promise<void> {
     const cancelled = finals.find((f) => f.status === 'cancelled');
     if (cancelled) throw new ExitError(`run ${cancelled.runId} was cancelled`, 1);
   } finally {
+    unsubscribe();
     process.off('SIGINT', onSigint);
+  }
+}
+
+async function cmdResume(args: ParsedArgs): Promise<void> {
+  if (args.positional.length !== 1) throw new ValidationError('resume needs exactly one RUN id');
+  const core = openCore(args);
+  try {
+    const { runIds } = (await core.call('resumeRun', { runId: args.positional[0] })) as { runIds: string[] };
+    const experimentId = core.repo.getSummary(runIds[0]!).experimentId;
+    await watchRuns(core, args, experimentId, runIds);
+  } finally {
+    await core.close();
+  }
+}
+
+async function cmdExport(args: ParsedArgs): Promise<void> {
+  if (args.positional.length !== 1) throw new ValidationError('export needs exactly one state: RUN[:ROUND][:WHICH]');
+  const out = single(args.options, '--out');
+  if (!out) throw new ValidationError('export needs --out FILE');
+  const format = single(args.options, '--format');
+  if (format !== undefined && format !== 'safetensors' && format !== 'npz') throw new ValidationError(`--format ${format}: expected safetensors or npz`);
+  const core = openCore(args);
+  try {
+    const r = exportSnapshot(core, args.positional[0]!, out, { ...(format ? { format } : {}), ...(args.options.has('--masks-only') ? { masksOnly: true } : {}) });
+    if (args.global.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+    else process.stdout.write(`wrote ${r.path} (${r.format}, ${r.bytes} bytes): run ${r.runId} round ${r.round} ${r.which}, ${(r.density * 100).toFixed(2)}% of weights remaining\n`);
+  } finally {
+    await core.close();
+  }
+}
+
+async function cmdImport(args: ParsedArgs): Promise<void> {
+  if (args.positional.length !== 1) throw new ValidationError('import needs exactly one FILE');
+  const core = openCore(args);
+  try {
+    const r = importSnapshot(core, args.positional[0]!);
+    if (args.global.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+    else process.stdout.write(`imported as run ${r.runId} (round ${r.round}, ${(r.density * 100).toFixed(2)}% of weights remaining${r.withWeights ? ', with weights' : ', masks only'})\n`);
+  } finally {
     await core.close();
   }
 }
@@ -216,6 +275,18 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       case 'serve':
         await cmdServe(args);
+        return 0;
+      case 'resume':
+        await cmdResume(args);
+        return 0;
+      case 'export':
+        await cmdExport(args);
+        return 0;
+      case 'import':
+        await cmdImport(args);
+        return 0;
+      case 'data':
+        await cmdData(args);
         return 0;
     }
   } catch (err) {

@@ -19,13 +19,14 @@ import {
   type Result,
   type RunSummary,
 } from '../../shared/contract';
-import { ValidationError } from '../../shared/errors';
+import { ValidationError, oneLine } from '../../shared/errors';
 import { openDatabase, type Db } from '../store/db';
 import { Repo } from '../store/repo';
 import { TensorStore } from '../store/tensors';
 import { runJob, type JobHandle, type SpawnWorker } from '../worker/host';
 import type { WorkerToHost } from '../worker/protocol';
 import { getPreset, loadPresets } from './presets';
+import { buildSpec, isReady, nextRound, planRuns, type RunRounds, type StateSource } from './planner';
 
 export const APP_VERSION = '0.1.0';
 
@@ -36,7 +37,7 @@ export interface CoreOptions {
   presetsDir: string;
   spawnWorker: SpawnWorker;
   transport: AppInfo['transport'];
-  /** Jobs run at once; default: one per spare core. */
+  /** Jobs run at once; default: one per core. */
   concurrency?: number;
   /**
    * Poll the database this often (ms) for runs written by other processes (a CLI run while the app is open) and
@@ -54,6 +55,9 @@ interface Live {
   lastEmit: number;
   lastPersist: number;
   etaSeconds: number | null;
+  /** Iterations of the run's earlier rounds, added to the round's own progress. */
+  offset: number;
+  cancelled: boolean;
 }
 
 export function experimentId(config: ExperimentConfig): string {
@@ -71,7 +75,8 @@ export class Core {
   private readonly presets: Map<string, PresetSummary>;
   private readonly listeners = new Set<Listener>();
   private readonly live = new Map<string, Live>();
-  private readonly queue: { runId: string; config: ExperimentConfig; seed: number }[] = [];
+  /** Runs whose next round is ready, waiting for a free worker. */
+  private readonly queue: string[] = [];
   private readonly waiters = new Map<string, ((s: RunSummary) => void)[]>();
   private backend: BackendReport | null = null;
   private readonly concurrency: number;
@@ -88,7 +93,8 @@ export class Core {
     this.repo = new Repo(this.db);
     this.tensors = new TensorStore(this.db);
     this.repo.markOrphansInterrupted(isAlive);
-    this.concurrency = opts.concurrency ?? Math.max(1, availableParallelism() - 1);
+    // One worker per core: each trains single-threaded (wasm) and the core itself is mostly idle.
+    this.concurrency = opts.concurrency ?? Math.max(1, availableParallelism());
     if (opts.watchExternalMs) {
       this.externalSince = new Date().toISOString();
       this.watchTimer = setInterval(() => this.pollExternal(), opts.watchExternalMs);
@@ -145,6 +151,7 @@ export class Core {
     getMetrics: async ({ runId }) => this.repo.getMetrics(runId),
     startRun: async (p) => this.startRun(p),
     cancelRun: async ({ runId }) => this.cancelRun(runId),
+    resumeRun: async ({ runId }) => this.resumeRun(runId),
   };
 
   /** Resolves a preset or a raw config plus `--set` style overrides to a validated config. */
@@ -158,42 +165,80 @@ export class Core {
     if (this.closed) throw new Error('the core is shutting down');
     const config = this.resolveConfig(p);
     const expId = experimentId(config);
+    const plan = planRuns(config);
     const runIds: string[] = [];
     this.db.transaction(() => {
       this.repo.ensureExperiment(expId, config);
       for (const seed of config.seeds) {
-        const runId = newRunId();
-        this.repo.createRun({
-          id: runId,
-          experimentId: expId,
-          seed,
-          kind: config.method.kind,
-          config,
-          iterations: config.iterations,
-          pid: process.pid,
-        });
-        runIds.push(runId);
-        this.ownRuns.add(runId);
-        this.queue.push({ runId, config, seed });
+        let parent: string | null = null;
+        for (const planned of plan) {
+          const runId = newRunId();
+          this.repo.createRun({
+            id: runId,
+            experimentId: expId,
+            seed,
+            kind: planned.kind,
+            config,
+            iterations: config.iterations * planned.roundsTotal,
+            pid: process.pid,
+            parentRunId: planned.isControl ? parent : null,
+            firstRound: planned.firstRound,
+            roundsTotal: planned.roundsTotal,
+          });
+          if (!planned.isControl) parent = runId;
+          runIds.push(runId);
+          this.ownRuns.add(runId);
+        }
       }
     })();
     for (const id of runIds) this.emit('runUpdate', this.repo.getSummary(id));
-    this.pump();
+    for (const id of runIds) this.schedule(id);
     return { experimentId: expId, runIds };
+  }
+
+  /** Continues the runs of a group (a ticket and its controls) that are not done, from their last committed round. */
+  resumeRun(runId: string): Result<'resumeRun'> {
+    if (this.closed) throw new Error('the core is shutting down');
+    const group = this.repo.group(runId);
+    const todo = group.filter((id) => this.repo.getSummary(id).status !== 'done');
+    if (!todo.length) throw new ValidationError(`run ${runId} is done: nothing to resume`);
+    for (const id of todo) {
+      if (this.live.has(id) || this.queue.includes(id)) throw new ValidationError(`run ${id} is already running`);
+      const s = this.repo.getSummary(id);
+      if (s.status === 'running' || s.status === 'queued') {
+        // Owned by another live process (orphans were marked failed when this core opened the database).
+        throw new ValidationError(`run ${id} is ${s.status} in another process`);
+      }
+    }
+    for (const id of todo) {
+      this.repo.updateRun(id, { status: 'queued', error: null, pid: process.pid });
+      this.ownRuns.add(id);
+      this.emit('runUpdate', this.repo.getSummary(id));
+    }
+    for (const id of todo) this.schedule(id);
+    return { runIds: todo };
   }
 
   cancelRun(runId: string): { cancelled: boolean } {
     const summary = this.repo.getSummary(runId);
-    const queued = this.queue.findIndex((q) => q.runId === runId);
-    if (queued >= 0) {
-      this.queue.splice(queued, 1);
-      this.finishRun(runId, 'cancelled', null);
-      return { cancelled: true };
+    if (summary.status === 'done' || summary.status === 'failed' || summary.status === 'cancelled') return { cancelled: false };
+    // Cancelling a ticket cancels its controls too: they cannot go on without its rounds.
+    const targets = summary.parentRunId ? [runId] : this.repo.group(runId);
+    let any = false;
+    for (const id of targets) {
+      const live = this.live.get(id);
+      if (live?.handle) {
+        live.cancelled = true;
+        live.handle.cancel();
+        any = true;
+      } else if (this.ownRuns.has(id) && ['queued', 'running'].includes(this.repo.getSummary(id).status)) {
+        const q = this.queue.indexOf(id);
+        if (q >= 0) this.queue.splice(q, 1);
+        this.finishRun(id, 'cancelled', null);
+        any = true;
+      }
     }
-    const live = this.live.get(runId);
-    if (!live?.handle || summary.status !== 'running') return { cancelled: false };
-    live.handle.cancel();
-    return { cancelled: true };
+    return { cancelled: any };
   }
 
   /** Resolves when the run reaches done, failed or cancelled. */
@@ -212,24 +257,70 @@ export class Core {
     return live ? { ...s, etaSeconds: live.etaSeconds } : s;
   }
 
+  private rounds(runId: string): RunRounds {
+    return this.repo.roundInfo(runId);
+  }
+
+  /** Queues the run's next round if it is ready; finishes the run when all its rounds are committed. */
+  private schedule(runId: string): void {
+    if (this.closed || this.live.has(runId) || this.queue.includes(runId) || !this.ownRuns.has(runId)) return;
+    const s = this.repo.getSummary(runId);
+    if (s.status !== 'queued' && s.status !== 'running') return;
+    const own = this.rounds(runId);
+    const round = nextRound(own);
+    if (round === null) {
+      this.finishRun(runId, 'done', null);
+      return;
+    }
+    const parent = s.parentRunId ? this.rounds(s.parentRunId) : null;
+    if (!isReady(round, own, parent)) return;
+    this.queue.push(runId);
+    this.pump();
+  }
+
   private pump(): void {
     while (!this.closed && this.live.size < this.concurrency && this.queue.length) {
-      const next = this.queue.shift()!;
-      this.startJob(next.runId, next.config, next.seed);
+      const runId = this.queue.shift()!;
+      try {
+        this.startJob(runId);
+      } catch (err) {
+        this.finishRun(runId, 'failed', oneLine(err));
+      }
     }
   }
 
-  private startJob(runId: string, config: ExperimentConfig, seed: number): void {
-    const live: Live = { handle: null, startedAt: Date.now(), startIteration: 0, lastEmit: 0, lastPersist: 0, etaSeconds: null };
+  private stateSource(runId: string, parentRunId: string | null, arch: string): StateSource {
+    const parent = parentRunId ?? runId;
+    return {
+      own: (round, state) => this.tensors.loadState(runId, round, state, arch),
+      parent: (round, state) => this.tensors.loadState(parent, round, state, arch),
+      ownHasRewind: () => this.tensors.hasState(runId, 0, 'rewind'),
+      parentHasRewind: () => this.tensors.hasState(parent, 0, 'rewind'),
+    };
+  }
+
+  private startJob(runId: string): void {
+    const run = this.repo.getRun(runId);
+    const own = this.rounds(runId);
+    const round = nextRound(own)!;
+    const spec = buildSpec(run.config, run.kind, round, this.stateSource(runId, run.parentRunId, run.config.arch));
+    const offset = (round - own.firstRound) * run.config.iterations;
+    const live: Live = { handle: null, startedAt: Date.now(), startIteration: 0, lastEmit: 0, lastPersist: 0, etaSeconds: null, offset, cancelled: false };
     this.live.set(runId, live);
-    this.repo.updateRun(runId, { status: 'running', iteration: 0, error: null });
+    this.repo.updateRun(runId, { status: 'running', iteration: offset, error: null, pid: process.pid });
     this.emit('runUpdate', this.withLive(this.repo.getSummary(runId)));
-    const job = { runId, config, seed, backend: this.opts.backend, dataDir: this.opts.dataDir };
+    const job = { runId, config: run.config, seed: run.seed, backend: this.opts.backend, dataDir: this.opts.dataDir, spec };
     live.handle = runJob(this.opts.spawnWorker, job, (msg) => this.onWorkerMessage(runId, live, msg));
     void live.handle.outcome.then((o) => {
-      if (o.kind === 'done') this.finishRun(runId, 'done', null);
-      else if (o.kind === 'cancelled') this.finishRun(runId, 'cancelled', null);
-      else this.finishRun(runId, 'failed', o.message);
+      this.live.delete(runId);
+      if (o.kind === 'cancelled' || live.cancelled) this.finishRun(runId, 'cancelled', null);
+      else if (o.kind === 'failed') this.finishRun(runId, 'failed', o.message);
+      else {
+        // The round is committed: this run and the controls waiting on it may go on.
+        this.schedule(runId);
+        for (const id of this.repo.group(runId)) if (id !== runId) this.schedule(id);
+      }
+      this.pump();
     });
   }
 
@@ -252,15 +343,19 @@ export class Core {
           const rate = (msg.iteration - live.startIteration) / ((t - live.startedAt) / 1000);
           live.etaSeconds = rate > 0 ? Math.max(0, (msg.iterations - msg.iteration) / rate) : null;
         }
+        const iteration = live.offset + msg.iteration;
         const persist = t - live.lastPersist >= 1000 || msg.iteration === msg.iterations;
         if (persist) {
           live.lastPersist = t;
-          this.repo.updateRun(runId, { iteration: msg.iteration });
+          this.repo.updateRun(runId, { iteration });
         }
         if (persist || t - live.lastEmit >= 250) {
           live.lastEmit = t;
           const s = this.repo.getSummary(runId);
-          this.emit('runUpdate', this.withLive({ ...s, iteration: msg.iteration }));
+          // ETA of this round plus the run's rounds still to come, at the pace measured in this round.
+          const perIteration = live.etaSeconds !== null && msg.iterations > msg.iteration ? live.etaSeconds / (msg.iterations - msg.iteration) : null;
+          const etaSeconds = perIteration !== null ? perIteration * (s.iterations - iteration) : live.etaSeconds;
+          this.emit('runUpdate', { ...s, iteration, etaSeconds });
         }
         return;
       }
@@ -269,13 +364,17 @@ export class Core {
         this.emit('metrics', { runId, points: msg.points });
         return;
       case 'round':
-        // A finished round is committed whole: its result, its init and trained weights and its mask.
+        // A finished round is committed whole: its result, its init and trained weights, its mask and warnings.
         this.db.transaction(() => {
+          const round = msg.result.round;
           this.repo.addRound(runId, msg.result);
-          this.tensors.saveState(runId, msg.result.round, 'init', msg.states.init);
-          this.tensors.saveState(runId, msg.result.round, 'trained', msg.states.trained);
-          this.repo.updateRun(runId, { normalisation: msg.normalisation });
+          this.tensors.saveState(runId, round, 'init', msg.states.init);
+          this.tensors.saveState(runId, round, 'trained', msg.states.trained);
+          if (msg.states.rewind) this.tensors.saveState(runId, round, 'rewind', msg.states.rewind);
+          const prior = this.repo.getRun(runId).warnings.filter((w) => !w.startsWith(`round ${round}:`));
+          this.repo.updateRun(runId, { normalisation: msg.normalisation, warnings: [...prior, ...msg.warnings] });
         })();
+        this.emit('runUpdate', this.withLive(this.repo.getSummary(runId)));
         return;
       default:
         return;
@@ -289,14 +388,25 @@ export class Core {
     this.emit('runUpdate', s);
     for (const w of this.waiters.get(runId) ?? []) w(s);
     this.waiters.delete(runId);
-    this.pump();
+    if (status !== 'done' && !s.parentRunId) {
+      // Controls cannot go on without their ticket's rounds.
+      for (const id of this.repo.group(runId)) {
+        if (id === runId || this.live.has(id)) continue;
+        const c = this.repo.getSummary(id);
+        if (c.status === 'queued' || c.status === 'running') {
+          const q = this.queue.indexOf(id);
+          if (q >= 0) this.queue.splice(q, 1);
+          this.finishRun(id, status === 'cancelled' ? 'cancelled' : 'failed', status === 'cancelled' ? null : `its ticket run ${runId} failed`);
+        }
+      }
+    }
   }
 
   /** Cancels running jobs, waits for them, and closes the database. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.watchTimer) clearInterval(this.watchTimer);
-    for (const q of this.queue.splice(0)) this.finishRun(q.runId, 'cancelled', null);
+    for (const id of this.queue.splice(0)) this.finishRun(id, 'cancelled', null);
     const pending = [...this.live.values()].map((l) => {
       l.handle?.cancel();
       return l.handle?.outcome;

@@ -9,6 +9,11 @@
 // What makes wasm fast here (nets/masked.ts): the masked matMul's gradient materialises transposes (wasm's matMul
 // with transposeA/B set is ~10x slower: 26 ms/step before), skips dx for the first layer (its input is data) and
 // skips the products with an all-ones mask (dense round). Data generation (synthetic-mnist, 14,000 images) ~0.8 s.
+// Inputs of any shape: batches are flat rows [n, h·w·c] of NHWC images (as the data sets store them) and each net
+// reshapes them itself (conv nets to [n, h, w, c]; nets/conv.ts), so this loop is the same for every architecture.
+// Conv nets on wasm (batch 60, same VM, with the conv gradient kernels of kernels/wasm-conv.ts; `npm run bench` has
+// the current figures): Conv-2 about 1.4 s/step, Conv-4 about 2.2 s/step, mostly XNNPACK convolutions (forward, dx,
+// and dW at about half the forward's efficiency). Synthetic-cifar generation (12,000 images) takes about 1 s.
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../../shared/config';
 import type { MetricPoint, RoundResult } from '../../shared/contract';
@@ -85,7 +90,14 @@ function disposeBatch(b: Batch): void {
 }
 
 /** Mean softmax cross-entropy and accuracy of a net on a whole split, in chunks. */
-export function evaluate(net: MaskedNet, split: DataSplit, features: number, numClasses: number, chunk = EVAL_CHUNK): { loss: number; accuracy: number } {
+export function evaluate(
+  net: MaskedNet,
+  split: DataSplit,
+  features: number,
+  numClasses: number,
+  // EVAL_CHUNK MNIST-sized examples per pass; proportionally fewer larger ones (CIFAR: 255), to bound memory.
+  chunk = Math.max(1, Math.floor((EVAL_CHUNK * 784) / Math.max(784, features))),
+): { loss: number; accuracy: number } {
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < split.n; start += chunk) {
@@ -141,6 +153,8 @@ export interface TrainRoundOptions {
   seed: number;
   round: number;
   callbacks: TrainCallbacks;
+  /** Called after every optimizer step (masks applied) with the 1-based iteration; e.g. to capture a rewind point. */
+  onStep?: (iteration: number) => void;
 }
 
 export interface TrainRoundResult {
@@ -204,6 +218,7 @@ export async function trainRound(o: TrainRoundOptions): Promise<TrainRoundResult
         vars,
       );
       net.applyMasks();
+      o.onStep?.(it);
       const ceT = ce as tf.Tensor | null;
       const hitsT = hits as tf.Tensor | null;
       if (ceT && hitsT) {

@@ -1,7 +1,8 @@
 // The engine's public surface, as the engine host (src/main/worker) uses it. Pure computation: no store, no electron.
 import type { ExperimentConfig } from '../../shared/config';
-import type { BackendChoice, BackendReport, MetricPoint, RoundResult } from '../../shared/contract';
+import type { BackendChoice, BackendReport, MetricPoint, RoundResult, Normalisation } from '../../shared/contract';
 import type { NetState } from '../../shared/tensors';
+import type { RoundOutput, RoundSpec } from './rounds';
 
 export interface TrainCallbacks {
   /** Called after every evaluation with the new points (train, validation and test for that iteration). */
@@ -15,7 +16,7 @@ export interface TrainCallbacks {
 export interface DenseRunResult {
   round: RoundResult;
   /** Normalisation constants computed on the training split and applied to every split. */
-  normalisation: { mean: number; std: number };
+  normalisation: Normalisation;
   /** The round's network before training (init) and after (trained), masks included. */
   states: { init: NetState; trained: NetState };
 }
@@ -25,6 +26,8 @@ export interface Engine {
   /** Library versions to record with every run (tfjs, backend, node). */
   versions(): Record<string, string>;
   runDense(config: ExperimentConfig, seed: number, callbacks: TrainCallbacks): Promise<DenseRunResult>;
+  /** One round of an experiment, from the weights and mask its spec names (see rounds.ts). */
+  runRound(config: ExperimentConfig, seed: number, spec: RoundSpec, callbacks: TrainCallbacks, opts?: { dataDir?: string }): Promise<RoundOutput>;
 }
 
 export class CancelledError extends Error {

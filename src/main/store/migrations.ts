@@ -79,6 +79,17 @@ export const MIGRATIONS: Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'runs: controls linked to their parent run, round counts, warnings',
+    sql: `
+      ALTER TABLE runs ADD COLUMN parent_run_id TEXT REFERENCES runs(id) ON DELETE CASCADE;
+      ALTER TABLE runs ADD COLUMN first_round INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE runs ADD COLUMN rounds_total INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE runs ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+      CREATE INDEX runs_by_parent ON runs(parent_run_id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,9 +1,10 @@
 // Repository over the database: the only place that writes SQL for experiments, runs, rounds and metrics.
-import type { ExperimentConfig, MethodKind } from '../../shared/config';
+import type { ExperimentConfig, RunKind } from '../../shared/config';
 import type {
   BackendName,
   BackendReport,
   MetricPoint,
+  Normalisation,
   RoundResult,
   RunDetail,
   RunStatus,
@@ -31,15 +32,24 @@ interface RunRow {
   created_at: string;
   updated_at: string;
   test_accuracy: number | null;
+  parent_run_id: string | null;
+  first_round: number;
+  rounds_total: number;
+  rounds_done: number;
+  warnings: string;
 }
 
 export interface NewRun {
   id: string;
   experimentId: string;
   seed: number;
-  kind: MethodKind;
+  kind: RunKind;
   config: ExperimentConfig;
+  /** Iterations over all its rounds. */
   iterations: number;
+  parentRunId?: string | null;
+  firstRound?: number;
+  roundsTotal?: number;
   /** The process that owns the run (the core's pid): if it dies, the run was interrupted. */
   pid: number;
 }
@@ -49,16 +59,18 @@ export interface RunPatch {
   iteration?: number;
   backendReport?: BackendReport;
   versions?: Record<string, string>;
-  normalisation?: { mean: number; std: number };
+  normalisation?: Normalisation;
   error?: string | null;
   pid?: number | null;
+  warnings?: string[];
 }
 
 const now = () => new Date().toISOString();
 
 const RUN_SELECT = `
   SELECT r.*, e.name AS experiment_name,
-    (SELECT test_accuracy FROM rounds WHERE run_id = r.id ORDER BY round DESC LIMIT 1) AS test_accuracy
+    (SELECT test_accuracy FROM rounds WHERE run_id = r.id ORDER BY round DESC LIMIT 1) AS test_accuracy,
+    (SELECT count(*) FROM rounds WHERE run_id = r.id) AS rounds_done
   FROM runs r JOIN experiments e ON e.id = r.experiment_id`;
 
 function toSummary(row: RunRow): RunSummary {
@@ -68,7 +80,10 @@ function toSummary(row: RunRow): RunSummary {
     experimentId: row.experiment_id,
     experimentName: row.experiment_name,
     seed: row.seed,
-    kind: row.kind as MethodKind,
+    kind: row.kind as RunKind,
+    parentRunId: row.parent_run_id,
+    roundsTotal: row.rounds_total,
+    roundsDone: row.rounds_done,
     dataset: config.dataset,
     arch: config.arch,
     status: row.status,
@@ -98,10 +113,12 @@ export class Repo {
     const t = now();
     this.db
       .prepare(
-        `INSERT INTO runs (id, experiment_id, seed, kind, status, config, iterations, pid, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, experiment_id, seed, kind, status, config, iterations, pid, parent_run_id, first_round,
+           rounds_total, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(run.id, run.experimentId, run.seed, run.kind, JSON.stringify(run.config), run.iterations, run.pid, t, t);
+      .run(run.id, run.experimentId, run.seed, run.kind, JSON.stringify(run.config), run.iterations, run.pid,
+        run.parentRunId ?? null, run.firstRound ?? 0, run.roundsTotal ?? 1, t, t);
   }
 
   updateRun(id: string, patch: RunPatch): void {
@@ -121,6 +138,7 @@ export class Repo {
     if (patch.normalisation !== undefined) put('normalisation', JSON.stringify(patch.normalisation));
     if (patch.error !== undefined) put('error', patch.error);
     if (patch.pid !== undefined) put('pid', patch.pid);
+    if (patch.warnings !== undefined) put('warnings', JSON.stringify(patch.warnings));
     put('updated_at', now());
     const r = this.db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
     if (r.changes === 0) throw new NotFoundError(`unknown run ${id}`);
@@ -148,6 +166,25 @@ export class Repo {
   listRuns(): RunSummary[] {
     const rows = this.db.prepare(`${RUN_SELECT} ORDER BY r.created_at DESC, r.rowid DESC`).all() as RunRow[];
     return rows.map(toSummary);
+  }
+
+  /** The first round a run trains (controls start at 1) and the rounds it has committed, in order. */
+  roundInfo(runId: string): { firstRound: number; roundsTotal: number; committed: number[] } {
+    const row = this.db.prepare('SELECT first_round, rounds_total FROM runs WHERE id = ?').get(runId) as
+      | { first_round: number; rounds_total: number }
+      | undefined;
+    if (!row) throw new NotFoundError(`unknown run ${runId}`);
+    const committed = (this.db.prepare('SELECT round FROM rounds WHERE run_id = ? ORDER BY round').all(runId) as { round: number }[]).map((r) => r.round);
+    return { firstRound: row.first_round, roundsTotal: row.rounds_total, committed };
+  }
+
+  /** A run and the controls that hang off it (or, for a control, its parent and siblings). */
+  group(runId: string): string[] {
+    const row = this.db.prepare('SELECT parent_run_id FROM runs WHERE id = ?').get(runId) as { parent_run_id: string | null } | undefined;
+    if (!row) throw new NotFoundError(`unknown run ${runId}`);
+    const root = row.parent_run_id ?? runId;
+    const kids = (this.db.prepare('SELECT id FROM runs WHERE parent_run_id = ? ORDER BY rowid').all(root) as { id: string }[]).map((r) => r.id);
+    return [root, ...kids];
   }
 
   /** Runs changed at or after an ISO time, oldest change first. */
@@ -181,6 +218,7 @@ export class Repo {
       normalisation: row.normalisation ? JSON.parse(row.normalisation) : null,
       versions: row.versions ? JSON.parse(row.versions) : null,
       backendReport: row.backend_report ? (JSON.parse(row.backend_report) as BackendReport) : null,
+      warnings: JSON.parse(row.warnings) as string[],
     };
   }
 

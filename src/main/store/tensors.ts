@@ -36,6 +36,37 @@ export class TensorStore {
     }
   }
 
+  /** Writes masks alone (no weights) as a state of a round. Call inside a transaction. */
+  saveMasks(runId: string, round: number, state: StateKind, layers: readonly Pick<LayerState, 'name' | 'kind' | 'shape' | 'mask'>[]): void {
+    this.db.prepare('DELETE FROM tensors WHERE run_id = ? AND round = ? AND state = ?').run(runId, round, state);
+    const ins = this.db.prepare(
+      `INSERT INTO tensors (run_id, round, state, layer, param, kind, dtype, shape, data, sha256)
+       VALUES (?, ?, ?, ?, 'mask', ?, 'bits', ?, ?, ?)`,
+    );
+    for (const l of layers) {
+      const blob = encodeMaskBlob(l.mask);
+      ins.run(runId, round, state, l.name, l.kind, JSON.stringify(l.shape), blob.data, blob.sha256);
+    }
+  }
+
+  /** The masks of any stored state (with or without weights), by layer, verified. */
+  loadMasks(runId: string, round: number, state: StateKind): Pick<LayerState, 'name' | 'kind' | 'shape' | 'mask'>[] {
+    const rows = this.db
+      .prepare(`SELECT layer, kind, shape, data, sha256 FROM tensors WHERE run_id = ? AND round = ? AND state = ? AND param = 'mask' ORDER BY rowid`)
+      .all(runId, round, state) as Pick<TensorRow, 'layer' | 'kind' | 'shape' | 'data' | 'sha256'>[];
+    if (!rows.length) throw new NotFoundError(`run ${runId} has no ${state} masks for round ${round}`);
+    return rows.map((r) => {
+      const shape = JSON.parse(r.shape) as number[];
+      const length = shape.reduce((a, b) => a * b, 1);
+      try {
+        const mask = decodeMaskBlob({ encoding: 'mask-bits-lsb', length, data: new Uint8Array(r.data), sha256: r.sha256 }, `tensor ${runId}:${round}:${state}:${r.layer}.mask`);
+        return { name: r.layer, kind: r.kind, shape, mask };
+      } catch (err) {
+        throw new StoreError((err as Error).message);
+      }
+    });
+  }
+
   hasState(runId: string, round: number, state: StateKind): boolean {
     return !!this.db.prepare('SELECT 1 FROM tensors WHERE run_id = ? AND round = ? AND state = ? LIMIT 1').get(runId, round, state);
   }

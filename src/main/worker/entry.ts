@@ -31,7 +31,7 @@ async function run(job: TrainJob): Promise<void> {
   const report = await engine.selectBackend(job.backend);
   post({ type: 'backend', report, versions: engine.versions() });
   let lastProgress = 0;
-  const result = await engine.runDense(job.config, job.seed, {
+  const result = await engine.runRound(job.config, job.seed, job.spec, {
     onMetrics: (points) => post({ type: 'metrics', points }),
     onProgress: (iteration, iterations) => {
       const t = Date.now();
@@ -41,14 +41,9 @@ async function run(job: TrainJob): Promise<void> {
       }
     },
     isCancelled: () => cancelled,
-  });
-  post({ type: 'round', result: result.round, normalisation: result.normalisation, states: result.states });
+  }, { dataDir: job.dataDir });
+  post({ type: 'round', result: result.result, normalisation: result.normalisation, states: result.states, warnings: result.warnings });
   post({ type: 'done' });
-}
-
-function finish(): void {
-  // Give the IPC channel a moment to flush, then leave.
-  setTimeout(() => process.exit(0), 50);
 }
 
 onHostMessage((msg) => {
@@ -62,8 +57,9 @@ onHostMessage((msg) => {
       .catch((err: unknown) => {
         if (err instanceof CancelledError) post({ type: 'cancelled' });
         else post({ type: 'error', message: oneLine(err) });
-      })
-      .finally(finish);
+      });
+    // The worker does not exit by itself: a large last message (a round's weights) could be cut off in flight.
+    // The host ends it once it has the job's outcome.
   }
 });
 

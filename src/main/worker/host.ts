@@ -51,6 +51,8 @@ export function runJob(spawn: SpawnWorker, job: TrainJob, onMessage: (msg: Worke
     if (settled) return;
     settled = o;
     if (cancelTimer) clearTimeout(cancelTimer);
+    // Every message the job sent has arrived (done, cancelled and error come last): end the worker.
+    worker.kill();
     resolveOutcome(o);
   };
 

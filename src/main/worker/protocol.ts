@@ -1,15 +1,18 @@
 // Messages between the engine host (core side) and the engine worker (child process, worker thread or Electron
 // utilityProcess). Every message carries a sequence number and a type; errors cross as plain strings.
 import type { ExperimentConfig } from '../../shared/config';
-import type { BackendChoice, BackendReport, MetricPoint, RoundResult } from '../../shared/contract';
+import type { BackendChoice, BackendReport, MetricPoint, RoundResult, Normalisation } from '../../shared/contract';
 import type { NetState } from '../../shared/tensors';
+import type { RoundSpec } from '../engine/rounds';
 
+/** One round of one run: what to start from (weights, mask) is in the spec, so any round can run (or re-run) alone. */
 export interface TrainJob {
   runId: string;
   config: ExperimentConfig;
   seed: number;
   backend: BackendChoice;
   dataDir: string;
+  spec: RoundSpec;
 }
 
 export type HostToWorker = { seq: number; type: 'start'; job: TrainJob } | { seq: number; type: 'cancel' };
@@ -23,8 +26,9 @@ export type WorkerToHost =
       seq: number;
       type: 'round';
       result: RoundResult;
-      normalisation: { mean: number; std: number };
-      states: { init: NetState; trained: NetState };
+      normalisation: Normalisation;
+      states: { init: NetState; trained: NetState; rewind?: NetState };
+      warnings: string[];
     }
   | { seq: number; type: 'done' }
   | { seq: number; type: 'cancelled' }

@@ -1,0 +1,156 @@
+// Crash safety and snapshots through the real CLI: SIGKILL an IMP experiment in the middle of a round, resume it,
+// and get exactly what an uninterrupted run produces; then export masks and import them back.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { BIN, assertBuilt, cli, tempDir } from '../helpers/cli';
+
+const tmp = tempDir('ticketscope-resume-');
+const cfgPath = join(tmp.dir, 'imp.json');
+const config = {
+  version: 1,
+  name: 'resume-test',
+  dataset: 'synthetic-mnist',
+  arch: 'lenet-300-100',
+  optimizer: { name: 'adam', lr: 0.0012 },
+  batchSize: 60,
+  iterations: 400,
+  evalEvery: 100,
+  validation: 300,
+  seeds: [0],
+  synthetic: { train: 1500, test: 300 },
+  method: { kind: 'imp', rounds: 2, rates: { conv: 0.1, fc: 0.2, output: 0.1 }, rewindIteration: 0, controls: ['reinit'] },
+};
+const opts = (db: string) => ['--db', join(tmp.dir, db), '--data-dir', join(tmp.dir, 'data'), '--backend', 'wasm'];
+
+/** Everything a run produced that must not depend on an interruption: rounds and tensor checksums. */
+function fingerprint(dbFile: string) {
+  const db = new Database(join(tmp.dir, dbFile), { readonly: true });
+  try {
+    const rounds = db
+      .prepare(`SELECT r.kind, x.round, x.density, x.test_accuracy, x.early_stop_iteration, x.final_test_accuracy
+                FROM rounds x JOIN runs r ON r.id = x.run_id ORDER BY r.kind, x.round`)
+      .all();
+    const tensors = db
+      .prepare(`SELECT r.kind, t.round, t.state, t.layer, t.param, t.sha256 FROM tensors t JOIN runs r ON r.id = t.run_id
+                ORDER BY r.kind, t.round, t.state, t.layer, t.param`)
+      .all();
+    const metrics = db.prepare(`SELECT r.kind, m.round, m.iteration, m.split, m.loss, m.accuracy FROM metrics m JOIN runs r ON r.id = m.run_id ORDER BY 1, 2, 3, 4`).all();
+    return { rounds, tensors, metrics };
+  } finally {
+    db.close();
+  }
+}
+
+function committedRounds(dbFile: string, kind: string): number {
+  try {
+    const db = new Database(join(tmp.dir, dbFile), { readonly: true, fileMustExist: true });
+    try {
+      const row = db.prepare(`SELECT count(*) AS n FROM rounds x JOIN runs r ON r.id = x.run_id WHERE r.kind = ?`).get(kind) as { n: number };
+      return row.n;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+beforeAll(() => {
+  assertBuilt();
+  writeFileSync(cfgPath, JSON.stringify(config));
+});
+afterAll(() => tmp.cleanup());
+
+describe('resume after SIGKILL', () => {
+  let impRunId = '';
+
+  it('an uninterrupted reference run', () => {
+    const r = cli(['run', cfgPath, '--json', ...opts('ref.db')]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.runs.map((x: { kind: string }) => x.kind)).toEqual(['imp', 'reinit']);
+    impRunId = out.runs[0].runId;
+  });
+
+  it('killed mid-round, resumed, ends with exactly the same masks, weights, metrics and accuracies', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', cfgPath, '--json', ...opts('killed.db')], { stdio: 'ignore' });
+    // Wait (polling the database, no fixed sleeps) until round 1 of the ticket is committed: round 2 is then running.
+    const t0 = Date.now();
+    while (committedRounds('killed.db', 'imp') < 2) {
+      if (child.exitCode !== null) throw new Error(`run exited early with ${child.exitCode}`);
+      if (Date.now() - t0 > 120_000) throw new Error('round 1 never committed');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(committedRounds('killed.db', 'imp')).toBeLessThan(3);
+
+    const list = JSON.parse(cli(['list', '--json', ...opts('killed.db')]).stdout) as { runs: { runId: string; kind: string; status: string; error: string | null }[] };
+    const imp = list.runs.find((r) => r.kind === 'imp')!;
+    expect(imp.status).toBe('failed');
+    expect(imp.error).toMatch(/interrupted/);
+
+    const resumed = cli(['resume', imp.runId, '--json', ...opts('killed.db')]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const out = JSON.parse(resumed.stdout);
+    expect(out.runs.every((r: { status: string }) => r.status === 'done')).toBe(true);
+    expect(fingerprint('killed.db')).toEqual(fingerprint('ref.db'));
+
+    const again = cli(['resume', imp.runId, ...opts('killed.db')]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/is done: nothing to resume/);
+  });
+
+  describe('snapshots', () => {
+    it('exports a round as safetensors and npz that import back to the same masks; a malformed file changes nothing', () => {
+      const st = join(tmp.dir, 'ticket.safetensors');
+      const ex = cli(['export', `${impRunId}:2`, '--out', st, '--json', ...opts('ref.db')]);
+      expect(ex.code, ex.stderr).toBe(0);
+      expect(JSON.parse(ex.stdout)).toMatchObject({ format: 'safetensors', round: 2, which: 'trained' });
+      const npz = join(tmp.dir, 'ticket-masks.npz');
+      expect(cli(['export', `${impRunId}:2:mask`, '--out', npz, ...opts('ref.db')]).code).toBe(0);
+
+      const before = fingerprint('ref.db');
+      const bad = join(tmp.dir, 'bad.safetensors');
+      writeFileSync(bad, readFileSync(st).subarray(0, 100));
+      const rejected = cli(['import', bad, ...opts('ref.db')]);
+      expect(rejected.code).toBe(2);
+      expect(rejected.stderr.trim().split('\n')).toHaveLength(1);
+      expect(fingerprint('ref.db')).toEqual(before);
+
+      for (const file of [st, npz]) {
+        const im = cli(['import', file, '--json', ...opts('ref.db')]);
+        expect(im.code, im.stderr).toBe(0);
+        const { runId, round, withWeights } = JSON.parse(im.stdout);
+        expect(round).toBe(2);
+        expect(withWeights).toBe(file === st);
+        const db = new Database(join(tmp.dir, 'ref.db'), { readonly: true });
+        const masks = (id: string, state: string) =>
+          db.prepare(`SELECT layer, sha256 FROM tensors WHERE run_id = ? AND round = 2 AND state = ? AND param = 'mask' ORDER BY layer`).all(id, state);
+        expect(masks(runId, 'mask')).toEqual(masks(impRunId, 'trained'));
+        if (withWeights) {
+          const w = (id: string) => db.prepare(`SELECT layer, sha256 FROM tensors WHERE run_id = ? AND round = 2 AND state = 'trained' AND param = 'weight' ORDER BY layer`).all(id);
+          expect(w(runId)).toEqual(w(impRunId));
+        }
+        db.close();
+      }
+      const shown = JSON.parse(cli(['list', '--json', ...opts('ref.db')]).stdout).runs.filter((r: { kind: string }) => r.kind === 'imported');
+      expect(shown).toHaveLength(2);
+    });
+
+    it.each([
+      [['export', 'nosuchrun', '--out', 'x.safetensors'], /unknown run nosuchrun/],
+      [['export', 'r1:zz', '--out', 'x.safetensors'], /"zz" is neither a round number nor one of trained, init, mask, ticket-at-init/],
+      [['export', 'r1'], /export needs --out FILE/],
+      [['import', 'missing.safetensors'], /cannot read \(ENOENT\)/],
+    ])('bad usage %j exits 2 with one line', (args, re) => {
+      const r = cli([...args, ...opts('ref.db')], { cwd: tmp.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    });
+  });
+});
