@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { Core } from '../../src/main/core/service';
-import { forkWorker } from '../../src/main/worker/host';
+import type { Core } from '../../src/main/core/service';
 import { createNet } from '../../src/main/engine';
 import type { EventName, Events, MetricPoint, RunSummary } from '../../src/shared/contract';
-import { ROOT, assertBuilt, tempDir } from '../helpers/cli';
+import { assertBuilt, tempDir } from '../helpers/cli';
+import { testCore } from '../helpers/core';
 
 const tmp = tempDir('ticketscope-core-');
 let core: Core;
@@ -13,15 +12,7 @@ const small = ['iterations=300', 'evalEvery=100', 'synthetic={"train":2000,"test
 
 beforeAll(() => {
   assertBuilt();
-  core = new Core({
-    dbPath: join(tmp.dir, 'core.db'),
-    dataDir: join(tmp.dir, 'data'),
-    backend: 'wasm',
-    presetsDir: join(ROOT, 'resources', 'presets'),
-    spawnWorker: forkWorker(join(ROOT, 'out', 'main', 'worker.js')),
-    transport: 'ipc',
-    concurrency: 1,
-  });
+  core = testCore(tmp.dir, { concurrency: 1 });
   core.subscribe((event, payload) => events.push({ event, payload }));
 });
 
@@ -72,15 +63,7 @@ describe('core with the engine in a child process', () => {
   });
 
   it('a second core on the same database sees runs another process trains, live', async () => {
-    const observer = new Core({
-      dbPath: join(tmp.dir, 'core.db'),
-      dataDir: join(tmp.dir, 'data'),
-      backend: 'wasm',
-      presetsDir: join(ROOT, 'resources', 'presets'),
-      spawnWorker: forkWorker(join(ROOT, 'out', 'main', 'worker.js')),
-      transport: 'websocket',
-      watchExternalMs: 50,
-    });
+    const observer = testCore(tmp.dir, { transport: 'websocket', watchExternalMs: 50 });
     const seen: { event: EventName; payload: Events[EventName] }[] = [];
     observer.subscribe((event, payload) => seen.push({ event, payload }));
     try {

@@ -1,11 +1,10 @@
 // IMP, one-shot and their controls through the real core and worker, on a small synthetic set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { Core } from '../../src/main/core/service';
-import { forkWorker } from '../../src/main/worker/host';
+import type { Core } from '../../src/main/core/service';
 import type { RunSummary } from '../../src/shared/contract';
 import type { NetState } from '../../src/shared/tensors';
-import { ROOT, assertBuilt, tempDir } from '../helpers/cli';
+import { assertBuilt, tempDir } from '../helpers/cli';
+import { testCore } from '../helpers/core';
 
 const tmp = tempDir('ticketscope-exp-');
 let core: Core;
@@ -35,14 +34,7 @@ const keptPerLayer = (s: NetState) => s.layers.map((l) => kept(l.mask));
 
 beforeAll(() => {
   assertBuilt();
-  core = new Core({
-    dbPath: join(tmp.dir, 'exp.db'),
-    dataDir: join(tmp.dir, 'data'),
-    backend: 'wasm',
-    presetsDir: join(ROOT, 'resources', 'presets'),
-    spawnWorker: forkWorker(join(ROOT, 'out', 'main', 'worker.js')),
-    transport: 'ipc',
-  });
+  core = testCore(tmp.dir);
 });
 afterAll(async () => {
   await core?.close();

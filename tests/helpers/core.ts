@@ -1,0 +1,17 @@
+// A Core over a temp database with the real engine worker (the built out/main/worker.js), as the app and CLI run it.
+import { join } from 'node:path';
+import { Core, type CoreOptions } from '../../src/main/core/service';
+import { forkWorker } from '../../src/main/worker/host';
+import { ROOT } from './cli';
+
+export function testCore(dir: string, opts: Partial<CoreOptions> = {}): Core {
+  return new Core({
+    dbPath: join(dir, 'core.db'),
+    dataDir: join(dir, 'data'),
+    backend: 'wasm',
+    presetsDir: join(ROOT, 'resources', 'presets'),
+    spawnWorker: forkWorker(join(ROOT, 'out', 'main', 'worker.js')),
+    transport: 'ipc',
+    ...opts,
+  });
+}
