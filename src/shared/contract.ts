@@ -102,12 +102,72 @@ export interface AppInfo {
   dbPath: string;
   dataDir: string;
   transport: 'ipc' | 'websocket';
+  /** True in the desktop app, where chooseSnapshotPath opens native file dialogs; false in a browser (serve mode). */
+  nativeDialogs: boolean;
 }
 
 export interface StartRunResult {
   experimentId: string;
   runIds: string[];
 }
+
+/** An experiment (one config hash) with how many of its runs are in each status. */
+export interface ExperimentSummary {
+  experimentId: string;
+  name: string;
+  config: ExperimentConfig;
+  createdAt: string;
+  /** Runs of the experiment by status, and in all. */
+  runCounts: Record<RunStatus, number> & { total: number };
+  /** The experiment as a whole: running if any run is, else queued, failed, cancelled, done (in that order). */
+  status: RunStatus | 'empty';
+  /** Latest change of any of its runs (ISO time); the creation time when it has none. */
+  updatedAt: string;
+}
+
+/** A run of an experiment with its committed rounds and warnings (what the lottery plot needs). */
+export interface ExperimentRun extends RunSummary {
+  rounds: RoundResult[];
+  warnings: string[];
+}
+
+export interface ExperimentDetail extends ExperimentSummary {
+  /** Every run, tickets before their controls, by seed. */
+  runs: ExperimentRun[];
+}
+
+/** What a snapshot holds, for a round of a run: see ARCHITECTURE.md, "Snapshot format", and docs/pytorch.md. */
+export const SNAPSHOT_WHICH = ['trained', 'init', 'mask', 'ticket-at-init'] as const;
+export type SnapshotWhich = (typeof SNAPSHOT_WHICH)[number];
+export const SNAPSHOT_FORMATS = ['safetensors', 'npz'] as const;
+export type SnapshotFormat = (typeof SNAPSHOT_FORMATS)[number];
+
+export interface ExportSnapshotResult {
+  /** The file written (absolute), its format and size. */
+  path: string;
+  format: SnapshotFormat;
+  bytes: number;
+  runId: string;
+  round: number;
+  which: SnapshotWhich;
+  density: number;
+}
+
+export interface ImportSnapshotResult {
+  /** The new run (kind "imported") that holds the snapshot. */
+  runId: string;
+  experimentId: string;
+  round: number;
+  density: number;
+  withWeights: boolean;
+}
+
+/** A command from the desktop app's menu that the window carries out. Sent in Electron only, never in a browser. */
+export type MenuEvent =
+  /** File > Export snapshot…: export the state selected in the window (chooseSnapshotPath, then exportSnapshot). */
+  | { action: 'exportSnapshot' }
+  /** File > Import snapshot… stored a new run: show it. */
+  | { action: 'showRun'; runId: string };
 
 /** Every method: its params and its result. */
 export interface Methods {
@@ -122,6 +182,25 @@ export interface Methods {
   cancelRun: { params: { runId: string }; result: { cancelled: boolean } };
   /** Continue an interrupted, failed or cancelled run (with its controls) from its last committed round. */
   resumeRun: { params: { runId: string }; result: { runIds: string[] } };
+  /** Every experiment in the database, newest first, with its config and run counts. */
+  listExperiments: { params: Record<string, never>; result: ExperimentSummary[] };
+  /** One experiment with all its runs and their rounds. */
+  getExperiment: { params: { experimentId: string }; result: ExperimentDetail };
+  /**
+   * Write a stored state (a round of a run: trained, init, mask or ticket-at-init; the last round by default) as a
+   * snapshot file in PyTorch layout, at an absolute path ending in .safetensors or .npz on the machine running the core.
+   */
+  exportSnapshot: {
+    params: { runId: string; round?: number; which?: SnapshotWhich; path: string; format?: SnapshotFormat; masksOnly?: boolean };
+    result: ExportSnapshotResult;
+  };
+  /** Store a snapshot file (absolute path, .safetensors or .npz) as a new run; a malformed file changes nothing. */
+  importSnapshot: { params: { path: string }; result: ImportSnapshotResult };
+  /**
+   * Desktop app only: a native save (default) or open dialog for a snapshot file; `path` is null when cancelled.
+   * Where AppInfo.nativeDialogs is false (a browser on `ticketscope serve`) it fails with code "invalid".
+   */
+  chooseSnapshotPath: { params: { mode?: 'save' | 'open'; defaultName?: string }; result: { path: string | null } };
 }
 
 /** Every event the core pushes to the UI. */
@@ -132,6 +211,8 @@ export interface Events {
   metrics: { runId: string; points: MetricPoint[] };
   /** The engine reported which backend it runs on. */
   backend: BackendReport;
+  /** A menu command of the desktop app for the window (Electron only). */
+  menu: MenuEvent;
 }
 
 export type MethodName = keyof Methods;
@@ -141,6 +222,43 @@ export type Result<M extends MethodName> = Methods[M]['result'];
 
 const runId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a run id');
 const empty = z.object({}).strict();
+
+const hasControlChars = (s: string) => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
+/**
+ * Why a string is not acceptable as a snapshot file path, or null when it is: it must be absolute (POSIX, a Windows
+ * drive or a UNC share), free of control characters, `.`/`..` segments and Windows stream or device syntax, and end in
+ * .safetensors or .npz. Checked by the contract before the core touches the file system.
+ */
+export function snapshotPathProblem(path: string): string | null {
+  if (path.length > 4096) return 'path is too long';
+  if (hasControlChars(path)) return 'path contains control characters';
+  const drive = /^[A-Za-z]:[\\/]/.test(path);
+  if (!(path.startsWith('/') || drive || /^\\\\[^\\/?.]/.test(path))) return 'path must be absolute';
+  if (path.indexOf(':', drive ? 2 : 0) >= 0 && !path.startsWith('/')) return 'path must not contain ":" after the drive';
+  if (path.split(/[\\/]/).some((s) => s === '.' || s === '..')) return 'path must not contain . or .. segments';
+  const name = path.split(/[\\/]/).pop() ?? '';
+  if (!SNAPSHOT_FORMATS.some((f) => name.toLowerCase().endsWith(`.${f}`) && name.length > f.length + 1)) {
+    return 'file name must end in .safetensors or .npz';
+  }
+  return null;
+}
+
+/** The snapshot format a path's extension names (the path passed snapshotPathProblem). */
+export function snapshotFormatOfPath(path: string): SnapshotFormat {
+  return path.toLowerCase().endsWith('.npz') ? 'npz' : 'safetensors';
+}
+
+const snapshotPath = z.string().superRefine((p, ctx) => {
+  const problem = snapshotPathProblem(p);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+/** A bare file name suggested to a save dialog. */
+const fileName = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((n) => !/[\\/:*?"<>|]/.test(n) && !hasControlChars(n) && n !== '.' && n !== '..', 'expected a file name without folders');
 
 /** The schema every method's params are validated against before the core acts on them. */
 export const paramSchemas: { [M in MethodName]: z.ZodType<Params<M>> } = {
@@ -158,10 +276,28 @@ export const paramSchemas: { [M in MethodName]: z.ZodType<Params<M>> } = {
     .refine((p) => (p.preset === undefined) !== (p.config === undefined), 'give exactly one of preset or config'),
   cancelRun: z.object({ runId }).strict(),
   resumeRun: z.object({ runId }).strict(),
+  listExperiments: empty as z.ZodType<Record<string, never>>,
+  getExperiment: z.object({ experimentId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected an experiment id') }).strict(),
+  exportSnapshot: z
+    .object({
+      runId,
+      round: z.number().int().min(0).max(100_000).optional(),
+      which: z.enum(SNAPSHOT_WHICH).optional(),
+      path: snapshotPath,
+      format: z.enum(SNAPSHOT_FORMATS).optional(),
+      masksOnly: z.boolean().optional(),
+    })
+    .strict()
+    .refine((p) => p.format === undefined || snapshotPathProblem(p.path) !== null || snapshotFormatOfPath(p.path) === p.format, {
+      message: 'format does not match the file extension',
+      path: ['format'],
+    }),
+  importSnapshot: z.object({ path: snapshotPath }).strict(),
+  chooseSnapshotPath: z.object({ mode: z.enum(['save', 'open']).optional(), defaultName: fileName.optional() }).strict(),
 };
 
 export const METHOD_NAMES = Object.keys(paramSchemas) as MethodName[];
-export const EVENT_NAMES: EventName[] = ['runUpdate', 'metrics', 'backend'];
+export const EVENT_NAMES: EventName[] = ['runUpdate', 'metrics', 'backend', 'menu'];
 
 export function isMethodName(x: unknown): x is MethodName {
   return typeof x === 'string' && (METHOD_NAMES as string[]).includes(x);

@@ -6,7 +6,20 @@ import quick from '../../resources/presets/quick.json';
 
 describe('contract validation', () => {
   it('has a schema for every method', () => {
-    expect([...METHOD_NAMES].sort()).toEqual(['cancelRun', 'getInfo', 'getMetrics', 'getRun', 'listRuns', 'resumeRun', 'startRun']);
+    expect([...METHOD_NAMES].sort()).toEqual([
+      'cancelRun',
+      'chooseSnapshotPath',
+      'exportSnapshot',
+      'getExperiment',
+      'getInfo',
+      'getMetrics',
+      'getRun',
+      'importSnapshot',
+      'listExperiments',
+      'listRuns',
+      'resumeRun',
+      'startRun',
+    ]);
     expect(isMethodName('getRun')).toBe(true);
     expect(isMethodName('__proto__')).toBe(false);
     expect(isMethodName(42)).toBe(false);

@@ -2,11 +2,13 @@
 // WebSocket server and the CLI all call `call(method, params)` and subscribe to events. Validates every argument.
 import { createHash, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { isAbsolute } from 'node:path';
 import { applyOverrides, describeZodError, identityOfConfig, parseExperimentConfig } from '../../shared/config';
 import type { ExperimentConfig } from '../../shared/config';
 import {
   paramSchemas,
   isMethodName,
+  snapshotPathProblem,
   type AppInfo,
   type BackendChoice,
   type BackendReport,
@@ -27,6 +29,7 @@ import { runJob, type JobHandle, type SpawnWorker } from '../worker/host';
 import type { WorkerToHost } from '../worker/protocol';
 import { getPreset, loadPresets } from './presets';
 import { buildSpec, isReady, nextRound, planRuns, type RunRounds, type StateSource } from './planner';
+import { exportSnapshot, importSnapshot } from './snapshots';
 
 export const APP_VERSION = '0.1.0';
 
@@ -44,6 +47,19 @@ export interface CoreOptions {
    * push their updates and metrics as events. Off by default (the CLI needs none).
    */
   watchExternalMs?: number;
+  /** What only the desktop app can do (native file dialogs); absent in serve mode and the CLI. */
+  host?: CoreHost;
+}
+
+export interface CoreHost {
+  /** Shows a save or open dialog for a snapshot file; null when the user cancels. */
+  chooseSnapshotPath(p: Params<'chooseSnapshotPath'>): Promise<string | null>;
+}
+
+/** A path the contract accepted (absolute on some OS) must be absolute on this one too. */
+function localPath(path: string): string {
+  if (!isAbsolute(path)) throw new ValidationError(`${path}: not an absolute path on this machine`);
+  return path;
 }
 
 type Listener = <E extends EventName>(event: E, payload: Events[E]) => void;
@@ -145,6 +161,7 @@ export class Core {
       dbPath: this.opts.dbPath,
       dataDir: this.opts.dataDir,
       transport: this.opts.transport,
+      nativeDialogs: this.opts.host !== undefined,
     }),
     listRuns: async () => this.repo.listRuns().map((r) => this.withLive(r)),
     getRun: async ({ runId }) => this.withLive(this.repo.getRun(runId)),
@@ -152,6 +169,32 @@ export class Core {
     startRun: async (p) => this.startRun(p),
     cancelRun: async ({ runId }) => this.cancelRun(runId),
     resumeRun: async ({ runId }) => this.resumeRun(runId),
+    listExperiments: async () => this.repo.listExperiments(),
+    getExperiment: async ({ experimentId }) => {
+      const e = this.repo.getExperiment(experimentId);
+      return { ...e, runs: e.runs.map((r) => this.withLive(r)) };
+    },
+    exportSnapshot: async (p) => {
+      const ref = [p.runId, ...(p.round !== undefined ? [String(p.round)] : []), p.which ?? 'trained'].join(':');
+      const opts = { ...(p.format ? { format: p.format } : {}), ...(p.masksOnly !== undefined ? { masksOnly: p.masksOnly } : {}) };
+      const { path, format, bytes, runId, round, which, density } = exportSnapshot(this, ref, localPath(p.path), opts);
+      return { path, format, bytes, runId, round, which, density };
+    },
+    importSnapshot: async ({ path }) => {
+      const r = importSnapshot(this, localPath(path));
+      this.ownRuns.add(r.runId);
+      this.emit('runUpdate', this.repo.getSummary(r.runId));
+      return r;
+    },
+    chooseSnapshotPath: async (p) => {
+      if (!this.opts.host) {
+        throw new ValidationError('chooseSnapshotPath: file dialogs exist only in the desktop app; in a browser, give exportSnapshot an absolute path on the machine running ticketscope serve');
+      }
+      const path = await this.opts.host.chooseSnapshotPath(p);
+      const problem = path === null ? null : snapshotPathProblem(path);
+      if (problem) throw new ValidationError(`chooseSnapshotPath: ${problem}`);
+      return { path };
+    },
   };
 
   /** Resolves a preset or a raw config plus `--set` style overrides to a validated config. */

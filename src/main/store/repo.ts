@@ -12,6 +12,7 @@ import type {
 } from '../../shared/contract';
 import { NotFoundError } from '../../shared/errors';
 import type { Db } from './db';
+import type { ExperimentDetail, ExperimentRun, ExperimentSummary } from '../../shared/contract';
 
 interface RunRow {
   id: string;
@@ -245,4 +246,89 @@ export class Repo {
     }
     return n;
   }
+
+  /** Every experiment, newest first, with its run counts by status. */
+  listExperiments(): ExperimentSummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT e.id, e.name, e.config, e.created_at,
+           (SELECT max(updated_at) FROM runs WHERE experiment_id = e.id) AS updated_at
+         FROM experiments e ORDER BY e.created_at DESC, e.rowid DESC`,
+      )
+      .all() as ExperimentRow[];
+    const counts = this.db
+      .prepare('SELECT experiment_id, status, count(*) AS n FROM runs GROUP BY experiment_id, status')
+      .all() as { experiment_id: string; status: RunStatus; n: number }[];
+    const byExp = new Map<string, { status: RunStatus; n: number }[]>();
+    for (const c of counts) {
+      const list = byExp.get(c.experiment_id) ?? [];
+      list.push(c);
+      byExp.set(c.experiment_id, list);
+    }
+    return rows.map((r) => toExperimentSummary(r, byExp.get(r.id) ?? []));
+  }
+
+  /** One experiment with every run (by seed, the method's run before its controls) and their rounds. */
+  getExperiment(experimentId: string): ExperimentDetail {
+    const row = this.db
+      .prepare(
+        `SELECT e.id, e.name, e.config, e.created_at,
+           (SELECT max(updated_at) FROM runs WHERE experiment_id = e.id) AS updated_at
+         FROM experiments e WHERE e.id = ?`,
+      )
+      .get(experimentId) as ExperimentRow | undefined;
+    if (!row) throw new NotFoundError(`unknown experiment ${experimentId}`);
+    const runRows = this.db
+      .prepare(`${RUN_SELECT} WHERE r.experiment_id = ? ORDER BY r.seed, r.parent_run_id IS NOT NULL, r.rowid`)
+      .all(experimentId) as RunRow[];
+    const roundRows = this.db
+      .prepare(
+        `SELECT run_id AS runId, round, density, test_accuracy AS testAccuracy,
+                early_stop_iteration AS earlyStopIteration, final_test_accuracy AS finalTestAccuracy
+         FROM rounds WHERE run_id IN (SELECT id FROM runs WHERE experiment_id = ?) ORDER BY run_id, round`,
+      )
+      .all(experimentId) as (RoundResult & { runId: string })[];
+    const rounds = new Map<string, RoundResult[]>();
+    for (const { runId, ...r } of roundRows) {
+      const list = rounds.get(runId) ?? [];
+      list.push(r);
+      rounds.set(runId, list);
+    }
+    const runs: ExperimentRun[] = runRows.map((rr) => ({
+      ...toSummary(rr),
+      rounds: rounds.get(rr.id) ?? [],
+      warnings: JSON.parse(rr.warnings) as string[],
+    }));
+    const counts = new Map<RunStatus, number>();
+    for (const r of runs) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+    const summary = toExperimentSummary(row, [...counts].map(([status, n]) => ({ status, n })));
+    return { ...summary, runs };
+  }
+}
+
+interface ExperimentRow {
+  id: string;
+  name: string;
+  config: string;
+  created_at: string;
+  updated_at: string | null;
+}
+
+const STATUS_ORDER: RunStatus[] = ['running', 'queued', 'failed', 'cancelled', 'done'];
+
+function toExperimentSummary(row: ExperimentRow, counts: { status: RunStatus; n: number }[]): ExperimentSummary {
+  const runCounts = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, total: 0 };
+  for (const c of counts) {
+    runCounts[c.status] += c.n;
+    runCounts.total += c.n;
+  }
+  return {
+    experimentId: row.id,
+    name: row.name,
+    config: JSON.parse(row.config) as ExperimentConfig,
+    createdAt: row.created_at,
+    runCounts,
+    status: runCounts.total === 0 ? 'empty' : (STATUS_ORDER.find((st) => runCounts[st] > 0) ?? 'done'),
+    updatedAt: row.updated_at ?? row.created_at,
+  };
 }

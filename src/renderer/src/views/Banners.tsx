@@ -15,6 +15,20 @@ export function ErrorBanner({ message, onDismiss }: { message: string; onDismiss
   );
 }
 
+/** A one-line report of something done (e.g. a snapshot written), dismissible. */
+export function InfoBanner({ message, onDismiss }: { message: string; onDismiss: () => void }) {
+  return (
+    <div className="banner info" role="status" data-testid="info-banner">
+      <span className="banner-text" title={message}>
+        {message}
+      </span>
+      <button type="button" className="btn small ghost" onClick={onDismiss} aria-label="Dismiss message">
+        Dismiss
+      </button>
+    </div>
+  );
+}
+
 export function ConnectionBanner({ state, onRetry }: { state: ConnectionState; onRetry: () => void }) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {

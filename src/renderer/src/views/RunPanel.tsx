@@ -3,20 +3,26 @@ import { useMemo, useState } from 'react';
 import type { MetricPoint, RunDetail, RunSummary } from '../../../shared/contract';
 import { CurveLegend, TrainingCurve, ZOOM_SKIP } from '../charts/TrainingCurve';
 import { formatEta, formatInt, formatPercent } from '../app/format';
+import { kindInfo } from '../app/kinds';
+import { hrefOf } from '../app/routes';
 import { ResultsTable, RunDetails } from './RunDetails';
-import { StatusBadge, SyntheticBadge } from './RunList';
+import { RunButtons, StatusBadge, SyntheticBadge, type RunActions } from './RunList';
 
 export interface RunPanelProps {
   summary: RunSummary;
+  /** For a control: the ticket run it controls, when listed. */
+  parent: RunSummary | null;
   detail: RunDetail | null;
   points: MetricPoint[];
   historyLoaded: boolean;
   /** Fit the y axes to the later part of training (kept across runs by the parent). */
   zoom: boolean;
   onZoom: (zoom: boolean) => void;
+  actions: RunActions;
+  onSelect: (runId: string) => void;
 }
 
-export function RunPanel({ summary, detail, points, historyLoaded, zoom, onZoom }: RunPanelProps) {
+export function RunPanel({ summary, parent, detail, points, historyLoaded, zoom, onZoom, actions, onSelect }: RunPanelProps) {
   const rounds = useMemo(() => [...new Set(points.map((p) => p.round))].sort((a, b) => a - b), [points]);
   const [pickedRound, setPickedRound] = useState<number | null>(null);
   const lastRound = rounds[rounds.length - 1] ?? 0;
@@ -40,8 +46,18 @@ export function RunPanel({ summary, detail, points, historyLoaded, zoom, onZoom 
         </h2>
         <StatusBadge status={summary.status} />
         <span className="title-meta">
-          {summary.kind} · {summary.arch} on {summary.dataset} <SyntheticBadge dataset={summary.dataset} />
+          <span title={kindInfo(summary.kind).description}>
+            {kindInfo(summary.kind).label} <span className="muted">({summary.kind})</span>
+          </span>{' '}
+          · {summary.arch} on {summary.dataset} <SyntheticBadge dataset={summary.dataset} />
+          {summary.roundsTotal > 1 && (
+            <>
+              {' '}
+              · rounds <span data-testid="panel-rounds">{summary.roundsDone}/{summary.roundsTotal}</span>
+            </>
+          )}
         </span>
+        <RunButtons run={summary} actions={actions} />
         <span className="title-right">
           {active ? (
             <span>
@@ -58,6 +74,35 @@ export function RunPanel({ summary, detail, points, historyLoaded, zoom, onZoom 
           )}
         </span>
       </div>
+      {(summary.parentRunId || summary.roundsTotal > 1) && (
+        <div className="panel-links">
+          {summary.parentRunId && (
+            <span>
+              control of{' '}
+              <button type="button" className="link" onClick={() => onSelect(summary.parentRunId!)}>
+                {parent ? `${kindInfo(parent.kind).label}, seed ${parent.seed}` : summary.parentRunId}
+              </button>{' '}
+              · trains rounds 1–{summary.roundsTotal} on the ticket’s masks
+            </span>
+          )}
+          <a href={hrefOf('lottery', summary.experimentId)}>Lottery plot of this experiment →</a>
+        </div>
+      )}
+      {detail && detail.runId === summary.runId && detail.warnings.length > 0 && (
+        <div className="warnings" role="note" data-testid="run-panel-warnings">
+          <b>Warnings</b>
+          <ul>
+            {detail.warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {summary.status === 'failed' && summary.error && (
+        <div className="warnings error-text" role="alert">
+          <b>Failed:</b> {summary.error}
+        </div>
+      )}
       <div className="curve-head">
         <h3>Training curve{rounds.length > 1 ? ` · round ${round}` : ''}</h3>
         {rounds.length > 1 && (

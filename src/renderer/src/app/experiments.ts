@@ -1,0 +1,121 @@
+// Experiment data: the experiment list (configs and run counts) and one experiment's runs with their rounds. Both
+// refetch when the live run list says something they show changed (a new experiment, a committed round, a status).
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Api, ExperimentDetail, ExperimentSummary, RunSummary } from '../../../shared/contract';
+import { errorMessage } from '../api';
+
+/** What, in the run list, changes an experiment's stored rounds or statuses. */
+export function experimentSignature(runs: readonly RunSummary[], experimentId: string): string {
+  return runs
+    .filter((r) => r.experimentId === experimentId)
+    .map((r) => `${r.runId}:${r.status}:${r.roundsDone}`)
+    .sort()
+    .join('|');
+}
+
+export interface ExperimentsState {
+  experiments: ExperimentSummary[];
+  loaded: boolean;
+  error: string | null;
+}
+
+/** listExperiments, refreshed when an experiment appears or a run's status changes (throttled). */
+export function useExperiments(api: Api, runs: readonly RunSummary[], epoch: number): ExperimentsState {
+  const [state, setState] = useState<ExperimentsState>({ experiments: [], loaded: false, error: null });
+  const key = useMemo(
+    () =>
+      [...new Set(runs.map((r) => r.experimentId))].sort().join(',') +
+      '#' +
+      runs
+        .map((r) => r.status[0])
+        .sort()
+        .join(''),
+    [runs],
+  );
+  useEffect(() => {
+    let stale = false;
+    const t = setTimeout(() => {
+      api.listExperiments({}).then(
+        (experiments) => !stale && setState({ experiments, loaded: true, error: null }),
+        (e: unknown) => {
+          if (stale || (e as { code?: unknown }).code === 'disconnected') return;
+          setState((s) => ({ ...s, loaded: true, error: errorMessage(e) }));
+        },
+      );
+    }, 150);
+    return () => {
+      stale = true;
+      clearTimeout(t);
+    };
+  }, [api, key, epoch]);
+  return state;
+}
+
+export interface ExperimentDetailState {
+  detail: ExperimentDetail | null;
+  loading: boolean;
+  error: string | null;
+}
+
+/** getExperiment for one id; refetched (throttled) when its runs' statuses or committed rounds change. */
+export function useExperimentDetail(
+  api: Api,
+  experimentId: string | null,
+  runs: readonly RunSummary[],
+  epoch: number,
+): ExperimentDetailState {
+  const [state, setState] = useState<ExperimentDetailState>({ detail: null, loading: false, error: null });
+  const signature = useMemo(() => (experimentId ? experimentSignature(runs, experimentId) : ''), [runs, experimentId]);
+  const lastFetch = useRef(0);
+  useEffect(() => {
+    if (!experimentId) {
+      setState({ detail: null, loading: false, error: null });
+      return;
+    }
+    let stale = false;
+    setState((s) => ({ ...s, loading: true, detail: s.detail?.experimentId === experimentId ? s.detail : null }));
+    const wait = Math.max(0, 400 - (Date.now() - lastFetch.current));
+    const t = setTimeout(() => {
+      lastFetch.current = Date.now();
+      api.getExperiment({ experimentId }).then(
+        (detail) => !stale && setState({ detail, loading: false, error: null }),
+        (e: unknown) => {
+          if (stale || (e as { code?: unknown }).code === 'disconnected') return;
+          setState({ detail: null, loading: false, error: errorMessage(e) });
+        },
+      );
+    }, wait);
+    return () => {
+      stale = true;
+      clearTimeout(t);
+    };
+  }, [api, experimentId, signature, epoch]);
+  return state;
+}
+
+/** getExperiment for several ids at once (the run list's warnings); refetches only those whose runs changed. */
+export function useExperimentDetails(api: Api, runs: readonly RunSummary[], epoch: number): ReadonlyMap<string, ExperimentDetail> {
+  const [details, setDetails] = useState<ReadonlyMap<string, ExperimentDetail>>(new Map());
+  const fetched = useRef(new Map<string, string>());
+  const signatures = useMemo(() => {
+    const ids = [...new Set(runs.map((r) => r.experimentId))];
+    return new Map(ids.map((id) => [id, experimentSignature(runs, id)]));
+  }, [runs]);
+  useEffect(() => {
+    fetched.current.clear();
+  }, [epoch]);
+  useEffect(() => {
+    const t = setTimeout(() => {
+      for (const [id, sig] of signatures) {
+        if (fetched.current.get(id) === sig) continue;
+        fetched.current.set(id, sig);
+        api.getExperiment({ experimentId: id }).then(
+          (d) => setDetails((m) => new Map(m).set(id, d)),
+          () => fetched.current.delete(id),
+        );
+      }
+    }, 500);
+    return () => clearTimeout(t);
+  }, [api, signatures, epoch]);
+  return details;
+}

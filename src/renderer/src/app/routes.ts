@@ -1,0 +1,74 @@
+// Views and hash routing: `#/<view>[/<arg>]`, e.g. `#/lottery/e23de3a2f58854e5` or `#/runs/r29b4b9c345`, so a test
+// or a screenshot script can open any view directly. The list of views drives the navigation and the shortcuts.
+import { useCallback, useSyncExternalStore } from 'react';
+
+export type ViewId = 'runs' | 'builder' | 'lottery' | 'subcircuit' | 'activations' | 'selectivity' | 'overlap' | 'multigraph';
+
+export interface ViewDef {
+  id: ViewId;
+  label: string;
+  /** The second key of the `g <key>` shortcut. */
+  key: string;
+  /** Not built yet: the view says so and what it will show. */
+  placeholder: boolean;
+}
+
+export const VIEWS: readonly ViewDef[] = [
+  { id: 'runs', label: 'Runs', key: 'r', placeholder: false },
+  { id: 'builder', label: 'Experiment builder', key: 'b', placeholder: false },
+  { id: 'lottery', label: 'Lottery plot', key: 'l', placeholder: false },
+  { id: 'subcircuit', label: 'Subcircuit', key: 's', placeholder: true },
+  { id: 'activations', label: 'Activation maps', key: 'a', placeholder: true },
+  { id: 'selectivity', label: 'Selectivity', key: 'c', placeholder: true },
+  { id: 'overlap', label: 'Mask overlap', key: 'o', placeholder: true },
+  { id: 'multigraph', label: 'Multigraph', key: 'm', placeholder: true },
+];
+
+export interface Route {
+  view: ViewId;
+  /** The view's argument: a run id (runs), an experiment id (lottery), a preset name (builder). */
+  arg: string | null;
+}
+
+const ARG = /^[A-Za-z0-9_.-]{1,100}$/;
+
+export function parseHash(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/');
+  const view = VIEWS.find((v) => v.id === parts[0])?.id ?? 'runs';
+  const raw = parts[1] ? safeDecode(parts[1]) : null;
+  return { view, arg: raw !== null && ARG.test(raw) ? raw : null };
+}
+
+function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+export function hrefOf(view: ViewId, arg?: string | null): string {
+  return `#/${view}${arg ? `/${encodeURIComponent(arg)}` : ''}`;
+}
+
+function subscribe(cb: () => void): () => void {
+  window.addEventListener('hashchange', cb);
+  return () => window.removeEventListener('hashchange', cb);
+}
+const getHash = () => window.location.hash;
+
+/** The current route, and navigation: `replace` rewrites the history entry (selection changes, not new pages). */
+export function useRoute(): [Route, (view: ViewId, arg?: string | null, replace?: boolean) => void] {
+  const hash = useSyncExternalStore(subscribe, getHash);
+  const navigate = useCallback((view: ViewId, arg?: string | null, replace = false) => {
+    const next = hrefOf(view, arg);
+    if (window.location.hash === next) return;
+    if (replace) {
+      history.replaceState(history.state, '', next);
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    } else {
+      window.location.hash = next;
+    }
+  }, []);
+  return [parseHash(hash), navigate];
+}

@@ -1,0 +1,51 @@
+// Axis and label layout helpers for the charts: pure functions, no DOM.
+
+/** Ticks on a log axis between lo and hi (both > 0): 1-2-5 per decade, denser when the range is narrow. */
+export function logTicks(lo: number, hi: number, maxTicks: number): number[] {
+  const decades = Math.log10(hi / lo);
+  const sets = [
+    [1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9],
+    [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 2, 3, 5, 7],
+    [1, 2, 5],
+    [1, 3],
+    [1],
+  ];
+  const start = decades < 0.4 ? 0 : decades < 1 ? 1 : decades < 2 ? 2 : 3;
+  for (let i = start; i < sets.length; i++) {
+    const ticks: number[] = [];
+    for (let e = Math.floor(Math.log10(lo)) - 1; e <= Math.ceil(Math.log10(hi)); e++) {
+      for (const m of sets[i]!) {
+        const v = +(m * 10 ** e).toPrecision(6);
+        if (v >= lo * 0.9999 && v <= hi * 1.0001) ticks.push(v);
+      }
+    }
+    if (ticks.length <= maxTicks || i === sets.length - 1) return [...new Set(ticks)].sort((a, b) => b - a);
+  }
+  return [];
+}
+
+/** Rough text width for layout (SVG text is measured only after render). */
+export const textWidth = (s: string, size: number) => s.length * size * 0.56;
+
+/** Splits text at spaces into at most `maxLines` lines of about `width` px; the last line is clipped with an ellipsis. */
+export function wrapText(text: string, size: number, width: number, maxLines: number): string[] {
+  const perLine = Math.max(10, Math.floor(width / (size * 0.56)));
+  const lines: string[] = [];
+  let rest = text.trim();
+  while (rest && lines.length < maxLines) {
+    if (rest.length <= perLine) {
+      lines.push(rest);
+      break;
+    }
+    if (lines.length === maxLines - 1) {
+      lines.push(`${rest.slice(0, perLine - 1).trimEnd()}…`);
+      break;
+    }
+    const cut = rest.lastIndexOf(' ', perLine);
+    const at = cut > perLine * 0.5 ? cut : perLine;
+    lines.push(rest.slice(0, at).trimEnd());
+    rest = rest.slice(at).trimStart();
+  }
+  return lines;
+}

@@ -1,0 +1,165 @@
+// Shared e2e harness: a `ticketscope serve` on a fresh temp database and data folder, headless Chromium, one-shot
+// contract calls over the WebSocket, page-error collection. Each test file makes its own (tests never share state).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Download, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const NODE = join(ROOT, 'node_modules', '.bin', 'node');
+export const SHOTS = join(ROOT, 'test-results', 'e2e');
+export const CHROMIUM = process.env.TICKETSCOPE_CHROMIUM ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export interface Harness {
+  url: string;
+  tmp: string;
+  browser: Browser;
+  /** stderr of the server so far, for failure messages. */
+  log(): string;
+  /** A new 1280x800 page in its own context, with page errors collected into `errors`. */
+  newPage(colorScheme: 'light' | 'dark'): Promise<{ page: Page; context: BrowserContext; errors: string[] }>;
+  call<T>(method: string, params: object): Promise<T>;
+  close(): Promise<void>;
+}
+
+function startServer(tmp: string, onLog: (s: string) => void): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    NODE,
+    ['bin/ticketscope.mjs', 'serve', '--db', join(tmp, 't.db'), '--data-dir', join(tmp, 'data'), '--port', '0'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  child.stderr!.on('data', (d) => {
+    log += String(d);
+    onLog(String(d));
+  });
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`serve printed no URL within 60 s; stderr:\n${log}`)), 60_000);
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      ok({ child, url: line.trim() });
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`ticketscope serve exited with ${code} before printing its URL; stderr:\n${log}`));
+    });
+  });
+}
+
+export async function startHarness(): Promise<Harness> {
+  for (const f of [join(ROOT, 'out', 'renderer', 'index.html'), join(ROOT, 'out', 'main', 'cli.js')]) {
+    if (!existsSync(f)) throw new Error(`${f} is missing: build first (\`npx electron-vite build\`; \`npm test\` does)`);
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (set TICKETSCOPE_CHROMIUM)`);
+  const tmp = mkdtempSync(join(tmpdir(), 'ticketscope-e2e-'));
+  mkdirSync(SHOTS, { recursive: true });
+  let serverLog = '';
+  const { child, url } = await startServer(tmp, (s) => (serverLog += s));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+
+  const call = <T>(method: string, params: object): Promise<T> => {
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws').replace(/\/$/, '')}/ws`);
+    return new Promise<T>((ok, fail) => {
+      ws.once('error', fail);
+      ws.once('open', () => ws.send(JSON.stringify({ id: 1, method, params })));
+      ws.on('message', (data) => {
+        const msg = JSON.parse(String(data)) as { id?: number; result?: T; error?: { message: string } };
+        if (msg.id !== 1) return; // an event
+        ws.close();
+        if (msg.error) fail(new Error(`${method}: ${msg.error.message}`));
+        else ok(msg.result as T);
+      });
+    });
+  };
+
+  return {
+    url,
+    tmp,
+    browser,
+    log: () => serverLog,
+    async newPage(colorScheme) {
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        colorScheme,
+        acceptDownloads: true,
+        permissions: ['clipboard-read', 'clipboard-write'],
+      });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+      });
+      return { page, context, errors };
+    },
+    call,
+    async close() {
+      await browser.close().catch(() => undefined);
+      if (child.exitCode === null) {
+        const exited = new Promise<void>((done) => child.once('exit', () => done()));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Clicks `selector` and returns the downloaded file's name and bytes. */
+export async function downloadOf(page: Page, selector: string): Promise<{ name: string; bytes: Buffer }> {
+  const [download]: [Download, void] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click(selector)]);
+  const path = await download.path();
+  if (!path) throw new Error(`download from ${selector} failed: ${await download.failure()}`);
+  return { name: download.suggestedFilename(), bytes: readFileSync(path) };
+}
+
+/** Terminal run statuses, as a selector suffix. */
+export const TERMINAL = ':is([data-status="done"],[data-status="failed"],[data-status="cancelled"])';
+
+/** Minimal CSV parser for the files the app writes (quoted cells may hold commas and doubled quotes). */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows;
+}
