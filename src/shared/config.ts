@@ -8,7 +8,7 @@ export const ARCHS = ['lenet-300-100', 'conv-2', 'conv-4', 'conv-6', 'conv-8'] a
 /** What the engine of this version can actually run; the schema accepts only these. */
 export const IMPLEMENTED_DATASETS = ['synthetic-mnist', 'synthetic-cifar', 'mnist', 'fashion-mnist', 'cifar10'] as const;
 export const IMPLEMENTED_ARCHS = ['lenet-300-100', 'conv-2', 'conv-4', 'conv-6', 'conv-8'] as const;
-export const METHOD_KINDS = ['dense', 'imp', 'one-shot'] as const;
+export const METHOD_KINDS = ['dense', 'imp', 'one-shot', 'prune-at-init', 'supermask', 'random-features'] as const;
 /** Controls that make a pruning result mean something; each runs as its own run beside the ticket. */
 export const CONTROL_KINDS = ['reinit', 'random-prune', 'shuffle'] as const;
 export type ControlKind = (typeof CONTROL_KINDS)[number];
@@ -23,7 +23,8 @@ const positiveInt = z.number().int().positive();
 export const optimizerSchema = z
   .object({
     name: z.enum(['adam', 'sgd']),
-    lr: z.number().positive().max(10),
+    // Up to 1000: supermask training with Bernoulli masks uses learning rates like 100 (Zhou et al. 2019).
+    lr: z.number().positive().max(1000),
     momentum: z.number().min(0).max(1).optional(),
     weightDecay: z.number().min(0).optional(),
     schedule: z.enum(['constant', 'cosine']).optional(),
@@ -65,9 +66,95 @@ export const oneShotMethodSchema = z
   })
   .strict();
 
-export const methodSchema = z.discriminatedUnion('kind', [denseMethodSchema, impMethodSchema, oneShotMethodSchema]);
+/** Scores for pruning at initialisation (docs/methods.md). */
+export const PRUNE_AT_INIT_CRITERIA = ['magnitude', 'snip', 'grasp', 'synflow', 'random'] as const;
+export type PruneAtInitCriterion = (typeof PRUNE_AT_INIT_CRITERIA)[number];
+
+export const pruneAtInitMethodSchema = z
+  .object({
+    kind: z.literal('prune-at-init'),
+    /** Fraction of prunable weights KEPT. */
+    density: z.number().gt(0).lt(1),
+    criterion: z.enum(PRUNE_AT_INIT_CRITERIA),
+    /** Global (all layers ranked together, as in the SNIP, GraSP and SynFlow papers; the default) or per layer. */
+    ranking: z.enum(['layerwise', 'global']).default('global'),
+    /** snip, grasp: batches of training data the scores are averaged over (default 1). */
+    scoreBatches: z.number().int().min(1).max(1000).optional(),
+    /** snip, grasp: examples per scoring batch (default: batchSize). */
+    scoreBatchSize: positiveInt.max(4096).optional(),
+    /** grasp: the logits are divided by this temperature (default 200, as in Wang et al.'s code). */
+    temperature: z.number().positive().max(1e6).optional(),
+    /** synflow: pruning iterations with an exponential density schedule (default 100, as in Tanaka et al.). */
+    iterations: z.number().int().min(1).max(1000).optional(),
+    controls: controlsSchema,
+  })
+  .strict();
+
+export const SUPERMASK_ALGORITHMS = ['edge-popup', 'bernoulli'] as const;
+/** Weight inits for supermasks: signed-constant is the signed Kaiming constant ±sqrt(2 / fan_in). */
+export const SUPERMASK_WEIGHT_INITS = ['signed-constant', 'kaiming-normal', 'glorot-normal'] as const;
+
+export const supermaskMethodSchema = z
+  .object({
+    kind: z.literal('supermask'),
+    algorithm: z.enum(SUPERMASK_ALGORITHMS),
+    /** edge-popup: fraction of each layer's weights KEPT (Ramanujan et al.'s k). Required for edge-popup only. */
+    density: z.number().gt(0).lt(1).optional(),
+    weightInit: z.enum(SUPERMASK_WEIGHT_INITS).default('signed-constant'),
+    /** Scale each layer's masked weights by 1 / (the layer's mask density), as in Zhou et al. (2019). */
+    dynamicWeightRescaling: z.boolean().default(false),
+    /** bernoulli: initial score of every weight (default 0: keep probability sigmoid(0) = 0.5, as in Zhou et al.). */
+    scoreInit: z.number().min(-20).max(20).optional(),
+    /** bernoulli: masks at evaluation: a fresh sample per evaluation (default, as Zhou et al.) or [score > 0]. */
+    evalMask: z.enum(['sampled', 'rounded']).optional(),
+  })
+  .strict();
+
+/** Random features: the convolutional layers (LeNet: fc1) frozen at init, the rest trained. */
+export const randomFeaturesMethodSchema = z.object({ kind: z.literal('random-features') }).strict();
+
+export const methodSchema = z.discriminatedUnion('kind', [
+  denseMethodSchema,
+  impMethodSchema,
+  oneShotMethodSchema,
+  pruneAtInitMethodSchema,
+  supermaskMethodSchema,
+  randomFeaturesMethodSchema,
+]);
 export type ImpMethod = z.infer<typeof impMethodSchema>;
 export type OneShotMethod = z.infer<typeof oneShotMethodSchema>;
+export type PruneAtInitMethod = z.infer<typeof pruneAtInitMethodSchema>;
+export type SupermaskMethod = z.infer<typeof supermaskMethodSchema>;
+
+/** Problems of a method that its schema alone cannot see: options that do not apply to the chosen variant. */
+function methodIssues(m: z.infer<typeof methodSchema>): { path: string; message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  if (m.kind === 'prune-at-init') {
+    const only: [keyof PruneAtInitMethod, readonly PruneAtInitCriterion[]][] = [
+      ['scoreBatches', ['snip', 'grasp']],
+      ['scoreBatchSize', ['snip', 'grasp']],
+      ['temperature', ['grasp']],
+      ['iterations', ['synflow']],
+    ];
+    for (const [key, criteria] of only) {
+      if (m[key] !== undefined && !criteria.includes(m.criterion)) {
+        out.push({ path: key, message: `applies to criterion ${criteria.join(' or ')} only, not ${m.criterion}` });
+      }
+    }
+  }
+  if (m.kind === 'supermask') {
+    if (m.algorithm === 'edge-popup' && m.density === undefined) {
+      out.push({ path: 'density', message: 'edge-popup needs density: the fraction of each layer\'s weights kept (e.g. 0.5)' });
+    }
+    if (m.algorithm === 'bernoulli' && m.density !== undefined) {
+      out.push({ path: 'density', message: 'applies to edge-popup only: Bernoulli supermasks find their own density' });
+    }
+    for (const key of ['scoreInit', 'evalMask'] as const) {
+      if (m[key] !== undefined && m.algorithm !== 'bernoulli') out.push({ path: key, message: 'applies to algorithm bernoulli only' });
+    }
+  }
+  return out;
+}
 
 export const experimentConfigSchema = z
   .object({
@@ -100,8 +187,11 @@ export const experimentConfigSchema = z
     if ((c.method.kind === 'imp' || c.method.kind === 'one-shot') && c.method.rewindIteration > c.iterations) {
       ctx.addIssue({ code: 'custom', path: ['method', 'rewindIteration'], message: `must be at most iterations (${c.iterations})` });
     }
-    if (c.method.kind !== 'dense' && new Set(c.method.controls).size !== c.method.controls.length) {
+    if ('controls' in c.method && new Set(c.method.controls).size !== c.method.controls.length) {
       ctx.addIssue({ code: 'custom', path: ['method', 'controls'], message: 'must not repeat a control' });
+    }
+    for (const issue of methodIssues(c.method)) {
+      ctx.addIssue({ code: 'custom', path: ['method', issue.path], message: issue.message });
     }
     if (c.synthetic && c.validation >= c.synthetic.train) {
       ctx.addIssue({ code: 'custom', path: ['validation'], message: `must be smaller than synthetic.train (${c.synthetic.train})` });

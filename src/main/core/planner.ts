@@ -1,7 +1,8 @@
 // Experiment planning: which runs an experiment has, when each run's next round is ready, and what that round
 // starts from. Pure over a `StateSource`, so it is the same for a fresh start and for a resume.
-import type { ExperimentConfig, RunKind } from '../../shared/config';
+import type { ExperimentConfig, PruneAtInitMethod, RunKind, SupermaskMethod } from '../../shared/config';
 import type { NetState, StateKind } from '../../shared/tensors';
+import type { InitKind } from '../engine/init';
 import type { RoundSpec } from '../engine/rounds';
 import { countKept } from '../engine/prune';
 
@@ -28,8 +29,23 @@ export function planRuns(config: ExperimentConfig): PlannedRun[] {
         { kind: 'one-shot', firstRound: 0, roundsTotal: 2, isControl: false },
         ...m.controls.map((c) => ({ kind: c, firstRound: 1, roundsTotal: 1, isControl: true })),
       ];
+    case 'prune-at-init':
+      // One round: round 0 prunes the fresh net at init and trains it; each control pairs with that round 0.
+      return [
+        { kind: 'prune-at-init', firstRound: 0, roundsTotal: 1, isControl: false },
+        ...m.controls.map((c) => ({ kind: c, firstRound: 0, roundsTotal: 1, isControl: true })),
+      ];
+    case 'supermask':
+    case 'random-features':
+      return [{ kind: m.kind, firstRound: 0, roundsTotal: 1, isControl: false }];
   }
 }
+
+const SUPERMASK_INIT: Record<SupermaskMethod['weightInit'], InitKind> = {
+  'signed-constant': 'signed-kaiming-constant',
+  'kaiming-normal': 'kaiming-normal',
+  'glorot-normal': 'glorot-normal',
+};
 
 export interface RunRounds {
   firstRound: number;
@@ -64,6 +80,19 @@ const masksOf = (s: NetState): Uint8Array[] => s.layers.map((l) => l.mask);
 export function buildSpec(config: ExperimentConfig, kind: RunKind, round: number, src: StateSource): RoundSpec {
   const m = config.method;
   if (m.kind === 'dense') return { round: 0, weights: { kind: 'seed', stream: 'init' }, mask: { kind: 'ones' } };
+  if (m.kind === 'supermask') {
+    const { kind: _kind, weightInit, ...sm } = m;
+    return {
+      round: 0,
+      weights: { kind: 'seed', stream: 'init', init: SUPERMASK_INIT[weightInit] },
+      mask: { kind: 'ones' },
+      training: { kind: 'supermask', ...sm },
+    };
+  }
+  if (m.kind === 'random-features') {
+    return { round: 0, weights: { kind: 'seed', stream: 'init' }, mask: { kind: 'ones' }, training: { kind: 'random-features' } };
+  }
+  if (m.kind === 'prune-at-init') return pruneAtInitSpec(m, kind, src);
   if (kind === m.kind) {
     if (round === 0) {
       return {
@@ -99,5 +128,33 @@ export function buildSpec(config: ExperimentConfig, kind: RunKind, round: number
     }
     default:
       throw new Error(`run kind ${kind} does not belong to method ${m.kind}`);
+  }
+}
+
+/**
+ * Pruning at initialisation: the ticket's round 0 prunes the fresh net (its own init) and trains it. The controls
+ * pair with that round 0: reinit keeps the mask with fresh weights; shuffle and random-prune keep the ticket's init
+ * weights (regenerated from the seed, unpruned) and each layer's number of kept weights, at other positions.
+ */
+function pruneAtInitSpec(m: PruneAtInitMethod, kind: RunKind, src: StateSource): RoundSpec {
+  if (kind === 'prune-at-init') {
+    const { kind: _kind, controls: _controls, ...atInit } = m;
+    return { round: 0, weights: { kind: 'seed', stream: 'init' }, mask: { kind: 'at-init', ...atInit } };
+  }
+  const ticket = masksOf(src.parent(0, 'trained'));
+  const init = { kind: 'seed', stream: 'init' } as const;
+  switch (kind) {
+    case 'reinit':
+      return { round: 0, weights: { kind: 'seed', stream: 'reinit' }, mask: { kind: 'given', masks: ticket } };
+    case 'shuffle':
+      return { round: 0, weights: init, mask: { kind: 'shuffle', of: ticket, stream: 'shuffle/round0' } };
+    case 'random-prune':
+      return {
+        round: 0,
+        weights: init,
+        mask: { kind: 'random-prune', from: ticket.map((t) => new Uint8Array(t.length).fill(1)), keep: ticket.map(countKept), stream: 'random-prune/round0' },
+      };
+    default:
+      throw new Error(`run kind ${kind} does not belong to method prune-at-init`);
   }
 }

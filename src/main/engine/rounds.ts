@@ -7,16 +7,23 @@ import type { RoundResult, Normalisation } from '../../shared/contract';
 import type { NetState } from '../../shared/tensors';
 import { ensureBackend } from './backend';
 import { loadDataset } from './data/index';
-import { createNet } from './index';
-import { emptyLayers, magnitudePrune, randomPruneTo, shuffleMasks, type PruneRates } from './prune';
+import type { InitKind } from './init';
+import { buildNet } from './nets/factory';
+import type { MaskedLayer } from './nets/masked';
+import { pruneAtInitMasks, type AtInitSpec } from './pai';
+import { density, emptyLayers, magnitudePrune, randomPruneTo, shuffleMasks, type PruneRates } from './prune';
 import { deriveSeed, streamRng } from './rng';
 import { captureState } from './state';
-import { trainRound } from './train';
+import { Supermask, type SupermaskSpec } from './supermask';
+import { trainRound, type TrainRoundOptions } from './train';
 import type { TrainCallbacks } from './types';
 
 export type WeightsSpec =
-  /** Fresh weights from the run seed: `init` is the run's own init, `reinit` an independent draw (the control). */
-  | { kind: 'seed'; stream: 'init' | 'reinit' }
+  /**
+   * Fresh weights from the run seed: `init` is the run's own init, `reinit` an independent draw (the control);
+   * `init` names the distribution (default Gaussian Glorot).
+   */
+  | { kind: 'seed'; stream: 'init' | 'reinit'; init?: InitKind }
   /** Given weights (and biases), e.g. the rewind point; their masks are ignored. */
   | { kind: 'state'; state: NetState };
 
@@ -30,7 +37,16 @@ export type MaskSpec =
   /** Random pruning: remove weights at random from `from` until each layer keeps `keep[i]`. */
   | { kind: 'random-prune'; from: Uint8Array[]; keep: number[]; stream: string }
   /** Layerwise shuffle of `of`. */
-  | { kind: 'shuffle'; of: Uint8Array[]; stream: string };
+  | { kind: 'shuffle'; of: Uint8Array[]; stream: string }
+  /** Pruning at initialisation of the freshly built net (pai.ts): scored on the net itself (and training data). */
+  | ({ kind: 'at-init' } & AtInitSpec);
+
+/** What a round trains: all weights and biases (default), or only part of the net. */
+export type TrainingSpec =
+  /** Frozen weights, trained supermask scores (supermask.ts); the mask stored is the final one. */
+  | ({ kind: 'supermask' } & SupermaskSpec)
+  /** The feature extractor frozen at init (conv layers; LeNet-300-100: fc1), the rest trained. */
+  | { kind: 'random-features' };
 
 export interface RoundSpec {
   round: number;
@@ -38,6 +54,7 @@ export interface RoundSpec {
   mask: MaskSpec;
   /** Capture the weights after this many steps (the rewind point of IMP with rewinding). */
   captureAt?: number;
+  training?: TrainingSpec;
 }
 
 export interface RoundOutput {
@@ -66,8 +83,29 @@ export function resolveMasks(spec: MaskSpec, seed: number): Uint8Array[] | null 
     }
     case 'shuffle':
       return shuffleMasks(spec.of, streamRng(seed, spec.stream));
+    case 'at-init':
+      throw new Error('pruning at initialisation scores the net itself: runRound resolves it');
   }
 }
+
+/**
+ * The layers random features freeze: every conv layer (Jarrett et al. 2009: random filters, trained classifier);
+ * a net without conv layers (LeNet-300-100) freezes its first layer, a random ReLU feature map of the input.
+ */
+export function randomFeatureLayers(layers: readonly Pick<MaskedLayer, 'kind'>[]): boolean[] {
+  const anyConv = layers.some((l) => l.kind === 'conv');
+  return layers.map((l, i) => (anyConv ? l.kind === 'conv' : i === 0));
+}
+
+const withMasks = (state: NetState, masks: readonly Uint8Array[]): NetState => ({
+  ...state,
+  layers: state.layers.map((l, i) => ({ ...l, mask: Uint8Array.from(masks[i]!) })),
+});
+
+const emptyWarnings = (round: number, state: NetState): string[] =>
+  emptyLayers(state.layers.map((l) => l.name), state.layers.map((l) => l.mask)).map(
+    (name) => `round ${round}: layer ${name} is pruned to nothing (0 weights remaining)`,
+  );
 
 export async function runRound(
   config: ExperimentConfig,
@@ -79,7 +117,9 @@ export async function runRound(
   await ensureBackend();
   const data = loadDataset(config, opts);
   const netSeed = spec.weights.kind === 'seed' && spec.weights.stream === 'reinit' ? deriveSeed(seed, 'reinit') : seed;
-  const net = createNet(config, netSeed, data.inputShape, data.numClasses);
+  const init = spec.weights.kind === 'seed' ? spec.weights.init : undefined;
+  const net = buildNet({ arch: config.arch, seed: netSeed, inputShape: data.inputShape, numClasses: data.numClasses, ...(init ? { init } : {}) });
+  let supermask: Supermask | null = null;
   try {
     if (spec.weights.kind === 'state') {
       const given = spec.weights.state.layers;
@@ -93,12 +133,21 @@ export async function runRound(
         });
       });
     }
-    const masks = resolveMasks(spec.mask, seed);
+    const masks = spec.mask.kind === 'at-init' ? pruneAtInitMasks(net, data, config, seed, spec.mask) : resolveMasks(spec.mask, seed);
     if (masks) net.layers.forEach((l, i) => l.setMask(masks[i]!));
-    const init = captureState(net);
-    const warnings = emptyLayers(init.layers.map((l) => l.name), init.layers.map((l) => l.mask)).map(
-      (name) => `round ${spec.round}: layer ${name} is pruned to nothing (0 weights remaining)`,
-    );
+    const training = spec.training;
+    const extra: Partial<TrainRoundOptions> = {};
+    if (training?.kind === 'supermask') {
+      const sm = new Supermask(net, training, seed);
+      supermask = sm;
+      extra.trainable = sm.scores;
+      extra.decayed = () => sm.scores;
+      extra.onEvaluate = (phase) => sm.onEvaluate(phase);
+    } else if (training?.kind === 'random-features') {
+      const frozen = randomFeatureLayers(net.layers);
+      extra.trainable = net.layers.filter((_, i) => !frozen[i]).flatMap((l) => [l.weight as tf.Variable, l.bias as tf.Variable]);
+    }
+    const initState = supermask ? withMasks(captureState(net), supermask.initialMasks()) : captureState(net);
     let rewind: NetState | undefined;
     const { result } = await trainRound({
       net,
@@ -110,14 +159,25 @@ export async function runRound(
       onStep: spec.captureAt ? (it) => {
         if (it === spec.captureAt) rewind = captureState(net);
       } : undefined,
+      ...extra,
     });
+    let trained = captureState(net);
+    if (supermask) {
+      // The stored mask is the one the final evaluation used; the stored weights are the untouched init weights.
+      const final = supermask.lastEvalMasks;
+      if (!final) throw new Error('supermask training ran no evaluation');
+      trained = withMasks(trained, final);
+      result.density = density(final);
+    }
     return {
       result,
       normalisation: { ...data.normalisation },
-      states: { init, trained: captureState(net), ...(rewind ? { rewind } : {}) },
-      warnings,
+      states: { init: initState, trained, ...(rewind ? { rewind } : {}) },
+      // Supermasks choose their mask while training: their final mask is the one that may have emptied a layer.
+      warnings: emptyWarnings(spec.round, supermask ? trained : initState),
     };
   } finally {
+    supermask?.dispose();
     net.dispose();
   }
 }

@@ -11,9 +11,10 @@
 // skips the products with an all-ones mask (dense round). Data generation (synthetic-mnist, 14,000 images) ~0.8 s.
 // Inputs of any shape: batches are flat rows [n, h·w·c] of NHWC images (as the data sets store them) and each net
 // reshapes them itself (conv nets to [n, h, w, c]; nets/conv.ts), so this loop is the same for every architecture.
-// Conv nets on wasm (batch 60, same VM, with the conv gradient kernels of kernels/wasm-conv.ts; `npm run bench` has
-// the current figures): Conv-2 about 1.4 s/step, Conv-4 about 2.2 s/step, mostly XNNPACK convolutions (forward, dx,
-// and dW at about half the forward's efficiency). Synthetic-cifar generation (12,000 images) takes about 1 s.
+// Conv nets on wasm (batch 60, same VM shared with other jobs, with the conv gradient kernels of kernels/wasm-conv.ts;
+// `npm run bench` prints current figures): Conv-2 1.2-1.6 s/step, Conv-4 2.1-2.3 s/step, Conv-6 about 3.4 s/step,
+// nearly all in XNNPACK convolutions (forward, dx, and dW at about half the forward's efficiency); evaluation passes
+// use chunks of 255 CIFAR-sized examples. Synthetic-cifar generation (12,000 images) takes about 1.4 s.
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../../shared/config';
 import type { MetricPoint, RoundResult } from '../../shared/contract';
@@ -155,6 +156,12 @@ export interface TrainRoundOptions {
   callbacks: TrainCallbacks;
   /** Called after every optimizer step (masks applied) with the 1-based iteration; e.g. to capture a rewind point. */
   onStep?: (iteration: number) => void;
+  /** The variables the optimizer updates (default: every weight and bias of the net); the rest stay frozen. */
+  trainable?: tf.Variable[];
+  /** The tensors weight decay applies to, built inside the loss (default: every layer's masked weight, w ⊙ m). */
+  decayed?: () => tf.Tensor[];
+  /** Called around every evaluation (e.g. to hold one supermask sample fixed while evaluating). */
+  onEvaluate?: (phase: 'begin' | 'end', iteration: number) => void;
 }
 
 export interface TrainRoundResult {
@@ -176,7 +183,7 @@ export async function trainRound(o: TrainRoundOptions): Promise<TrainRoundResult
   const iterations = config.iterations;
   const optimizer = makeOptimizer(config.optimizer);
   const sampler = new BatchSampler(data.train.n, config.batchSize, streamRng(o.seed, `batches/round${round}`));
-  const vars = net.variables();
+  const vars = o.trainable ?? net.variables();
   const weightDecay = config.optimizer.weightDecay ?? 0;
 
   let lossAcc: tf.Tensor = tf.scalar(0);
@@ -211,7 +218,8 @@ export async function trainRound(o: TrainRoundOptions): Promise<TrainRoundResult
           if (weightDecay <= 0) return loss;
           // L2 as (weightDecay / 2) * ||w ⊙ m||² over the prunable weights (not biases): its gradient is
           // weightDecay * w, i.e. the same as PyTorch's SGD weight_decay.
-          const l2 = tf.addN(net.layers.map((l) => tf.sum(tf.square(tf.mul(l.weight, l.mask)))));
+          const decayed = o.decayed ? o.decayed() : net.layers.map((l) => tf.mul(l.weight, l.mask));
+          const l2 = tf.addN(decayed.map((t) => tf.sum(tf.square(t))));
           return tf.add(loss, tf.mul(weightDecay / 2, l2));
         },
         false,
@@ -236,8 +244,15 @@ export async function trainRound(o: TrainRoundOptions): Promise<TrainRoundResult
       if (it % config.evalEvery === 0 || it === iterations) {
         const trainStats = { loss: lossAcc.dataSync()[0]! / Math.max(1, seen), accuracy: correctAcc.dataSync()[0]! / Math.max(1, seen) };
         resetTrainStats();
-        const validation = data.validation.n > 0 ? evaluate(net, data.validation, features, numClasses) : null;
-        const test = evaluate(net, data.test, features, numClasses);
+        o.onEvaluate?.('begin', it);
+        let validation: Evaluation['validation'];
+        let test: Evaluation['test'];
+        try {
+          validation = data.validation.n > 0 ? evaluate(net, data.validation, features, numClasses) : null;
+          test = evaluate(net, data.test, features, numClasses);
+        } finally {
+          o.onEvaluate?.('end', it);
+        }
         const ev: Evaluation = { iteration: it, train: trainStats, validation, test };
         evaluations.push(ev);
         const key = (e: Evaluation): number => (e.validation ?? e.test).loss;

@@ -94,6 +94,7 @@ export class MaskedConv2D extends MaskedWeights<tf.Rank.R4> {
 
   /** act(conv2d(x, w ⊙ m, stride 1, 'same') + b) on NHWC x. `inputGrad` false when x is data. */
   apply(x: tf.Tensor4D, relu: boolean, inputGrad = true): tf.Tensor4D {
-    return maskedConv2d(x, this.weight, this.activeMask, this.bias, relu, inputGrad);
+    const { w, m } = this.computeWeights();
+    return maskedConv2d(x, w, m, this.bias, relu, inputGrad);
   }
 }

@@ -65,6 +65,11 @@ export interface MaskedLayer {
   /** Not masked, not pruned, not counted in the density (as in Frankle & Carbin 2019). */
   readonly bias: tf.Variable<tf.Rank.R1>;
   readonly mask: tf.Tensor;
+  /**
+   * When set, the layer computes with weightTransform(weight) in place of weight ⊙ mask (supermasks: the frozen
+   * weight times a mask derived from trained scores; gradients flow back through the transform). Null by default.
+   */
+  weightTransform: ((weight: tf.Tensor) => tf.Tensor) | null;
   setMask(mask: Float32Array | Uint8Array | tf.Tensor): void;
   applyMask(): void;
   counts(): { kept: number; total: number };
@@ -110,6 +115,14 @@ export abstract class MaskedWeights<R extends tf.Rank> implements MaskedLayer {
   /** The mask to multiply by, or null while it is all ones. */
   protected get activeMask(): tf.Tensor<R> | null {
     return this.dense ? null : this.maskTensor;
+  }
+
+  weightTransform: ((weight: tf.Tensor) => tf.Tensor) | null = null;
+
+  /** What the computation multiplies by: weightTransform(w) (unmasked) when set, else w and the active mask. */
+  protected computeWeights(): { w: tf.Tensor<R>; m: tf.Tensor<R> | null } {
+    const t = this.weightTransform;
+    return t ? { w: t(this.weight) as tf.Tensor<R>, m: null } : { w: this.weight, m: this.activeMask };
   }
 
   /** Replace the mask (values 0/1, the weight's shape) and zero the pruned weights at once. */
@@ -162,7 +175,8 @@ export class MaskedDense extends MaskedWeights<tf.Rank.R2> {
 
   /** x · (w ⊙ m) + b. `inputGrad` false when x is data (no gradient needed for it). */
   apply(x: tf.Tensor2D, inputGrad = true): tf.Tensor2D {
-    return tf.add(maskedMatMul(x, this.weight, this.activeMask, inputGrad), this.bias);
+    const { w, m } = this.computeWeights();
+    return tf.add(maskedMatMul(x, w, m, inputGrad), this.bias);
   }
 }
 

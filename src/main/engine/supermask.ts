@@ -1,0 +1,156 @@
+// Supermasks: the weights stay frozen at their init; a real-valued score per weight is trained and the layer
+// computes with w ⊙ m(scores) (docs/methods.md has the details and references):
+//   edge-popup (Ramanujan et al. 2020): m keeps the top round(k · n) of |score| in each layer; the gradient reaches
+//     the scores straight through the top-k (dL/ds = dL/dm · sign(s), as the authors' code ranks |s|). Scores start
+//     uniform in ±1/sqrt(fan_in) (PyTorch's default init, as in the authors' code).
+//   bernoulli (Zhou et al. 2019): m ~ Bernoulli(sigmoid(s)) sampled afresh at every training step, straight through
+//     (dL/ds = dL/dm · sigmoid'(s)); scores start at a constant (0: keep probability 1/2). At evaluation each
+//     evaluation draws ONE sample and uses it for all its examples (Zhou et al. sample at test time too), or uses
+//     the rounded mask [s > 0] (`evalMask: 'rounded'`).
+//   dynamic weight rescaling (Zhou et al.): the layer's masked weights are scaled by n / (ones in the mask); the
+//     scale is treated as a constant in the gradient.
+// Biases stay frozen (at their zero init): only scores train. The layer's own mask stays all ones, so the weight
+// variables are never written: they stay bit-identical to their init.
+import * as tf from '@tensorflow/tfjs';
+import type { SupermaskMethod } from '../../shared/config';
+import { fans } from './init';
+import type { MaskedNet } from './nets/masked';
+import { streamRng, type Rng } from './rng';
+import { keepTopPooled } from './select';
+
+export type SupermaskSpec = Pick<SupermaskMethod, 'algorithm' | 'density' | 'dynamicWeightRescaling' | 'scoreInit' | 'evalMask'>;
+
+/** Initial scores of a layer of weight `shape` (tfjs layout). */
+export function initialScores(spec: SupermaskSpec, shape: readonly number[], rng: Rng): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (spec.algorithm === 'bernoulli') return new Float32Array(n).fill(spec.scoreInit ?? 0);
+  const bound = 1 / Math.sqrt(fans(shape).fanIn);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.range(-bound, bound);
+  return out;
+}
+
+/** Uniform float32 values in [0, 1) with 24 random bits each (exact in float32). */
+function uniforms(rng: Rng, n: number): Float32Array {
+  const u = new Float32Array(n);
+  for (let i = 0; i < n; i++) u[i] = (rng.nextUint32() >>> 8) / 16777216;
+  return u;
+}
+
+const countOnes = (m: Uint8Array): number => {
+  let k = 0;
+  for (let i = 0; i < m.length; i++) k += m[i]!;
+  return k;
+};
+
+export class Supermask {
+  /** One score per weight, per layer: the only trained variables. */
+  readonly scores: tf.Variable[];
+  private readonly trainRng: Rng;
+  private readonly evalRng: Rng;
+  private readonly initRng: Rng;
+  /** While evaluating: each layer's fixed mask (times its rescaling). */
+  private evalValues: tf.Tensor[] | null = null;
+  /** The masks of the latest evaluation (the final one at the end of training). */
+  lastEvalMasks: Uint8Array[] | null = null;
+
+  constructor(
+    private readonly net: MaskedNet,
+    private readonly spec: SupermaskSpec,
+    seed: number,
+  ) {
+    if (spec.algorithm === 'edge-popup' && spec.density === undefined) throw new Error('edge-popup needs a density');
+    this.scores = net.layers.map((l) => {
+      const v = initialScores(spec, l.shape, streamRng(seed, `supermask/scores/${l.name}`));
+      return tf.tidy(() => tf.variable(tf.tensor(v, [...l.shape]), true));
+    });
+    this.trainRng = streamRng(seed, 'supermask/train-samples');
+    this.evalRng = streamRng(seed, 'supermask/eval-samples');
+    this.initRng = streamRng(seed, 'supermask/init-sample');
+    net.layers.forEach((l, i) => {
+      l.weightTransform = (w) => tf.mul(w, this.evalValues ? this.evalValues[i]! : this.trainingMask(i));
+    });
+  }
+
+  /** The mask at the scores' init, as an evaluation would draw it: what the round's `init` state stores. */
+  initialMasks(): Uint8Array[] {
+    return this.masksNow(this.initRng);
+  }
+
+  /** Fix one mask per layer for an evaluation ('begin'), release it ('end'). */
+  onEvaluate(phase: 'begin' | 'end'): void {
+    this.evalValues?.forEach((t) => t.dispose());
+    this.evalValues = null;
+    if (phase === 'end') return;
+    const masks = this.masksNow(this.evalRng);
+    this.lastEvalMasks = masks;
+    this.evalValues = masks.map((m, i) => {
+      const c = this.spec.dynamicWeightRescaling ? m.length / Math.max(1, countOnes(m)) : 1;
+      return tf.tidy(() => tf.mul(tf.tensor(Float32Array.from(m), [...this.net.layers[i]!.shape]), c));
+    });
+  }
+
+  /** Uninstall the transforms and free the scores. */
+  dispose(): void {
+    this.onEvaluate('end');
+    for (const l of this.net.layers) l.weightTransform = null;
+    for (const s of this.scores) s.dispose();
+  }
+
+  private edgePopupMask(i: number): Uint8Array {
+    const s = this.scores[i]!.dataSync();
+    const abs = new Float32Array(s.length);
+    for (let j = 0; j < s.length; j++) abs[j] = Math.abs(s[j]!);
+    return keepTopPooled([abs], this.spec.density! * abs.length)[0]!;
+  }
+
+  /** 0/1 masks now: edge-popup's top-k, or (bernoulli) a sample drawn from `rng` or the rounded mask. */
+  private masksNow(rng: Rng): Uint8Array[] {
+    return this.scores.map((score, i) => {
+      if (this.spec.algorithm === 'edge-popup') return this.edgePopupMask(i);
+      const s = score.dataSync();
+      const m = new Uint8Array(s.length);
+      if (this.spec.evalMask === 'rounded') {
+        for (let j = 0; j < s.length; j++) m[j] = s[j]! > 0 ? 1 : 0;
+      } else {
+        const u = uniforms(rng, s.length);
+        for (let j = 0; j < s.length; j++) m[j] = u[j]! < 1 / (1 + Math.exp(-s[j]!)) ? 1 : 0;
+      }
+      return m;
+    });
+  }
+
+  /** The training-time mask of layer i (times its rescaling), with a straight-through gradient to the scores. */
+  private trainingMask(i: number): tf.Tensor {
+    const shape = [...this.net.layers[i]!.shape];
+    const rescale = this.spec.dynamicWeightRescaling;
+    if (this.spec.algorithm === 'edge-popup') {
+      const m = this.edgePopupMask(i);
+      const c = rescale ? m.length / Math.max(1, countOnes(m)) : 1;
+      const ste = tf.customGrad((...args) => {
+        const [s] = args as [tf.Tensor];
+        return {
+          value: tf.mul(tf.tensor(Float32Array.from(m), shape), c),
+          gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.mul(dy as tf.Tensor, tf.mul(tf.sign(s), c)),
+        };
+      });
+      return ste(this.scores[i]!);
+    }
+    const u = uniforms(this.trainRng, this.net.layers[i]!.size);
+    const ste = tf.customGrad((...args) => {
+      const [s, save] = args as [tf.Tensor, tf.GradSaveFunc];
+      const p = tf.sigmoid(s);
+      const sample = tf.cast(tf.less(tf.tensor(u, shape), p), 'float32');
+      const c = rescale ? tf.div(sample.size, tf.maximum(tf.sum(sample), 1)) : tf.scalar(1);
+      save([p, c]);
+      return {
+        value: tf.mul(sample, c),
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+          const [ps, cs] = saved as [tf.Tensor, tf.Tensor];
+          return tf.mul(tf.mul(dy as tf.Tensor, cs), tf.mul(ps, tf.sub(1, ps)));
+        },
+      };
+    });
+    return ste(this.scores[i]!);
+  }
+}
