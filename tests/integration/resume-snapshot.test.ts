@@ -139,6 +139,13 @@ describe('resume after SIGKILL', () => {
       }
       const shown = JSON.parse(cli(['list', '--json', ...opts('ref.db')]).stdout).runs.filter((r: { kind: string }) => r.kind === 'imported');
       expect(shown).toHaveLength(2);
+      // An imported run exports again: the file it came from, as far as it held weights.
+      for (const r of shown as { runId: string }[]) {
+        const again = join(tmp.dir, `${r.runId}.safetensors`);
+        const ex2 = cli(['export', r.runId, '--out', again, '--json', ...opts('ref.db')]);
+        expect(ex2.code, ex2.stderr).toBe(0);
+        expect(JSON.parse(ex2.stdout)).toMatchObject({ round: 2, runId: r.runId });
+      }
     });
 
     it.each([

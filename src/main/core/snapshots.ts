@@ -12,6 +12,7 @@ import {
   readSnapshotFile,
   stateFromLayers,
   writeSnapshotFile,
+  type LayerTensors,
   type SnapshotFileFormat,
   type SnapshotMeta,
 } from '../store/snapshot';
@@ -79,9 +80,39 @@ export interface ExportOptions {
   masksOnly?: boolean;
 }
 
+/** An imported run has no round result: its round, density and (maybe) weights come from what the file held. */
+function resolveImported(core: Core, ref: StateRef, round: number): { layers: LayerTensors[]; density: number; withWeights: boolean } {
+  if (ref.round !== undefined && ref.round !== round) throw new NotFoundError(`run ${ref.runId} has no round ${ref.round}; it has ${round}`);
+  const masks = core.tensors.loadMasks(ref.runId, round, 'mask');
+  const density = maskDensity(masks) ?? 0;
+  const arch = core.repo.getRun(ref.runId).config.arch;
+  const hasWeights = ref.which !== 'mask' && core.tensors.hasState(ref.runId, round, 'trained');
+  if (ref.which === 'ticket-at-init' || (ref.which === 'init' && !core.tensors.hasState(ref.runId, round, 'init'))) {
+    throw new NotFoundError(`run ${ref.runId} was imported without ${ref.which} weights`);
+  }
+  if (!hasWeights) return { layers: masks.map((m) => ({ ...m })), density, withWeights: false };
+  const trained = core.tensors.loadState(ref.runId, round, 'trained', arch);
+  const init = core.tensors.hasState(ref.runId, round, 'init') ? core.tensors.loadState(ref.runId, round, 'init', arch) : undefined;
+  return { layers: layersFromStates(ref.which === 'init' && init ? init : trained, init), density, withWeights: true };
+}
+
 export function exportSnapshot(core: Core, refText: string, out: string, opts: ExportOptions = {}) {
   const ref = parseStateRef(refText);
   const run = core.repo.getRun(ref.runId);
+  if (run.kind === 'imported') {
+    const round = core.repo.roundInfo(ref.runId).firstRound;
+    const { layers, density, withWeights } = resolveImported(core, ref, round);
+    const path = resolve(out);
+    const meta: SnapshotMeta = {
+      format: SNAPSHOT_FORMAT, arch: run.config.arch, dataset: run.config.dataset, run: run.runId, round, density,
+      which: ref.which, config: run.config, createdAt: new Date().toISOString(), app: APP_VERSION,
+    };
+    const written = writeSnapshotFile(path, { meta, layers }, {
+      ...(opts.format ? { format: opts.format } : {}),
+      weights: withWeights && !(opts.masksOnly ?? ref.which === 'mask'),
+    });
+    return { path, ...written, runId: run.runId, round, which: ref.which, density };
+  }
   const { weights, init, round, density } = resolveState(core, ref);
   const meta: SnapshotMeta = {
     format: SNAPSHOT_FORMAT,
