@@ -6,6 +6,7 @@ import { formatEta, formatInt, formatPercent } from '../app/format';
 import { kindInfo } from '../app/kinds';
 import { hrefOf } from '../app/routes';
 import { ResultsTable, RunDetails } from './RunDetails';
+import { SnapshotExport } from './SnapshotExport';
 import { RunButtons, StatusBadge, SyntheticBadge, type RunActions } from './RunList';
 
 export interface RunPanelProps {
@@ -135,6 +136,7 @@ export function RunPanel({ summary, parent, detail, points, historyLoaded, zoom,
       {detail ? (
         <>
           <ResultsTable detail={detail} />
+          <SnapshotExport detail={detail} />
           <RunDetails detail={detail} live={summary} />
         </>
       ) : (
