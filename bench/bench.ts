@@ -9,7 +9,8 @@
 //
 // Options: --nets lenet-300-100,conv-2,conv-4,conv-6   --backends wasm,cpu   --seconds 8   --infer-batch 500
 //          --parallel 2 (also measure N independent runs in N worker threads, aggregate samples/s)
-//          --profile (per-kernel times of one training step)   --json (one JSON object on stdout)
+//          --profile (per-kernel times of one training step)   --cpu-conv (also conv nets on the plain JS cpu
+//          backend: one step each, about a minute)
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/main/engine/backend';
@@ -41,6 +42,8 @@ interface Options {
   inferBatch: number;
   parallel: number;
   profile: boolean;
+  /** Also time conv nets on the plain JS cpu backend (one step). */
+  cpuConv: boolean;
 }
 
 export function inputShapeOf(net: string): [number, number, number] {
@@ -181,7 +184,7 @@ async function parallelThroughput(arch: string, backend: BackendName, workers: n
   return rates.reduce((a, b) => a + b, 0);
 }
 
-function parseArgs(argv: string[]): Options & { json: boolean } {
+function parseArgs(argv: string[]): Options {
   const get = (name: string): string | undefined => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -193,7 +196,7 @@ function parseArgs(argv: string[]): Options & { json: boolean } {
     inferBatch: Number(get('infer-batch') ?? 500),
     parallel: Number(get('parallel') ?? 0),
     profile: argv.includes('--profile'),
-    json: argv.includes('--json'),
+    cpuConv: argv.includes('--cpu-conv'),
   };
 }
 
@@ -204,6 +207,10 @@ async function main(argv: string[]): Promise<void> {
   const profiles: Record<string, { kernel: string; ms: number; calls: number }[]> = {};
   for (const arch of o.nets) {
     for (const backend of o.backends) {
+      if (backend === 'cpu' && arch !== 'lenet-300-100' && !o.cpuConv) {
+        log(`${arch} on cpu: skipped (plain JS: about a minute per training step; --cpu-conv measures one step)`);
+        continue;
+      }
       try {
         await selectBackend(backend);
       } catch (e) {

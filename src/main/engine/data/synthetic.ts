@@ -194,7 +194,7 @@ export function generateSyntheticMnist(sizes: { train: number; test: number }): 
 // Each class has a prototype: a background and a foreground colour, a soft-edged ellipse (centre, radii, angle) and a
 // sinusoidal texture (orientation, spatial frequency, amplitude) that is strong inside the ellipse and faint outside.
 // An example of class c redraws c's prototype with the ellipse shifted by up to 4 pixels and rescaled, a random
-// texture phase, colours half its prototype's and half random, brightness and contrast, then blends in a faint copy of
+// texture phase, colours 40% its prototype's and 60% random, brightness and contrast, then blends in a faint copy of
 // another class's prototype and adds pixel noise. Colour alone separates the classes only in part; the texture
 // (orientation, frequency) and the shape are what a conv net picks up.
 
@@ -220,8 +220,8 @@ export const SYNTHETIC_CIFAR_PARAMS = {
   radiusHi: 10,
   freqLo: 0.1,
   freqHi: 0.33,
-  ampLo: 0.12,
-  ampHi: 0.25,
+  ampLo: 0.1,
+  ampHi: 0.22,
   /** Texture amplitude outside the ellipse, relative to inside. */
   outsideTexture: 0.3,
   /** Width of the ellipse's soft edge, in units of its radius. */
@@ -231,15 +231,15 @@ export const SYNTHETIC_CIFAR_PARAMS = {
   scaleLo: 0.8,
   scaleHi: 1.2,
   /** Each example's foreground and background mix this much of a random colour into the prototype's. */
-  colourMix: 0.5,
+  colourMix: 0.6,
   /** Std of per-example colour jitter, per channel of the foreground and background. */
   colourJitter: 0.05,
   brightness: 0.08,
   contrastLo: 0.75,
   contrastHi: 1.1,
-  blendMax: 0.3,
+  blendMax: 0.35,
   /** Std of additive pixel noise (drawn uniform). */
-  noise: 0.08,
+  noise: 0.1,
 } as const;
 
 interface CifarPrototype {
