@@ -48,6 +48,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           pattern(['electron'], 'Only src/main/index.ts and src/preload touch electron.'),
+          pattern(['**/electron/**'], 'src/main/electron is the desktop shell: only src/main/index.ts imports it.'),
           pattern(['**/renderer/**', 'react', 'react-dom', 'd3'], 'Main-side code never imports the renderer.'),
         ],
       }],
