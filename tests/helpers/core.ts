@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { Core, type CoreOptions } from '../../src/main/core/service';
 import { forkWorker } from '../../src/main/worker/host';
+import type { RunSummary } from '../../src/shared/contract';
 import { ROOT } from './cli';
 
 export function testCore(dir: string, opts: Partial<CoreOptions> = {}): Core {
@@ -14,4 +15,10 @@ export function testCore(dir: string, opts: Partial<CoreOptions> = {}): Core {
     transport: 'ipc',
     ...opts,
   });
+}
+
+/** Starts an experiment from a raw config and waits until every run of it has ended. */
+export async function runAll(core: Core, config: unknown): Promise<RunSummary[]> {
+  const { runIds } = (await core.call('startRun', { config })) as { runIds: string[] };
+  return Promise.all(runIds.map((id) => core.waitForRun(id)));
 }

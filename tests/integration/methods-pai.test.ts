@@ -1,16 +1,13 @@
 // Pruning at initialisation (every criterion) and its controls through the real core and the built worker, on a
 // small synthetic set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Core } from '../../src/main/core/service';
-import { forkWorker } from '../../src/main/worker/host';
+import type { Core } from '../../src/main/core/service';
 import type { RunSummary } from '../../src/shared/contract';
 import type { NetState } from '../../src/shared/tensors';
-import { ROOT, tempDir } from '../helpers/cli';
+import { assertBuilt, tempDir } from '../helpers/cli';
+import { runAll as runAllOn, testCore } from '../helpers/core';
 
 const tmp = tempDir('ticketscope-pai-');
-const WORKER = join(ROOT, 'out', 'main', 'worker.js');
 let core: Core;
 
 const base = {
@@ -33,25 +30,15 @@ const kept = (m: Uint8Array) => m.reduce((a, b) => a + b, 0);
 const keptPerLayer = (s: NetState) => s.layers.map((l) => kept(l.mask));
 
 beforeAll(() => {
-  if (!existsSync(WORKER)) throw new Error('out/main/worker.js is missing: run `npx electron-vite build` first');
-  core = new Core({
-    dbPath: join(tmp.dir, 'pai.db'),
-    dataDir: join(tmp.dir, 'data'),
-    backend: 'wasm',
-    presetsDir: join(ROOT, 'resources', 'presets'),
-    spawnWorker: forkWorker(WORKER),
-    transport: 'ipc',
-  });
+  assertBuilt();
+  core = testCore(tmp.dir);
 });
 afterAll(async () => {
   await core?.close();
   tmp.cleanup();
 });
 
-async function runAll(config: unknown): Promise<RunSummary[]> {
-  const { runIds } = (await core.call('startRun', { config })) as { runIds: string[] };
-  return Promise.all(runIds.map((id) => core.waitForRun(id)));
-}
+const runAll = (config: unknown): Promise<RunSummary[]> => runAllOn(core, config);
 const load = (run: RunSummary, which: 'init' | 'trained') => core.tensors.loadState(run.runId, 0, which, 'lenet-300-100');
 
 describe('pruning at initialisation', () => {

@@ -1,17 +1,15 @@
 // Supermasks (edge-popup, Bernoulli) and random features through the real core and the built worker, on small
 // synthetic sets; and every shipped preset validates.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPresets } from '../../src/main/core/presets';
-import { Core } from '../../src/main/core/service';
-import { forkWorker } from '../../src/main/worker/host';
+import type { Core } from '../../src/main/core/service';
 import type { RunSummary } from '../../src/shared/contract';
 import type { NetState } from '../../src/shared/tensors';
-import { ROOT, tempDir } from '../helpers/cli';
+import { ROOT, assertBuilt, tempDir } from '../helpers/cli';
+import { testCore } from '../helpers/core';
 
 const tmp = tempDir('ticketscope-supermask-');
-const WORKER = join(ROOT, 'out', 'main', 'worker.js');
 const PRESETS = join(ROOT, 'resources', 'presets');
 let core: Core;
 
@@ -34,15 +32,8 @@ const kept = (m: Uint8Array) => m.reduce((a, b) => a + b, 0);
 const bitDiffs = (a: Float32Array, b: Float32Array) => a.filter((v, j) => !Object.is(v, b[j])).length;
 
 beforeAll(() => {
-  if (!existsSync(WORKER)) throw new Error('out/main/worker.js is missing: run `npx electron-vite build` first');
-  core = new Core({
-    dbPath: join(tmp.dir, 'sm.db'),
-    dataDir: join(tmp.dir, 'data'),
-    backend: 'wasm',
-    presetsDir: PRESETS,
-    spawnWorker: forkWorker(WORKER),
-    transport: 'ipc',
-  });
+  assertBuilt();
+  core = testCore(tmp.dir);
 });
 afterAll(async () => {
   await core?.close();
