@@ -95,7 +95,10 @@ describe('runs: presets, cancel and resume', () => {
     // The warnings the engine recorded are shown on the run in the list and in its panel.
     expect(done.warnings.length).toBeGreaterThan(0);
     await item(ticket).getByTestId('run-warnings').waitFor({ timeout: 30_000 });
-    expect(await item(ticket).getByTestId('run-warnings').getAttribute('title')).toBe(done.warnings.join('\n'));
+    // The element exists since round 1's warning; poll until the list has caught up with the last round's.
+    await expect
+      .poll(() => item(ticket).getByTestId('run-warnings').getAttribute('title'), { timeout: 30_000, interval: 200 })
+      .toBe(done.warnings.join('\n'));
     await page.getByTestId('run-panel-warnings').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('run-panel-warnings').innerText()).toContain('pruned to nothing');
     await page.mouse.move(1, 1);
