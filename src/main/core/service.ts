@@ -30,6 +30,7 @@ import type { WorkerToHost } from '../worker/protocol';
 import { getPreset, loadPresets } from './presets';
 import { buildSpec, isReady, nextRound, planRuns, type RunRounds, type StateSource } from './planner';
 import { exportSnapshot, importSnapshot } from './snapshots';
+import { pidAlive } from '../pid';
 
 export const APP_VERSION = '0.1.0';
 
@@ -460,11 +461,5 @@ export class Core {
 }
 
 function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pid === process.pid || pidAlive(pid);
 }

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { ValidationError } from '../../../shared/errors';
 import { sha256 } from './io';
 import type { RealDatasetInfo, RealDatasetName } from './registry';
+import { pidAlive } from '../../pid';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'ticketscope.dataset/1';
@@ -106,15 +107,6 @@ export function datasetStatus(dataDir: string, name: RealDatasetName): DatasetSt
 }
 
 const TEMP_RE = /^\.(tmp|old)-(.+)-(\d+)-[0-9A-Za-z]+$/;
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Removes temporary folders left by fetches or imports whose process died (killed mid-way). A `.old-NAME` left
