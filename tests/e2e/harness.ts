@@ -23,6 +23,22 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+/** One contract call over a serve URL's WebSocket, as a script would make it (no Origin header). */
+export function callServe<T>(url: string, method: string, params: object): Promise<T> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws').replace(/\/$/, '')}/ws`);
+  return new Promise<T>((ok, fail) => {
+    ws.once('error', fail);
+    ws.once('open', () => ws.send(JSON.stringify({ id: 1, method, params })));
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as { id?: number; result?: T; error?: { message: string } };
+      if (msg.id !== 1) return; // an event
+      ws.close();
+      if (msg.error) fail(new Error(`${method}: ${msg.error.message}`));
+      else ok(msg.result as T);
+    });
+  });
+}
+
 export interface Harness {
   url: string;
   tmp: string;
@@ -70,20 +86,7 @@ export async function startHarness(): Promise<Harness> {
   const { child, url } = await startServer(tmp, (s) => (serverLog += s));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 
-  const call = <T>(method: string, params: object): Promise<T> => {
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws').replace(/\/$/, '')}/ws`);
-    return new Promise<T>((ok, fail) => {
-      ws.once('error', fail);
-      ws.once('open', () => ws.send(JSON.stringify({ id: 1, method, params })));
-      ws.on('message', (data) => {
-        const msg = JSON.parse(String(data)) as { id?: number; result?: T; error?: { message: string } };
-        if (msg.id !== 1) return; // an event
-        ws.close();
-        if (msg.error) fail(new Error(`${method}: ${msg.error.message}`));
-        else ok(msg.result as T);
-      });
-    });
-  };
+  const call = <T>(method: string, params: object): Promise<T> => callServe<T>(url, method, params);
 
   return {
     url,

@@ -9,9 +9,9 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricPoint, RunDetail } from '../../src/shared/contract';
+import { callServe } from './harness';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NODE = join(ROOT, 'node_modules', '.bin', 'node');
@@ -59,20 +59,7 @@ function startServer(): Promise<string> {
 }
 
 /** One call over the serve WebSocket, as a script would make it (no Origin header). */
-function call<T>(method: string, params: object): Promise<T> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws').replace(/\/$/, '')}/ws`);
-  return new Promise<T>((ok, fail) => {
-    ws.once('error', fail);
-    ws.once('open', () => ws.send(JSON.stringify({ id: 1, method, params })));
-    ws.on('message', (data) => {
-      const msg = JSON.parse(String(data)) as { id?: number; result?: T; error?: { message: string } };
-      if (msg.id !== 1) return; // an event
-      ws.close();
-      if (msg.error) fail(new Error(`${method}: ${msg.error.message}`));
-      else ok(msg.result as T);
-    });
-  });
-}
+const call = <T>(method: string, params: object): Promise<T> => callServe<T>(url, method, params);
 
 const attr = (selector: string, name: string) => page.locator(selector).first().getAttribute(name);
 const text = async (testId: string) => (await page.getByTestId(testId).first().innerText()).trim();
