@@ -6,7 +6,7 @@ import { selectBackend } from '../../src/main/engine/backend';
 import { loadDataset } from '../../src/main/engine/data/index';
 import { createConvNet } from '../../src/main/engine/nets/conv';
 import { createLenet300100 } from '../../src/main/engine/nets/lenet';
-import { MaskedDense, netHelpers, type MaskedNet } from '../../src/main/engine/nets/masked';
+import { MaskedDense, netHelpers, stagedForward, type MaskedNet } from '../../src/main/engine/nets/masked';
 import { graspScores, hessianGradientProduct, magnitudeScores, pruneAtInitMasks, snipScores, synflowMasks, synflowScores } from '../../src/main/engine/pai';
 import { Rng } from '../../src/main/engine/rng';
 import { keepTop, keepTopPooled, selectInPlace } from '../../src/main/engine/select';
@@ -23,14 +23,12 @@ function tinyNet(weights: number[][][], relu: boolean): MaskedNet<MaskedDense> {
     arch: 'tiny',
     inputShape: [1, 1, weights[0]!.length],
     layers,
-    forward(x) {
-      let h = x;
-      layers.forEach((l, i) => {
-        h = l.apply(h, i > 0);
-        if (relu && i < layers.length - 1) h = tf.relu(h);
-      });
-      return h;
-    },
+    ...stagedForward(
+      layers.map((l, i) => (h: tf.Tensor) => {
+        const z = l.apply(h as tf.Tensor2D, i > 0);
+        return relu && i < layers.length - 1 ? tf.relu(z) : z;
+      }),
+    ),
     ...netHelpers(layers),
   };
 }

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/main/engine/backend';
-import { MaskedDense, netHelpers, type MaskedNet } from '../../src/main/engine/nets/masked';
+import { MaskedDense, netHelpers, stagedForward, type MaskedNet } from '../../src/main/engine/nets/masked';
 import { Rng } from '../../src/main/engine/rng';
 import { Supermask, initialScores, type SupermaskSpec } from '../../src/main/engine/supermask';
 
@@ -12,7 +12,7 @@ const OUT = 4;
 
 function oneLayer(seed: number): MaskedNet<MaskedDense> {
   const layers = [new MaskedDense('fc1', IN, OUT, 'signed-kaiming-constant', new Rng(seed))];
-  return { arch: 'tiny', inputShape: [1, 1, IN], layers, forward: (x) => layers[0]!.apply(x, false), ...netHelpers(layers) };
+  return { arch: 'tiny', inputShape: [1, 1, IN], layers, ...stagedForward([(x: tf.Tensor) => layers[0]!.apply(x as tf.Tensor2D, false)]), ...netHelpers(layers) };
 }
 
 const rng = new Rng(9);

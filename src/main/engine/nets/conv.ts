@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InitKind } from '../init';
 import { streamRng } from '../rng';
-import { MaskedDense, netHelpers } from './masked';
+import { MaskedDense, netHelpers, stagedForward } from './masked';
 import type { MaskedLayer, MaskedNet } from './masked';
 import { MaskedConv2D } from './masked-conv';
 
@@ -71,19 +71,20 @@ export function createConvNet(
     arch,
     inputShape: shape,
     layers,
-    forward(x) {
-      let h: tf.Tensor4D = tf.reshape(x, [-1, h0, w0, c0]);
-      convs.forEach((layer, i) => {
-        h = layer.apply(h, true, i > 0);
-        if (i % 2 === 1) h = tf.maxPool(h, 2, 2, 'valid');
-      });
-      let z: tf.Tensor2D = tf.reshape(h, [-1, flat]);
-      fcs.forEach((layer, i) => {
-        z = layer.apply(z);
-        if (i < fcs.length - 1) z = tf.relu(z);
-      });
-      return z;
-    },
+    // Stage i ends at the output of layer i: conv i after ReLU (pooling, every second conv, starts the next stage),
+    // then fc1 (after the last pool and the flattening), fc2, fc3 (logits).
+    ...stagedForward([
+      ...convs.map((layer, i) => (h: tf.Tensor) => {
+        let x: tf.Tensor4D = i === 0 ? tf.reshape(h, [-1, h0, w0, c0]) : (h as tf.Tensor4D);
+        if (i > 0 && i % 2 === 0) x = tf.maxPool(x, 2, 2, 'valid');
+        return layer.apply(x, true, i > 0);
+      }),
+      ...fcs.map((layer, i) => (h: tf.Tensor) => {
+        const x: tf.Tensor2D = i === 0 ? tf.reshape(tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid'), [-1, flat]) : (h as tf.Tensor2D);
+        const z = layer.apply(x);
+        return i < fcs.length - 1 ? tf.relu(z) : z;
+      }),
+    ]),
     ...netHelpers(layers),
   };
 }

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InitKind } from '../init';
 import { streamRng } from '../rng';
-import { MaskedDense, netHelpers } from './masked';
+import { MaskedDense, netHelpers, stagedForward } from './masked';
 import type { MaskedNet } from './masked';
 
 // MaskedNet lives in masked.ts now (shared with the conv nets); re-exported here for existing imports.
@@ -34,14 +34,12 @@ export function createLenet300100(
     arch: 'lenet-300-100',
     inputShape,
     layers,
-    forward(x) {
-      let h = x;
-      layers.forEach((layer, i) => {
-        const z = layer.apply(h, i > 0);
-        h = i < layers.length - 1 ? tf.relu(z) : z;
-      });
-      return h;
-    },
+    ...stagedForward(
+      layers.map((layer, i) => (h: tf.Tensor) => {
+        const z = layer.apply(h as tf.Tensor2D, i > 0);
+        return i < layers.length - 1 ? tf.relu(z) : z;
+      }),
+    ),
     ...netHelpers(layers),
   };
 }

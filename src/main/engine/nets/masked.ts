@@ -189,6 +189,13 @@ export interface MaskedNet<L extends MaskedLayer = MaskedLayer> {
   readonly layers: readonly L[];
   /** Logits for a batch of inputs given as flat rows [n, h·w·c] (NHWC order, as the data sets store them). */
   forward(x: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * The output of every prunable layer for a batch (same input as forward), in layer order: conv layers NHWC after
+   * ReLU and before pooling, hidden dense layers after ReLU, the last layer the logits. For analyses; call in a tidy.
+   */
+  forwardTrace(x: tf.Tensor2D): tf.Tensor[];
+  /** The logits computed from the output of prunable layer `index` (as forwardTrace returns it), e.g. for Grad-CAM. */
+  forwardFrom(index: number, h: tf.Tensor): tf.Tensor2D;
   /** Every trainable variable (weights and biases). */
   variables(): tf.Variable[];
   /** Re-apply every layer's mask (after each optimizer step). */
@@ -219,6 +226,35 @@ export function netHelpers(layers: readonly MaskedLayer[]): Pick<MaskedNet, 'var
     },
     dispose() {
       for (const l of layers) l.dispose();
+    },
+  };
+}
+
+/**
+ * forward, forwardTrace and forwardFrom from a net's stages: stage i maps the previous stage's output (the flat input
+ * for i = 0) to the output of prunable layer i, doing any reshape or pooling in between.
+ */
+export function stagedForward(stages: readonly ((h: tf.Tensor) => tf.Tensor)[]): Pick<MaskedNet, 'forward' | 'forwardTrace' | 'forwardFrom'> {
+  return {
+    forward(x) {
+      let h: tf.Tensor = x;
+      for (const s of stages) h = s(h);
+      return h as tf.Tensor2D;
+    },
+    forwardTrace(x) {
+      const out: tf.Tensor[] = [];
+      let h: tf.Tensor = x;
+      for (const s of stages) {
+        h = s(h);
+        out.push(h);
+      }
+      return out;
+    },
+    forwardFrom(index, h0) {
+      if (!Number.isInteger(index) || index < 0 || index >= stages.length) throw new Error(`no layer ${index}: the net has ${stages.length}`);
+      let h = h0;
+      for (let i = index + 1; i < stages.length; i++) h = stages[i]!(h);
+      return h as tf.Tensor2D;
     },
   };
 }
