@@ -3,6 +3,26 @@
 // Imports nothing from node, electron or the DOM.
 import { z } from 'zod';
 import type { ExperimentConfig, RunKind } from './config';
+import {
+  analysisParamSchemas,
+  type ActivationsParams,
+  type ActivationsResult,
+  type AnalysisProgress,
+  type ListStatesParams,
+  type MaskPixels,
+  type MaskPixelsParams,
+  type MultigraphParams,
+  type MultigraphResult,
+  type OverlapMatrixParams,
+  type OverlapMatrixResult,
+  type OverlapParams,
+  type OverlapResult,
+  type SelectivityParams,
+  type SelectivityResult,
+  type StateInfo,
+  type SubcircuitParams,
+  type SubcircuitResult,
+} from './analysis';
 
 export const CHANNEL_PREFIX = 'ticketscope:';
 export const BACKENDS = ['auto', 'cuda', 'webgpu', 'node', 'wasm', 'cpu'] as const;
@@ -201,6 +221,25 @@ export interface Methods {
    * Where AppInfo.nativeDialogs is false (a browser on `ticketscope serve`) it fails with code "invalid".
    */
   chooseSnapshotPath: { params: { mode?: 'save' | 'open'; defaultName?: string }; result: { path: string | null } };
+  /**
+   * The stored states analyses can read (see analysis.ts, StateInfo): every committed round of every run, or of one
+   * run or experiment, each as trained, init, ticket-at-init and mask where they exist.
+   */
+  listStates: { params: ListStatesParams; result: StateInfo[] };
+  /** Mask overlap of two states, per layer and overall, against the chance value. Cached. */
+  analyzeOverlap: { params: OverlapParams; result: OverlapResult };
+  /** Overall and per-layer Jaccard between every pair of 2–64 states (rounds of a run, seeds, PaI vs trained). */
+  analyzeOverlapMatrix: { params: OverlapMatrixParams; result: OverlapMatrixResult };
+  /** A window (at most 1024 x 1024) of a layer's weight matrix coloured by two masks, for the pixel view. */
+  maskPixels: { params: MaskPixelsParams; result: MaskPixels };
+  /** Class selectivity (AUROC) of every unit, with the permutation null and a linear probe per layer. Cached. */
+  analyzeSelectivity: { params: SelectivityParams; result: SelectivityResult };
+  /** One unit's activation maps on class images, its top-activating images and Grad-CAM, per state. Cached. */
+  analyzeActivations: { params: ActivationsParams; result: ActivationsResult };
+  /** The class subcircuit of a state (and what it shares with a second one). Cached. */
+  analyzeSubcircuit: { params: SubcircuitParams; result: SubcircuitResult };
+  /** The multigraph intuition pump: subset-sum masks over K parallel edges against a target network. Cached. */
+  analyzeMultigraph: { params: MultigraphParams; result: MultigraphResult };
 }
 
 /** Every event the core pushes to the UI. */
@@ -213,6 +252,8 @@ export interface Events {
   backend: BackendReport;
   /** A menu command of the desktop app for the window (Electron only). */
   menu: MenuEvent;
+  /** A running analysis reports how far it is. */
+  analysisProgress: AnalysisProgress;
 }
 
 export type MethodName = keyof Methods;
@@ -294,10 +335,11 @@ export const paramSchemas: { [M in MethodName]: z.ZodType<Params<M>> } = {
     }),
   importSnapshot: z.object({ path: snapshotPath }).strict(),
   chooseSnapshotPath: z.object({ mode: z.enum(['save', 'open']).optional(), defaultName: fileName.optional() }).strict(),
+  ...analysisParamSchemas,
 };
 
 export const METHOD_NAMES = Object.keys(paramSchemas) as MethodName[];
-export const EVENT_NAMES: EventName[] = ['runUpdate', 'metrics', 'backend', 'menu'];
+export const EVENT_NAMES: EventName[] = ['runUpdate', 'metrics', 'backend', 'menu', 'analysisProgress'];
 
 export function isMethodName(x: unknown): x is MethodName {
   return typeof x === 'string' && (METHOD_NAMES as string[]).includes(x);

@@ -11,7 +11,19 @@ describe('cli arguments', () => {
     expect(a.options.get('--set')).toEqual(['iterations=5', 'seeds=[0,1]']);
   });
 
+  it('parses analyze options and passes bench options through', () => {
+    const a = parseArgs(['analyze', 'selectivity', 'r1:2', 'r1:0:init', '--class', 'dog', '--permutations', '50', '--no-probe', '--json']);
+    expect(a.positional).toEqual(['selectivity', 'r1:2', 'r1:0:init']);
+    expect(a.options.get('--class')).toEqual(['dog']);
+    expect(a.options.get('--no-probe')).toEqual(['true']);
+    expect(a.global.json).toBe(true);
+    const b = parseArgs(['bench', '--nets', 'conv-2', '--seconds', '2', '--db', 'x.db', '--no-reference']);
+    expect(b.positional).toEqual(['--nets', 'conv-2', '--seconds', '2', '--no-reference']);
+    expect(b.global.db).toBe('x.db');
+  });
+
   it.each([
+    [['analyze', 'overlap', '--frob'], /unknown option --frob for analyze/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['run', '--bogus'], /unknown option --bogus for run/],
     [['list', '--preset', 'quick'], /unknown option --preset for list/],

@@ -7,6 +7,12 @@ import quick from '../../resources/presets/quick.json';
 describe('contract validation', () => {
   it('has a schema for every method', () => {
     expect([...METHOD_NAMES].sort()).toEqual([
+      'analyzeActivations',
+      'analyzeMultigraph',
+      'analyzeOverlap',
+      'analyzeOverlapMatrix',
+      'analyzeSelectivity',
+      'analyzeSubcircuit',
       'cancelRun',
       'chooseSnapshotPath',
       'exportSnapshot',
@@ -17,6 +23,8 @@ describe('contract validation', () => {
       'importSnapshot',
       'listExperiments',
       'listRuns',
+      'listStates',
+      'maskPixels',
       'resumeRun',
       'startRun',
     ]);
@@ -35,6 +43,20 @@ describe('contract validation', () => {
     ['startRun', { preset: 'quick', config: {} }],
     ['startRun', { preset: 'quick', overrides: 'iterations=5' }],
     ['cancelRun', null],
+    ['analyzeOverlap', { a: 'r1:0:mask' }],
+    ['analyzeOverlap', { a: 'r1:0:mask', b: '../x' }],
+    ['analyzeOverlapMatrix', { states: ['r1'] }],
+    ['analyzeSelectivity', { states: [] }],
+    ['analyzeSelectivity', { states: ['r1'], threshold: 0.2 }],
+    ['analyzeSelectivity', { states: ['r1'], permutations: -1 }],
+    ['analyzeSelectivity', { states: ['r1'], class: 'dog; drop table' }],
+    ['analyzeActivations', { states: ['r1'], layer: 'conv1' }],
+    ['analyzeActivations', { states: ['r1'], layer: '../x', unit: 1 }],
+    ['analyzeSubcircuit', { state: 'r1', edges: 0 }],
+    ['analyzeMultigraph', { kMax: 99 }],
+    ['analyzeMultigraph', { target: 'and' }],
+    ['maskPixels', { a: 'r1', b: 'r2', layer: 'fc1', rows: 5000 }],
+    ['listStates', { runId: 'a b' }],
   ] as const)('rejects %s %j', (method, params) => {
     expect(paramSchemas[method].safeParse(params).success).toBe(false);
   });

@@ -1,8 +1,9 @@
 // Argument parsing for `ticketscope`: global options on every command, exit code 2 for bad usage.
 import { BACKENDS, type BackendChoice } from '../../shared/contract';
+import { ANALYZE_USAGE } from './analyze-usage';
 import { ValidationError } from '../../shared/errors';
 
-export const COMMANDS = ['run', 'list', 'show', 'resume', 'serve', 'data', 'export', 'import'] as const;
+export const COMMANDS = ['run', 'list', 'show', 'resume', 'serve', 'data', 'export', 'import', 'analyze', 'bench'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface GlobalOptions {
@@ -30,9 +31,14 @@ const COMMAND_VALUE: Record<Command, string[]> = {
   resume: [],
   export: ['--out', '--format'],
   import: [],
+  bench: [],
+  analyze: [
+    '--rounds', '--seeds', '--round', '--class', '--permutations', '--threshold', '--split', '--limit', '--seed', '--layer', '--unit',
+    '--images', '--top', '--gradcam-layer', '--compare', '--units', '--edges', '--target', '--variant', '--k-max', '--k',
+  ],
 };
 /** Flags without a value, per command. */
-const COMMAND_FLAG: Partial<Record<Command, string[]>> = { export: ['--masks-only'] };
+const COMMAND_FLAG: Partial<Record<Command, string[]>> = { export: ['--masks-only'], analyze: ['--no-probe'] };
 
 export const USAGE = `Usage: ticketscope <command> [options]
 
@@ -45,6 +51,10 @@ Commands:
                                                           write a mask snapshot PyTorch can load; WHICH is
                                                           trained (default), init, mask or ticket-at-init
   import FILE                                             store a snapshot (.safetensors or .npz) as a run
+${ANALYZE_USAGE}
+  bench [--nets LIST] [--backends LIST] [--seconds N] [--no-reference]
+                                                          training and inference throughput per network and
+                                                          backend, with the PyTorch CPU ratio (source checkout)
   serve [--host 127.0.0.1] [--port N]                     serve the app to a browser (first line: the URL)
   data list                                               the data sets: real or synthetic, present, counts, classes
   data fetch NAME                                         download mnist, fashion-mnist or cifar10 into the data folder
@@ -71,6 +81,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   };
   while (rest.length) {
     const arg = rest.shift()!;
+    if (command === 'bench' && !GLOBAL_VALUE.has(arg.split('=')[0]!) && arg !== '--json') {
+      // The benchmark's own options pass through untouched (see bench/bench.ts).
+      positional.push(arg);
+      continue;
+    }
     if (arg === '--help' || arg === '-h') return { command: 'help', global, positional, options };
     if (arg === '--version' || arg === '-V') return { command: 'version', global, positional, options };
     if (arg.startsWith('--')) {

@@ -1,9 +1,10 @@
 // `ticketscope`: the CLI over the same core as the app. Exit 0 on success, 2 for bad usage or invalid input, 1 for a
 // runtime failure; errors are one line on stderr. With --json, stdout carries exactly one JSON object.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Core, APP_VERSION } from '../core/service';
-import { builtPaths, defaultDataDir, defaultDbPath } from '../core/paths';
+import { appRoot, builtPaths, defaultDataDir, defaultDbPath } from '../core/paths';
 import { forkWorker } from '../worker/host';
 import { serve } from '../server/serve';
 import { exportSnapshot, importSnapshot } from '../core/snapshots';
@@ -11,6 +12,7 @@ import { NotFoundError, ValidationError, oneLine } from '../../shared/errors';
 import type { RunSummary } from '../../shared/contract';
 import { USAGE, parseArgs, single, type ParsedArgs } from './args';
 import { cmdData } from './data';
+import { cmdAnalyze } from './analyze';
 import { ProgressPrinter, formatEta } from './progress';
 
 class ExitError extends Error {
@@ -254,6 +256,16 @@ async function cmdServe(args: ParsedArgs): Promise<void> {
   await core.close();
 }
 
+/** `ticketscope bench`: the benchmark of `npm run bench` (bench/run.mjs), which lives in the source checkout. */
+function cmdBench(args: ParsedArgs): number {
+  const runner = join(appRoot(), 'bench', 'run.mjs');
+  if (!existsSync(runner)) throw new ExitError('bench needs the source checkout (bench/run.mjs is not part of the installed app): run it from a clone with `npx ticketscope bench`', 1);
+  const extra = args.global.backend !== 'auto' && !args.positional.some((a) => a.startsWith('--backends')) ? ['--backends', args.global.backend] : [];
+  const r = spawnSync(process.execPath, [runner, ...args.positional, ...extra], { cwd: appRoot(), stdio: 'inherit' });
+  if (r.error) throw new ExitError(`bench could not start: ${oneLine(r.error)}`, 1);
+  return r.status ?? 1;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
@@ -288,6 +300,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'data':
         await cmdData(args);
         return 0;
+      case 'bench':
+        return cmdBench(args);
+      case 'analyze': {
+        const core = openCore(args);
+        try {
+          await cmdAnalyze(args, core);
+        } finally {
+          await core.close();
+        }
+        return 0;
+      }
     }
   } catch (err) {
     const code = err instanceof ExitError ? err.code : err instanceof ValidationError || err instanceof NotFoundError ? 2 : 1;

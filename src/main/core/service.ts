@@ -30,6 +30,7 @@ import type { WorkerToHost } from '../worker/protocol';
 import { getPreset, loadPresets } from './presets';
 import { buildSpec, isReady, nextRound, planRuns, type RunRounds, type StateSource } from './planner';
 import { exportSnapshot, importSnapshot } from './snapshots';
+import { AnalysisService } from './analysis';
 import { pidAlive } from '../pid';
 
 export const APP_VERSION = '0.1.0';
@@ -89,6 +90,7 @@ export class Core {
   readonly db: Db;
   readonly repo: Repo;
   readonly tensors: TensorStore;
+  readonly analyses: AnalysisService;
   private readonly presets: Map<string, PresetSummary>;
   private readonly listeners = new Set<Listener>();
   private readonly live = new Map<string, Live>();
@@ -109,9 +111,16 @@ export class Core {
     this.db = openDatabase(opts.dbPath);
     this.repo = new Repo(this.db);
     this.tensors = new TensorStore(this.db);
+    this.concurrency = opts.concurrency ?? Math.max(1, availableParallelism());
+    this.analyses = new AnalysisService(this, {
+      spawnWorker: opts.spawnWorker,
+      shards: this.concurrency,
+      backend: opts.backend,
+      dataDir: opts.dataDir,
+      emitProgress: (p) => this.emit('analysisProgress', p),
+    });
     this.repo.markOrphansInterrupted(isAlive);
     // One worker per core: each trains single-threaded (wasm) and the core itself is mostly idle.
-    this.concurrency = opts.concurrency ?? Math.max(1, availableParallelism());
     if (opts.watchExternalMs) {
       this.externalSince = new Date().toISOString();
       this.watchTimer = setInterval(() => this.pollExternal(), opts.watchExternalMs);
@@ -196,6 +205,14 @@ export class Core {
       if (problem) throw new ValidationError(`chooseSnapshotPath: ${problem}`);
       return { path };
     },
+    listStates: async (p) => this.analyses.listStates(p),
+    analyzeOverlap: async (p) => this.analyses.overlap(p),
+    analyzeOverlapMatrix: async (p) => this.analyses.overlapMatrix(p),
+    maskPixels: async (p) => this.analyses.maskPixels(p),
+    analyzeSelectivity: async (p) => this.analyses.selectivity(p),
+    analyzeActivations: async (p) => this.analyses.activations(p),
+    analyzeSubcircuit: async (p) => this.analyses.subcircuit(p),
+    analyzeMultigraph: async (p) => this.analyses.multigraph(p),
   };
 
   /** Resolves a preset or a raw config plus `--set` style overrides to a validated config. */

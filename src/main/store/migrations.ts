@@ -90,6 +90,23 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX runs_by_parent ON runs(parent_run_id);
     `,
   },
+  {
+    version: 4,
+    name: 'analyses: cached results by the hash of their inputs',
+    sql: `
+      CREATE TABLE analyses (
+        key TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        params TEXT NOT NULL,
+        refs TEXT NOT NULL,
+        result TEXT NOT NULL,
+        compute_ms REAL NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX analyses_by_kind ON analyses(kind);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

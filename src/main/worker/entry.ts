@@ -2,8 +2,9 @@
 // (process.send) and as an Electron utilityProcess (process.parentPort), so it imports nothing from electron.
 import { engine } from '../engine';
 import { CancelledError } from '../engine/types';
-import { oneLine } from '../../shared/errors';
-import type { HostToWorker, TrainJob, WorkerMessage, WorkerToHost } from './protocol';
+import { ValidationError, oneLine } from '../../shared/errors';
+import { runAnalysis } from '../engine/analysis';
+import { isAnalysisJob, type AnalysisJob, type HostToWorker, type Job, type TrainJob, type WorkerMessage, type WorkerToHost } from './protocol';
 
 interface ParentPort {
   postMessage(msg: unknown): void;
@@ -46,6 +47,24 @@ async function run(job: TrainJob): Promise<void> {
   post({ type: 'done' });
 }
 
+async function analyse(job: AnalysisJob): Promise<void> {
+  await engine.selectBackend(job.backend);
+  let last = 0;
+  const result = await runAnalysis(job.analysis, (stage, done, total) => {
+    const t = Date.now();
+    if (done === total || t - last >= 200) {
+      last = t;
+      post({ type: 'analysis-progress', stage, done, total });
+    }
+  });
+  post({ type: 'analysis', result });
+  post({ type: 'done' });
+}
+
+function start(job: Job): Promise<void> {
+  return isAnalysisJob(job) ? analyse(job) : run(job);
+}
+
 onHostMessage((msg) => {
   if (msg.type === 'cancel') {
     cancelled = true;
@@ -53,10 +72,10 @@ onHostMessage((msg) => {
   }
   if (msg.type === 'start' && !started) {
     started = true;
-    run(msg.job)
+    start(msg.job)
       .catch((err: unknown) => {
         if (err instanceof CancelledError) post({ type: 'cancelled' });
-        else post({ type: 'error', message: oneLine(err) });
+        else post({ type: 'error', message: oneLine(err), ...(err instanceof ValidationError ? { invalid: true } : {}) });
       });
     // The worker does not exit by itself: a large last message (a round's weights) could be cut off in flight.
     // The host ends it once it has the job's outcome.

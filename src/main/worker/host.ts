@@ -1,7 +1,7 @@
 // Engine host: runs each job in its own worker (a child process here, an Electron utilityProcess in the app) so
 // training never blocks the process that serves the UI. Streams the worker's messages and supports cancel.
 import { fork } from 'node:child_process';
-import type { HostMessage, HostToWorker, TrainJob, WorkerToHost } from './protocol';
+import type { HostMessage, HostToWorker, Job, WorkerToHost } from './protocol';
 
 /** The minimal handle on a worker; forkWorker and the Electron utilityProcess both provide it. */
 export interface WorkerChannel {
@@ -28,7 +28,7 @@ export function forkWorker(entry: string): SpawnWorker {
   };
 }
 
-export type JobOutcome = { kind: 'done' } | { kind: 'cancelled' } | { kind: 'failed'; message: string };
+export type JobOutcome = { kind: 'done' } | { kind: 'cancelled' } | { kind: 'failed'; message: string; invalid?: boolean };
 
 export interface JobHandle {
   /** Settles once the worker has finished, failed or been cancelled; never rejects. */
@@ -39,7 +39,7 @@ export interface JobHandle {
 /** How long a cancelled worker gets to stop by itself before it is killed. */
 const CANCEL_GRACE_MS = 3000;
 
-export function runJob(spawn: SpawnWorker, job: TrainJob, onMessage: (msg: WorkerToHost) => void): JobHandle {
+export function runJob(spawn: SpawnWorker, job: Job, onMessage: (msg: WorkerToHost) => void): JobHandle {
   const worker = spawn();
   let seq = 0;
   const send = (m: HostMessage) => worker.send({ ...m, seq: ++seq } as HostToWorker);
@@ -70,7 +70,7 @@ export function runJob(spawn: SpawnWorker, job: TrainJob, onMessage: (msg: Worke
         settle({ kind: 'cancelled' });
         return;
       case 'error':
-        settle({ kind: 'failed', message: msg.message });
+        settle({ kind: 'failed', message: msg.message, ...(msg.invalid ? { invalid: true } : {}) });
         return;
       default:
         onMessage(msg);

@@ -1,0 +1,444 @@
+// Analyses in the core: resolves state references to stored tensors, caches every result in the database by its
+// inputs (the tensors' checksums, the data set, the parameters and the analysis version), and computes what is not
+// cached. Mask overlap and the multigraph demo are pure array code and run here (milliseconds); analyses that need
+// forward passes (selectivity, activation maps, subcircuits) run in an engine worker, like training, streaming
+// progress. Two identical requests in flight share one computation.
+import { createHash } from 'node:crypto';
+import {
+  ANALYSIS_DEFAULTS,
+  type ActivationsParams,
+  type AnalysisKind,
+  type AnalysisMeta,
+  type AnalysisProgress,
+  type ListStatesParams,
+  type MaskPixels,
+  type MaskPixelsParams,
+  type MultigraphParams,
+  type OverlapMatrixParams,
+  type OverlapParams,
+  type SelectivityParams,
+  type StateInfo,
+  type StateWhich,
+  type SubcircuitParams,
+} from '../../shared/analysis';
+import type { ExperimentConfig } from '../../shared/config';
+import type { BackendChoice, Result } from '../../shared/contract';
+import { NotFoundError, ValidationError } from '../../shared/errors';
+import type { LayerState, NetState, StateKind } from '../../shared/tensors';
+import type { EngineAnalysisRequest, LoadedState, StateFeaturesWire } from '../engine/analysis/types';
+import { joinFeatures } from '../engine/analysis/features';
+import { maskOverlap, maskPixelCodes, overlapMatrix } from '../engine/analysis/overlap';
+import { runMultigraph } from '../engine/analysis/multigraph';
+import { runJob, type SpawnWorker } from '../worker/host';
+import type { WorkerToHost } from '../worker/protocol';
+import { parseStateRef, resolveState } from './snapshots';
+import type { Core } from './service';
+
+/** Bump when an analysis computes something different: older cached results are then not reused. */
+export const ANALYSIS_VERSION = 1;
+
+type MaskLayer = Pick<LayerState, 'name' | 'kind' | 'shape' | 'mask'> & { weight?: Float32Array };
+
+interface Resolved {
+  info: StateInfo;
+  /** Masks always; weights when the state has them. */
+  masks: MaskLayer[];
+  state: NetState | null;
+  config: ExperimentConfig;
+  /** Digest of the stored tensors the state is made of. */
+  digest: string;
+}
+
+/** Selectivity requests over at least this many images split their forward passes over several workers. */
+const SHARD_MIN_IMAGES = 2000;
+const MAX_SHARDS = 4;
+
+export interface AnalysisHost {
+  spawnWorker: SpawnWorker;
+  /** Workers a large selectivity request may use at once (one per core). */
+  shards?: number;
+  backend: BackendChoice;
+  dataDir: string;
+  emitProgress(p: AnalysisProgress): void;
+}
+
+const label = (kind: string, seed: number, round: number, which: StateWhich, density: number) =>
+  `${kind} s${seed} r${round} ${which} (${(density * 100).toFixed(density < 0.01 ? 2 : 1)}%)`;
+
+function densityOf(masks: readonly Pick<LayerState, 'mask'>[]): number {
+  let kept = 0;
+  let total = 0;
+  for (const m of masks) {
+    total += m.mask.length;
+    for (let i = 0; i < m.mask.length; i++) kept += m.mask[i]!;
+  }
+  return total ? kept / total : 0;
+}
+
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
+  );
+
+export class AnalysisService {
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  /** Computations actually run (not answered from the cache), for tests and diagnostics. */
+  computations = 0;
+
+  constructor(
+    private readonly core: Core,
+    private readonly host: AnalysisHost,
+  ) {}
+
+  // ------------------------------------------------------------------ states
+
+  listStates(p: ListStatesParams): StateInfo[] {
+    const { repo, tensors } = this.core;
+    let runs = repo.listRuns();
+    if (p.runId) {
+      repo.getSummary(p.runId);
+      runs = runs.filter((r) => r.runId === p.runId);
+    }
+    if (p.experimentId) {
+      repo.getExperiment(p.experimentId);
+      runs = runs.filter((r) => r.experimentId === p.experimentId);
+    }
+    const out: StateInfo[] = [];
+    for (const s of [...runs].reverse()) {
+      const run = repo.getRun(s.runId);
+      const base = { runId: run.runId, kind: run.kind, seed: run.seed, experimentName: run.experimentName, arch: run.config.arch, dataset: run.config.dataset };
+      const add = (round: number, which: StateWhich, density: number, hasWeights: boolean) =>
+        out.push({ ...base, ref: `${run.runId}:${round}:${which}`, round, which, density, hasWeights, label: label(run.kind, run.seed, round, which, density) });
+      if (run.kind === 'imported') {
+        const round = repo.roundInfo(run.runId).firstRound;
+        if (!tensors.hasState(run.runId, round, 'mask')) continue;
+        const density = densityOf(tensors.loadMasks(run.runId, round, 'mask'));
+        if (tensors.hasState(run.runId, round, 'trained')) add(round, 'trained', density, true);
+        if (tensors.hasState(run.runId, round, 'init')) add(round, 'init', density, true);
+        add(round, 'mask', density, false);
+        continue;
+      }
+      const root = run.parentRunId ?? run.runId;
+      const rootInit = tensors.hasState(root, 0, 'init');
+      for (const r of run.rounds) {
+        add(r.round, 'trained', r.density, true);
+        add(r.round, 'init', r.density, true);
+        if (r.round > 0 && rootInit) add(r.round, 'ticket-at-init', r.density, true);
+        add(r.round, 'mask', r.density, false);
+      }
+    }
+    return out;
+  }
+
+  /** Loads what a reference names; `needWeights` refuses mask-only states with a clear message. */
+  resolve(ref: string, needWeights: boolean): Resolved {
+    const r = parseStateRef(ref);
+    const { repo, tensors } = this.core;
+    const run = repo.getRun(r.runId);
+    const base = { runId: run.runId, kind: run.kind, seed: run.seed, experimentName: run.experimentName, arch: run.config.arch, dataset: run.config.dataset };
+    const which = r.which as StateWhich;
+    if (needWeights && which === 'mask') {
+      throw new ValidationError(`state ${ref} is a mask without weights: this analysis needs weights (use :trained, :init or :ticket-at-init)`);
+    }
+    let round: number;
+    let masks: MaskLayer[];
+    let state: NetState | null = null;
+    let parts: [string, number, StateKind, 'all' | 'mask'][];
+    if (run.kind === 'imported') {
+      round = repo.roundInfo(run.runId).firstRound;
+      if (r.round !== undefined && r.round !== round) throw new NotFoundError(`run ${run.runId} has no round ${r.round}; it has ${round}`);
+      masks = tensors.loadMasks(run.runId, round, 'mask');
+      parts = [[run.runId, round, 'mask', 'mask']];
+      if (which !== 'mask') {
+        const kind: StateKind = which === 'init' ? 'init' : 'trained';
+        if (which === 'ticket-at-init' || !tensors.hasState(run.runId, round, kind)) {
+          throw new NotFoundError(`run ${run.runId} was imported without ${which} weights; analyse ${run.runId}:mask instead`);
+        }
+        state = tensors.loadState(run.runId, round, kind, run.config.arch);
+        parts.push([run.runId, round, kind, 'all']);
+      }
+    } else {
+      const rounds = run.rounds.map((x) => x.round);
+      if (!rounds.length) throw new NotFoundError(`run ${run.runId} has no finished round yet`);
+      round = r.round ?? rounds[rounds.length - 1]!;
+      if (!rounds.includes(round)) throw new NotFoundError(`run ${run.runId} has no round ${round}; it has ${rounds.join(', ')}`);
+      if (which === 'mask') {
+        masks = tensors.loadMasks(run.runId, round, 'trained');
+        parts = [[run.runId, round, 'trained', 'mask']];
+      } else {
+        if (which === 'ticket-at-init' && round === 0) {
+          throw new ValidationError(`state ${ref}: round 0 has no mask to put on the init weights; use ${run.runId}:0:init`);
+        }
+        const resolved = resolveState(this.core, { runId: run.runId, round, which });
+        state = resolved.weights;
+        masks = state.layers;
+        parts =
+          which === 'ticket-at-init'
+            ? [[run.runId, round, 'trained', 'mask'], [run.parentRunId ?? run.runId, 0, 'init', 'all']]
+            : [[run.runId, round, which === 'init' ? 'init' : 'trained', 'all']];
+      }
+    }
+    const density = densityOf(masks);
+    const info: StateInfo = { ...base, ref: `${run.runId}:${round}:${which}`, round, which, density, hasWeights: state !== null, label: label(run.kind, run.seed, round, which, density) };
+    const digest = createHash('sha256').update(which);
+    for (const [runId, rnd, kind, what] of parts) {
+      const rows = this.core.db
+        .prepare(`SELECT layer, param, sha256 FROM tensors WHERE run_id = ? AND round = ? AND state = ? ${what === 'mask' ? "AND param = 'mask'" : ''} ORDER BY rowid`)
+        .all(runId, rnd, kind) as { layer: string; param: string; sha256: string }[];
+      for (const row of rows) digest.update(`${row.layer}.${row.param}:${row.sha256};`);
+    }
+    return { info, masks, state, config: run.config, digest: digest.digest('hex') };
+  }
+
+  // ------------------------------------------------------------------ cache
+
+  private key(kind: AnalysisKind, params: unknown, states: Resolved[]): string {
+    const data = states[0] ? { dataset: states[0].config.dataset, validation: states[0].config.validation, synthetic: states[0].config.synthetic ?? null } : null;
+    return createHash('sha256')
+      .update(canonical({ v: ANALYSIS_VERSION, kind, params, states: states.map((s) => s.digest), data }))
+      .digest('hex')
+      .slice(0, 32);
+  }
+
+  /** The cached result for a key, or the computation's (stored before it is returned). */
+  private async cached<R extends { meta: AnalysisMeta }>(
+    kind: AnalysisKind,
+    key: string,
+    params: unknown,
+    refs: string[],
+    compute: () => Promise<Omit<R, 'meta'>> | Omit<R, 'meta'>,
+  ): Promise<R> {
+    const row = this.core.db.prepare('SELECT result, compute_ms, created_at FROM analyses WHERE key = ?').get(key) as
+      | { result: string; compute_ms: number; created_at: string }
+      | undefined;
+    if (row) {
+      const body = JSON.parse(row.result) as Omit<R, 'meta'>;
+      const meta: AnalysisMeta = { kind, key, cached: true, computeMs: row.compute_ms, computedAt: row.created_at, version: ANALYSIS_VERSION };
+      return { ...body, meta } as R;
+    }
+    const pending = this.inflight.get(key);
+    if (pending) return (await pending) as R;
+    const work = (async () => {
+      const t0 = performance.now();
+      this.computations++;
+      const body = await compute();
+      const computeMs = Math.round((performance.now() - t0) * 10) / 10;
+      const computedAt = new Date().toISOString();
+      this.core.db
+        .prepare('INSERT OR REPLACE INTO analyses (key, kind, version, params, refs, result, compute_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(key, kind, ANALYSIS_VERSION, canonical(params), JSON.stringify(refs), JSON.stringify(body), computeMs, computedAt);
+      const meta: AnalysisMeta = { kind, key, cached: false, computeMs, computedAt, version: ANALYSIS_VERSION };
+      return { ...body, meta } as R;
+    })();
+    this.inflight.set(key, work);
+    try {
+      return await work;
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  // ------------------------------------------------------------------ mask analyses (here)
+
+  private sameArch(states: Resolved[]): void {
+    const first = states[0]!;
+    for (const s of states.slice(1)) {
+      if (s.info.arch !== first.info.arch) {
+        throw new ValidationError(`states ${first.info.ref} (${first.info.arch}) and ${s.info.ref} (${s.info.arch}) have different architectures`);
+      }
+      const a = first.masks.map((m) => m.shape.join('x')).join(',');
+      const b = s.masks.map((m) => m.shape.join('x')).join(',');
+      if (a !== b) throw new ValidationError(`states ${first.info.ref} and ${s.info.ref} have differently shaped layers (different data sets?)`);
+    }
+  }
+
+  private withWeights(s: Resolved): MaskLayer[] {
+    return s.state ? s.state.layers.map((l) => ({ name: l.name, kind: l.kind, shape: l.shape, mask: l.mask, weight: l.weight })) : s.masks;
+  }
+
+  async overlap(p: OverlapParams): Promise<Result<'analyzeOverlap'>> {
+    const a = this.resolve(p.a, false);
+    const b = this.resolve(p.b, false);
+    this.sameArch([a, b]);
+    const key = this.key('overlap', {}, [a, b]);
+    return this.cached('overlap', key, p, [a.info.ref, b.info.ref], () => {
+      const withWeights = a.state !== null && b.state !== null;
+      const r = maskOverlap(this.withWeights(a), this.withWeights(b), withWeights);
+      return { a: a.info, b: b.info, layers: r.layers, overall: r.overall };
+    });
+  }
+
+  async overlapMatrix(p: OverlapMatrixParams): Promise<Result<'analyzeOverlapMatrix'>> {
+    const states = p.states.map((ref) => this.resolve(ref, false));
+    this.sameArch(states);
+    const key = this.key('overlap-matrix', {}, states);
+    return this.cached('overlap-matrix', key, p, states.map((s) => s.info.ref), () => {
+      const m = overlapMatrix(states.map((s) => s.masks));
+      return { states: states.map((s) => s.info), ...m };
+    });
+  }
+
+  maskPixels(p: MaskPixelsParams): MaskPixels {
+    const a = this.resolve(p.a, false);
+    const b = this.resolve(p.b, false);
+    this.sameArch([a, b]);
+    const i = a.masks.findIndex((m) => m.name === p.layer);
+    if (i < 0) throw new NotFoundError(`layer ${p.layer} does not exist in ${a.info.arch}; layers: ${a.masks.map((m) => m.name).join(', ')}`);
+    const la = a.masks[i]!;
+    const lb = b.masks[i]!;
+    const totalCols = la.shape[la.shape.length - 1]!;
+    const totalRows = la.mask.length / totalCols;
+    const row0 = Math.min(p.row0 ?? 0, Math.max(0, totalRows - 1));
+    const col0 = Math.min(p.col0 ?? 0, Math.max(0, totalCols - 1));
+    const rows = Math.min(p.rows ?? 512, totalRows - row0);
+    const cols = Math.min(p.cols ?? 512, totalCols - col0);
+    const codes = maskPixelCodes(la, lb, row0, col0, rows, cols);
+    const rowLabel = la.kind === 'conv' ? `fan-in (kh, kw, in) = ${la.shape[0]}·${la.shape[1]}·${la.shape[2]}` : `input unit (${totalRows})`;
+    return { layer: la.name, kind: la.kind, totalRows, totalCols, row0, col0, rows, cols, codes: Buffer.from(codes).toString('base64'), rowLabel };
+  }
+
+  async multigraph(p: MultigraphParams): Promise<Result<'analyzeMultigraph'>> {
+    const kMax = p.kMax ?? ANALYSIS_DEFAULTS.kMax;
+    const full = { target: p.target ?? 'xor', variant: p.variant ?? 'base2', kMax, k: Math.min(p.k ?? kMax, kMax), seed: p.seed ?? ANALYSIS_DEFAULTS.seed };
+    const key = this.key('multigraph', full, []);
+    return this.cached('multigraph', key, full, [], () => runMultigraph(full));
+  }
+
+  // ------------------------------------------------------------------ engine analyses (in a worker)
+
+  private loaded(states: Resolved[]): LoadedState[] {
+    const dataset = states[0]!.config.dataset;
+    for (const s of states) {
+      if (s.config.dataset !== dataset) {
+        throw new ValidationError(`states ${states[0]!.info.ref} (${dataset}) and ${s.info.ref} (${s.config.dataset}) were trained on different data sets`);
+      }
+    }
+    return states.map((s) => ({ info: s.info, state: s.state! }));
+  }
+
+  private dataRef(s: Resolved): EngineAnalysisRequest['data'] {
+    const c = s.config;
+    return { config: { dataset: c.dataset, validation: c.validation, ...(c.synthetic ? { synthetic: c.synthetic } : {}) }, dataDir: this.host.dataDir };
+  }
+
+  async selectivity(p: SelectivityParams): Promise<Result<'analyzeSelectivity'>> {
+    const states = p.states.map((ref) => this.resolve(ref, true));
+    const options = {
+      permutations: p.permutations ?? ANALYSIS_DEFAULTS.permutations,
+      threshold: p.threshold ?? ANALYSIS_DEFAULTS.threshold,
+      split: p.split ?? ANALYSIS_DEFAULTS.split,
+      ...(p.limit !== undefined ? { limit: p.limit } : {}),
+      probe: p.probe ?? true,
+      seed: p.seed ?? ANALYSIS_DEFAULTS.seed,
+    };
+    const cls = p.class ?? null;
+    const key = this.key('selectivity', { options, cls }, states);
+    const loaded = this.loaded(states);
+    const data = this.dataRef(states[0]!);
+    const base = { data, ...(cls !== null ? { class: cls } : {}), options };
+    // The forward passes dominate (Conv-6 on 10,000 images: minutes on one wasm thread), so large requests split
+    // the images over one worker per core, then compute the statistics over the joined features in one more.
+    const shards = (p.limit ?? Infinity) >= SHARD_MIN_IMAGES ? Math.min(this.host.shards ?? 1, MAX_SHARDS) : 1;
+    return this.cached('selectivity', key, p, states.map((s) => s.info.ref), async () => {
+      if (shards <= 1) return (await this.inWorker(key, { kind: 'selectivity', states: loaded, ...base })) as never;
+      const done = new Array<number>(shards).fill(0);
+      const total = new Array<number>(shards).fill(0);
+      const t0 = Date.now();
+      const parts = await Promise.all(
+        Array.from({ length: shards }, (_, index) =>
+          this.inWorker(key, { kind: 'selectivity-features', states: loaded, ...base, shard: { index, count: shards } }, (stage, d, t) => {
+            // Progress of all shards together: batches done over batches in all (the stage names one state at a time).
+            done[index] = d;
+            total[index] = t;
+            const sd = done.reduce((a, b) => a + b, 0);
+            const st = total.reduce((a, b) => a + b, 0);
+            const elapsed = (Date.now() - t0) / 1000;
+            return { stage: `${stage} (${shards} workers)`, done: sd, total: st, etaSeconds: sd > 0 && sd < st ? (elapsed / sd) * (st - sd) : null };
+          }),
+        ),
+      );
+      const features = joinFeatures(parts as StateFeaturesWire[][]);
+      return (await this.inWorker(key, { kind: 'selectivity-stats', states: loaded.map((s) => ({ info: s.info })), ...base, features })) as never;
+    });
+  }
+
+  async activations(p: ActivationsParams): Promise<Result<'analyzeActivations'>> {
+    const states = p.states.map((ref) => this.resolve(ref, true));
+    this.sameArch(states);
+    const options = {
+      layer: p.layer,
+      unit: p.unit,
+      images: p.images ?? ANALYSIS_DEFAULTS.images,
+      top: p.top ?? ANALYSIS_DEFAULTS.top,
+      split: p.split ?? ANALYSIS_DEFAULTS.split,
+      ...(p.gradcamLayer ? { gradcamLayer: p.gradcamLayer } : {}),
+    };
+    const cls = p.class ?? null;
+    const key = this.key('activations', { options, cls }, states);
+    const req: EngineAnalysisRequest = { kind: 'activations', states: this.loaded(states), data: this.dataRef(states[0]!), ...(cls !== null ? { class: cls } : {}), options };
+    return this.cached('activations', key, p, states.map((s) => s.info.ref), () => this.inWorker(key, req) as never);
+  }
+
+  async subcircuit(p: SubcircuitParams): Promise<Result<'analyzeSubcircuit'>> {
+    const states = [this.resolve(p.state, true), ...(p.compare ? [this.resolve(p.compare, true)] : [])];
+    this.sameArch(states);
+    const options = {
+      units: p.units ?? ANALYSIS_DEFAULTS.units,
+      edges: p.edges ?? ANALYSIS_DEFAULTS.edges,
+      images: p.images ?? ANALYSIS_DEFAULTS.subcircuitImages,
+      split: p.split ?? ANALYSIS_DEFAULTS.split,
+    };
+    const cls = p.class ?? null;
+    const key = this.key('subcircuit', { options, cls }, states);
+    const req: EngineAnalysisRequest = { kind: 'subcircuit', states: this.loaded(states), data: this.dataRef(states[0]!), ...(cls !== null ? { class: cls } : {}), options };
+    return this.cached('subcircuit', key, p, states.map((s) => s.info.ref), () => this.inWorker(key, req) as never);
+  }
+
+  /**
+   * Runs an engine analysis in its own worker, relaying progress with an ETA (or as `progress` maps it); rejects
+   * with the worker's error.
+   */
+  private inWorker(
+    key: string,
+    request: EngineAnalysisRequest,
+    progress?: (stage: string, done: number, total: number) => Omit<AnalysisProgress, 'key' | 'kind'>,
+  ): Promise<unknown> {
+    const kind: AnalysisKind = request.kind.startsWith('selectivity') ? 'selectivity' : (request.kind as AnalysisKind);
+    return new Promise((resolve, reject) => {
+      let result: unknown;
+      let got = false;
+      const t0 = Date.now();
+      let stageStart = t0;
+      let stage = '';
+      let lastEmit = 0;
+      const handle = runJob(this.host.spawnWorker, { analysis: request, backend: this.host.backend, dataDir: this.host.dataDir }, (msg: WorkerToHost) => {
+        if (msg.type === 'analysis-progress') {
+          const now = Date.now();
+          if (msg.stage !== stage) {
+            stage = msg.stage;
+            stageStart = now;
+          }
+          if (now - lastEmit < 200 && msg.done < msg.total) return;
+          lastEmit = now;
+          if (progress) {
+            this.host.emitProgress({ key, kind, ...progress(msg.stage, msg.done, msg.total) });
+            return;
+          }
+          const elapsed = (now - stageStart) / 1000;
+          const etaSeconds = msg.done > 0 && msg.done < msg.total ? (elapsed / msg.done) * (msg.total - msg.done) : null;
+          this.host.emitProgress({ key, kind, stage: msg.stage, done: msg.done, total: msg.total, etaSeconds });
+        } else if (msg.type === 'analysis') {
+          result = msg.result;
+          got = true;
+        }
+      });
+      void handle.outcome.then((o) => {
+        if (o.kind === 'done' && got) resolve(result);
+        else if (o.kind === 'failed') reject(o.invalid ? new ValidationError(o.message) : new Error(o.message));
+        else reject(new Error(`the ${request.kind} analysis stopped without a result`));
+      });
+    });
+  }
+}
