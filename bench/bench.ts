@@ -7,10 +7,12 @@
 // (forward, input gradient, weight gradient), so train GFLOP/s = samples/s · 3 · 2 · MACs / 1e9. (The first layer's
 // input gradient is skipped by the trainer, so this slightly overstates the work; PyTorch gets the same formula.)
 //
-// Options: --nets lenet-300-100,conv-2,conv-4,conv-6   --backends wasm,cpu   --seconds 8   --infer-batch 500
+// Options: --nets lenet-300-100,conv-2,conv-4,conv-6   --backends wasm,cpu(,webgpu)   --seconds 8   --infer-batch 500
 //          --parallel 2 (also measure N independent runs in N worker threads, aggregate samples/s)
 //          --profile (per-kernel times of one training step)   --cpu-conv (also conv nets on the plain JS cpu
 //          backend: one step each, about a minute)
+// webgpu: read back asynchronously (it cannot read synchronously in Node); on a machine with only a software adapter
+// (llvmpipe) it needs TICKETSCOPE_WEBGPU_SOFTWARE=1.
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/main/engine/backend';
@@ -85,13 +87,19 @@ function step(net: MaskedNet, opt: tf.Optimizer, x: tf.Tensor2D, y: tf.Tensor2D)
   net.applyMasks();
 }
 
+/** Wait for `t`'s value: dataSync, or `await data()` on webgpu, which cannot read synchronously in Node. */
+async function readBack(t: tf.Tensor): Promise<void> {
+  if (tf.getBackend() === 'webgpu') await t.data();
+  else t.dataSync();
+}
+
 /** Runs `f` until `seconds` have passed (at least `minReps`, at most `maxReps` times); returns reps and seconds. */
-function timed(f: () => void, seconds: number, minReps: number, maxReps: number): { reps: number; secs: number } {
+async function timed(f: () => void | Promise<void>, seconds: number, minReps: number, maxReps: number): Promise<{ reps: number; secs: number }> {
   minReps = Math.min(minReps, maxReps);
   const t0 = performance.now();
   let reps = 0;
   while (reps < maxReps) {
-    f();
+    await f();
     reps++;
     const secs = (performance.now() - t0) / 1000;
     if (reps >= minReps && secs >= seconds) return { reps, secs };
@@ -104,16 +112,16 @@ async function trainThroughput(arch: string, backend: BackendName, seconds: numb
   const net = buildNet({ arch: arch as ArchName, seed: 0, inputShape: inputShapeOf(arch), numClasses: 10 });
   const opt = tf.train.adam(0.0012, 0.9, 0.999, 1e-8);
   const { x, y } = randomBatch(net, BATCH, 1);
-  const sync = (): void => void net.layers[0]!.weight.dataSync();
+  const sync = (): Promise<void> => readBack(net.layers[0]!.weight);
   // Warm-up (kernel set-up, XNNPACK operators, optimizer slots), except for the slow plain-JS conv runs.
   if (maxSteps > 1) {
     step(net, opt, x, y);
-    sync();
+    await sync();
   }
-  const { reps, secs } = timed(
-    () => {
+  const { reps, secs } = await timed(
+    async () => {
       step(net, opt, x, y);
-      sync();
+      await sync();
     },
     seconds,
     2,
@@ -133,8 +141,13 @@ async function benchOne(arch: string, backend: BackendName, o: Options): Promise
   const macs = forwardMacs(net);
   const inferBatch = slow ? Math.min(o.inferBatch, 60) : o.inferBatch;
   const { x } = randomBatch(net, inferBatch, 2);
-  if (!slow) tf.tidy(() => void net.forward(x).dataSync());
-  const inf = timed(() => tf.tidy(() => void net.forward(x).dataSync()), slow ? 0 : o.seconds / 2, slow ? 1 : 2, slow ? 1 : 100000);
+  const infer = async (): Promise<void> => {
+    const logits = tf.tidy(() => net.forward(x));
+    await readBack(logits);
+    logits.dispose();
+  };
+  if (!slow) await infer();
+  const inf = await timed(infer, slow ? 0 : o.seconds / 2, slow ? 1 : 2, slow ? 1 : 100000);
   x.dispose();
   net.dispose();
   return {

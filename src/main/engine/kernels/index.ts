@@ -26,3 +26,16 @@ export function registerWasmKernels(): string[] {
 export function wasmKernelsRegistered(): boolean {
   return WASM_CONV_KERNELS.every((c) => tf.getKernel(c.kernelName, c.backendName)?.kernelFunc === c.kernelFunc);
 }
+
+/**
+ * Kernels this project adds to the webgpu backend (backend.ts calls this when it loads webgpu): none so far.
+ * tfjs-backend-webgpu 4.22 registers every kernel a training step and an evaluation use (FusedConv2D with bias and
+ * ReLU, Conv2DBackpropFilter, Conv2DBackpropInput, MaxPool, MaxPoolGrad, BatchMatMul, Transpose, Relu, Step, Sum,
+ * Max, Exp, Log, Sqrt, Square, RealDiv, ArgMax, Equal, Cast and the other element-wise ops), and those of pruning,
+ * pruning at init and supermasks (Abs, Sign, Sigmoid, AddN, Maximum, Less, NotEqual, Slice, Fill);
+ * tests/unit/engine-webgpu.test.ts lists the training ones from a profile, checks them against the registry, and
+ * compares conv, dense and Conv-2 gradients with the cpu backend.
+ */
+export function registerWebgpuKernels(): string[] {
+  return [];
+}
