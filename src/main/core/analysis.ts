@@ -41,9 +41,11 @@ type MaskLayer = Pick<LayerState, 'name' | 'kind' | 'shape' | 'mask'> & { weight
 
 interface Resolved {
   info: StateInfo;
-  /** Masks always; weights when the state has them. */
-  masks: MaskLayer[];
-  state: NetState | null;
+  /** Masks always; weights when the state has them (loaded from the database on first call). */
+  masks(): MaskLayer[];
+  state(): NetState | null;
+  /** The layers' names and mask shapes, for checking that two states fit together. */
+  shapes: string;
   config: ExperimentConfig;
   /** Digest of the stored tensors the state is made of. */
   digest: string;
@@ -132,7 +134,10 @@ export class AnalysisService {
     return out;
   }
 
-  /** Loads what a reference names; `needWeights` refuses mask-only states with a clear message. */
+  /**
+   * What a reference names, checked against the database; `needWeights` refuses mask-only states with a clear
+   * message. The tensors themselves load on first use (a cached answer needs only their checksums).
+   */
   resolve(ref: string, needWeights: boolean): Resolved {
     const r = parseStateRef(ref);
     const { repo, tensors } = this.core;
@@ -143,53 +148,65 @@ export class AnalysisService {
       throw new ValidationError(`state ${ref} is a mask without weights: this analysis needs weights (use :trained, :init or :ticket-at-init)`);
     }
     let round: number;
-    let masks: MaskLayer[];
-    let state: NetState | null = null;
+    let density: number;
+    let loadMasks: () => MaskLayer[];
+    let loadState: () => NetState | null = () => null;
     let parts: [string, number, StateKind, 'all' | 'mask'][];
     if (run.kind === 'imported') {
       round = repo.roundInfo(run.runId).firstRound;
       if (r.round !== undefined && r.round !== round) throw new NotFoundError(`run ${run.runId} has no round ${r.round}; it has ${round}`);
-      masks = tensors.loadMasks(run.runId, round, 'mask');
+      const masks = tensors.loadMasks(run.runId, round, 'mask');
+      density = densityOf(masks);
+      loadMasks = () => masks;
       parts = [[run.runId, round, 'mask', 'mask']];
       if (which !== 'mask') {
         const kind: StateKind = which === 'init' ? 'init' : 'trained';
         if (which === 'ticket-at-init' || !tensors.hasState(run.runId, round, kind)) {
           throw new NotFoundError(`run ${run.runId} was imported without ${which} weights; analyse ${run.runId}:mask instead`);
         }
-        state = tensors.loadState(run.runId, round, kind, run.config.arch);
+        loadState = () => tensors.loadState(run.runId, round, kind, run.config.arch);
         parts.push([run.runId, round, kind, 'all']);
       }
     } else {
       const rounds = run.rounds.map((x) => x.round);
       if (!rounds.length) throw new NotFoundError(`run ${run.runId} has no finished round yet`);
       round = r.round ?? rounds[rounds.length - 1]!;
-      if (!rounds.includes(round)) throw new NotFoundError(`run ${run.runId} has no round ${round}; it has ${rounds.join(', ')}`);
+      const result = run.rounds.find((x) => x.round === round);
+      if (!result) throw new NotFoundError(`run ${run.runId} has no round ${round}; it has ${rounds.join(', ')}`);
+      density = result.density;
       if (which === 'mask') {
-        masks = tensors.loadMasks(run.runId, round, 'trained');
+        loadMasks = () => tensors.loadMasks(run.runId, round, 'trained');
         parts = [[run.runId, round, 'trained', 'mask']];
       } else {
         if (which === 'ticket-at-init' && round === 0) {
           throw new ValidationError(`state ${ref}: round 0 has no mask to put on the init weights; use ${run.runId}:0:init`);
         }
-        const resolved = resolveState(this.core, { runId: run.runId, round, which });
-        state = resolved.weights;
-        masks = state.layers;
+        loadState = () => resolveState(this.core, { runId: run.runId, round, which }).weights;
+        loadMasks = () => state()!.layers;
         parts =
           which === 'ticket-at-init'
             ? [[run.runId, round, 'trained', 'mask'], [run.parentRunId ?? run.runId, 0, 'init', 'all']]
             : [[run.runId, round, which === 'init' ? 'init' : 'trained', 'all']];
       }
     }
-    const density = densityOf(masks);
-    const info: StateInfo = { ...base, ref: `${run.runId}:${round}:${which}`, round, which, density, hasWeights: state !== null, label: label(run.kind, run.seed, round, which, density) };
+    const info: StateInfo = { ...base, ref: `${run.runId}:${round}:${which}`, round, which, density, hasWeights: which !== 'mask', label: label(run.kind, run.seed, round, which, density) };
     const digest = createHash('sha256').update(which);
-    for (const [runId, rnd, kind, what] of parts) {
+    const shapes: string[] = [];
+    for (const [i, [runId, rnd, kind, what]] of parts.entries()) {
       const rows = this.core.db
-        .prepare(`SELECT layer, param, sha256 FROM tensors WHERE run_id = ? AND round = ? AND state = ? ${what === 'mask' ? "AND param = 'mask'" : ''} ORDER BY rowid`)
-        .all(runId, rnd, kind) as { layer: string; param: string; sha256: string }[];
-      for (const row of rows) digest.update(`${row.layer}.${row.param}:${row.sha256};`);
+        .prepare(`SELECT layer, param, shape, sha256 FROM tensors WHERE run_id = ? AND round = ? AND state = ? ${what === 'mask' ? "AND param = 'mask'" : ''} ORDER BY rowid`)
+        .all(runId, rnd, kind) as { layer: string; param: string; shape: string; sha256: string }[];
+      if (!rows.length) throw new NotFoundError(`run ${runId} has no ${kind} tensors for round ${rnd}`);
+      for (const row of rows) {
+        digest.update(`${row.layer}.${row.param}:${row.sha256};`);
+        if (i === 0 && row.param === 'mask') shapes.push(`${row.layer}:${row.shape}`);
+      }
     }
-    return { info, masks, state, config: run.config, digest: digest.digest('hex') };
+    let memoState: NetState | null | undefined;
+    let memoMasks: MaskLayer[] | undefined;
+    const state = () => (memoState === undefined ? (memoState = loadState()) : memoState);
+    const masks = () => (memoMasks ??= loadMasks());
+    return { info, masks, state, shapes: shapes.join(','), config: run.config, digest: digest.digest('hex') };
   }
 
   // ------------------------------------------------------------------ cache
@@ -248,14 +265,13 @@ export class AnalysisService {
       if (s.info.arch !== first.info.arch) {
         throw new ValidationError(`states ${first.info.ref} (${first.info.arch}) and ${s.info.ref} (${s.info.arch}) have different architectures`);
       }
-      const a = first.masks.map((m) => m.shape.join('x')).join(',');
-      const b = s.masks.map((m) => m.shape.join('x')).join(',');
-      if (a !== b) throw new ValidationError(`states ${first.info.ref} and ${s.info.ref} have differently shaped layers (different data sets?)`);
+      if (first.shapes !== s.shapes) throw new ValidationError(`states ${first.info.ref} and ${s.info.ref} have differently shaped layers (different data sets?)`);
     }
   }
 
   private withWeights(s: Resolved): MaskLayer[] {
-    return s.state ? s.state.layers.map((l) => ({ name: l.name, kind: l.kind, shape: l.shape, mask: l.mask, weight: l.weight })) : s.masks;
+    const state = s.state();
+    return state ? state.layers.map((l) => ({ name: l.name, kind: l.kind, shape: l.shape, mask: l.mask, weight: l.weight })) : s.masks();
   }
 
   async overlap(p: OverlapParams): Promise<Result<'analyzeOverlap'>> {
@@ -264,7 +280,7 @@ export class AnalysisService {
     this.sameArch([a, b]);
     const key = this.key('overlap', {}, [a, b]);
     return this.cached('overlap', key, p, [a.info.ref, b.info.ref], () => {
-      const withWeights = a.state !== null && b.state !== null;
+      const withWeights = a.info.hasWeights && b.info.hasWeights;
       const r = maskOverlap(this.withWeights(a), this.withWeights(b), withWeights);
       return { a: a.info, b: b.info, layers: r.layers, overall: r.overall };
     });
@@ -275,7 +291,7 @@ export class AnalysisService {
     this.sameArch(states);
     const key = this.key('overlap-matrix', {}, states);
     return this.cached('overlap-matrix', key, p, states.map((s) => s.info.ref), () => {
-      const m = overlapMatrix(states.map((s) => s.masks));
+      const m = overlapMatrix(states.map((s) => s.masks()));
       return { states: states.map((s) => s.info), ...m };
     });
   }
@@ -284,10 +300,11 @@ export class AnalysisService {
     const a = this.resolve(p.a, false);
     const b = this.resolve(p.b, false);
     this.sameArch([a, b]);
-    const i = a.masks.findIndex((m) => m.name === p.layer);
-    if (i < 0) throw new NotFoundError(`layer ${p.layer} does not exist in ${a.info.arch}; layers: ${a.masks.map((m) => m.name).join(', ')}`);
-    const la = a.masks[i]!;
-    const lb = b.masks[i]!;
+    const ma = a.masks();
+    const i = ma.findIndex((m) => m.name === p.layer);
+    if (i < 0) throw new NotFoundError(`layer ${p.layer} does not exist in ${a.info.arch}; layers: ${ma.map((m) => m.name).join(', ')}`);
+    const la = ma[i]!;
+    const lb = b.masks()[i]!;
     const totalCols = la.shape[la.shape.length - 1]!;
     const totalRows = la.mask.length / totalCols;
     const row0 = Math.min(p.row0 ?? 0, Math.max(0, totalRows - 1));
@@ -308,14 +325,15 @@ export class AnalysisService {
 
   // ------------------------------------------------------------------ engine analyses (in a worker)
 
-  private loaded(states: Resolved[]): LoadedState[] {
+  /** The states with their weights, after checking they share a data set (the images the analysis reads). */
+  private loaded(states: Resolved[]): () => LoadedState[] {
     const dataset = states[0]!.config.dataset;
     for (const s of states) {
       if (s.config.dataset !== dataset) {
         throw new ValidationError(`states ${states[0]!.info.ref} (${dataset}) and ${s.info.ref} (${s.config.dataset}) were trained on different data sets`);
       }
     }
-    return states.map((s) => ({ info: s.info, state: s.state! }));
+    return () => states.map((s) => ({ info: s.info, state: s.state()! }));
   }
 
   private dataRef(s: Resolved): EngineAnalysisRequest['data'] {
@@ -342,13 +360,14 @@ export class AnalysisService {
     // the images over one worker per core, then compute the statistics over the joined features in one more.
     const shards = (p.limit ?? Infinity) >= SHARD_MIN_IMAGES ? Math.min(this.host.shards ?? 1, MAX_SHARDS) : 1;
     return this.cached('selectivity', key, p, states.map((s) => s.info.ref), async () => {
-      if (shards <= 1) return (await this.inWorker(key, { kind: 'selectivity', states: loaded, ...base })) as never;
+      if (shards <= 1) return (await this.inWorker(key, { kind: 'selectivity', states: loaded(), ...base })) as never;
+      const withWeights = loaded();
       const done = new Array<number>(shards).fill(0);
       const total = new Array<number>(shards).fill(0);
       const t0 = Date.now();
       const parts = await Promise.all(
         Array.from({ length: shards }, (_, index) =>
-          this.inWorker(key, { kind: 'selectivity-features', states: loaded, ...base, shard: { index, count: shards } }, (stage, d, t) => {
+          this.inWorker(key, { kind: 'selectivity-features', states: withWeights, ...base, shard: { index, count: shards } }, (stage, d, t) => {
             // Progress of all shards together: batches done over batches in all (the stage names one state at a time).
             done[index] = d;
             total[index] = t;
@@ -360,7 +379,7 @@ export class AnalysisService {
         ),
       );
       const features = joinFeatures(parts as StateFeaturesWire[][]);
-      return (await this.inWorker(key, { kind: 'selectivity-stats', states: loaded.map((s) => ({ info: s.info })), ...base, features })) as never;
+      return (await this.inWorker(key, { kind: 'selectivity-stats', states: withWeights.map((s) => ({ info: s.info })), ...base, features })) as never;
     });
   }
 
@@ -377,8 +396,9 @@ export class AnalysisService {
     };
     const cls = p.class ?? null;
     const key = this.key('activations', { options, cls }, states);
-    const req: EngineAnalysisRequest = { kind: 'activations', states: this.loaded(states), data: this.dataRef(states[0]!), ...(cls !== null ? { class: cls } : {}), options };
-    return this.cached('activations', key, p, states.map((s) => s.info.ref), () => this.inWorker(key, req) as never);
+    const loaded = this.loaded(states);
+    const base = { data: this.dataRef(states[0]!), ...(cls !== null ? { class: cls } : {}), options };
+    return this.cached('activations', key, p, states.map((s) => s.info.ref), () => this.inWorker(key, { kind: 'activations', states: loaded(), ...base }) as never);
   }
 
   async subcircuit(p: SubcircuitParams): Promise<Result<'analyzeSubcircuit'>> {
@@ -392,8 +412,9 @@ export class AnalysisService {
     };
     const cls = p.class ?? null;
     const key = this.key('subcircuit', { options, cls }, states);
-    const req: EngineAnalysisRequest = { kind: 'subcircuit', states: this.loaded(states), data: this.dataRef(states[0]!), ...(cls !== null ? { class: cls } : {}), options };
-    return this.cached('subcircuit', key, p, states.map((s) => s.info.ref), () => this.inWorker(key, req) as never);
+    const loaded = this.loaded(states);
+    const base = { data: this.dataRef(states[0]!), ...(cls !== null ? { class: cls } : {}), options };
+    return this.cached('subcircuit', key, p, states.map((s) => s.info.ref), () => this.inWorker(key, { kind: 'subcircuit', states: loaded(), ...base }) as never);
   }
 
   /**
