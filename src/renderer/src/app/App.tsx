@@ -4,18 +4,43 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Host } from '../api';
 import { errorMessage } from '../api';
 import type { Methods } from '../../../shared/contract';
+import type { AnalysisViewProps } from '../analysis/types';
 import { ConnectionBanner, ErrorBanner, InfoBanner } from '../views/Banners';
 import { BuilderView } from '../views/BuilderView';
 import { Header } from '../views/Header';
 import { HelpOverlay } from '../views/HelpOverlay';
+import { ActivationsView } from '../views/ActivationsView';
 import { LotteryView } from '../views/LotteryView';
+import { MultigraphView } from '../views/MultigraphView';
 import { Nav } from '../views/Nav';
-import { PlaceholderView } from '../views/PlaceholderView';
+import { OverlapView } from '../views/OverlapView';
 import { QUICK_PRESET, RunsView } from '../views/RunsView';
+import { SelectivityView } from '../views/SelectivityView';
+import { SubcircuitView } from '../views/SubcircuitView';
 import { useExperimentDetails, useExperiments } from './experiments';
 import { useAppData, useConnection, useRunView } from './hooks';
-import { useRoute } from './routes';
+import { useRoute, type ViewId } from './routes';
 import { useGlobalShortcuts } from './shortcuts';
+
+const ANALYSIS_VIEWS: ReadonlySet<ViewId> = new Set<ViewId>(['overlap', 'multigraph', 'selectivity', 'activations', 'subcircuit']);
+
+/** The analysis views share one set of props (analysis/types.ts). */
+function AnalysisRoute({ view, props }: { view: ViewId; props: AnalysisViewProps }) {
+  switch (view) {
+    case 'overlap':
+      return <OverlapView {...props} />;
+    case 'multigraph':
+      return <MultigraphView {...props} />;
+    case 'selectivity':
+      return <SelectivityView {...props} />;
+    case 'activations':
+      return <ActivationsView {...props} />;
+    case 'subcircuit':
+      return <SubcircuitView {...props} />;
+    default:
+      return null;
+  }
+}
 
 export function App({ host }: { host: Host }) {
   const { api } = host;
@@ -187,6 +212,7 @@ export function App({ host }: { host: Host }) {
     [api, navigate, showError],
   );
 
+  const analysisView = ANALYSIS_VIEWS.has(route.view);
   const toggleHelp = useCallback(() => setHelp((h) => !h), []);
   const closeHelp = useCallback(() => setHelp(false), []);
   useGlobalShortcuts({ go: (v) => navigate(v, v === 'runs' ? selectedId : null), toggleHelp });
@@ -246,10 +272,12 @@ export function App({ host }: { host: Host }) {
           onPick={(id) => navigate('lottery', id, true)}
         />
       )}
-      {phase === 'ready' && route.view !== 'runs' && route.view !== 'builder' && route.view !== 'lottery' && (
-        <main className="main page">
-          <PlaceholderView view={route.view} />
-        </main>
+      {phase === 'ready' && analysisView && (
+        <AnalysisRoute
+          key={route.view}
+          view={route.view}
+          props={{ api, arg: route.arg, navigate, epoch: conn.epoch, onError: showError }}
+        />
       )}
       {help && <HelpOverlay onClose={closeHelp} />}
     </div>

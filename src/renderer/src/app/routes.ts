@@ -17,20 +17,21 @@ export const VIEWS: readonly ViewDef[] = [
   { id: 'runs', label: 'Runs', key: 'r', placeholder: false },
   { id: 'builder', label: 'Experiment builder', key: 'b', placeholder: false },
   { id: 'lottery', label: 'Lottery plot', key: 'l', placeholder: false },
-  { id: 'subcircuit', label: 'Subcircuit', key: 's', placeholder: true },
-  { id: 'activations', label: 'Activation maps', key: 'a', placeholder: true },
-  { id: 'selectivity', label: 'Selectivity', key: 'c', placeholder: true },
-  { id: 'overlap', label: 'Mask overlap', key: 'o', placeholder: true },
-  { id: 'multigraph', label: 'Multigraph', key: 'm', placeholder: true },
+  { id: 'subcircuit', label: 'Subcircuit', key: 's', placeholder: false },
+  { id: 'activations', label: 'Activation maps', key: 'a', placeholder: false },
+  { id: 'selectivity', label: 'Selectivity', key: 'c', placeholder: false },
+  { id: 'overlap', label: 'Mask overlap', key: 'o', placeholder: false },
+  { id: 'multigraph', label: 'Multigraph', key: 'm', placeholder: false },
 ];
 
 export interface Route {
   view: ViewId;
-  /** The view's argument: a run id (runs), an experiment id (lottery), a preset name (builder). */
+  /** The view's argument: a run id (runs), an experiment id (lottery), a preset name (builder), a state or run (analysis views). */
   arg: string | null;
 }
 
-const ARG = /^[A-Za-z0-9_.-]{1,100}$/;
+/** A run, experiment or preset id, or a state reference RUN:ROUND:WHICH (analysis views). */
+const ARG = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 export function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');

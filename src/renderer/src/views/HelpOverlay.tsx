@@ -105,6 +105,31 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
                 <td>exact density, accuracy and early-stop iteration per seed</td>
               </tr>
             </tbody>
+            <tbody>
+              <tr>
+                <th colSpan={2} className="help-sub">
+                  Mask overlap: pixel view (focused)
+                </th>
+              </tr>
+              <tr>
+                <th>
+                  <kbd>←</kbd> <kbd>→</kbd> <kbd>↑</kbd> <kbd>↓</kbd>
+                </th>
+                <td>pan (with Shift: a whole view); drag or wheel too</td>
+              </tr>
+              <tr>
+                <th>
+                  <kbd>+</kbd> <kbd>−</kbd>
+                </th>
+                <td>zoom (Ctrl+wheel at the pointer)</td>
+              </tr>
+              <tr>
+                <th>
+                  <kbd>Home</kbd> <kbd>End</kbd>
+                </th>
+                <td>top-left / bottom-right of the matrix</td>
+              </tr>
+            </tbody>
           </table>
         </div>
       </div>

@@ -1,0 +1,80 @@
+// Route arguments of the analysis views. A route argument must match /^[A-Za-z0-9_.-]{1,100}$/ (app/routes.ts), so a
+// state reference RUN:ROUND:WHICH travels with dots: `RUN.ROUND.WHICH`; a unit adds its layer, index and class:
+// `RUN.ROUND.WHICH.LAYER.UNIT[.CLASS]`, e.g. `r29b4b9c345.3.trained.conv2.17.5`. Run ids never contain dots. A bare
+// run id is accepted too (the view then picks that run's states).
+import { STATE_WHICH, type StateInfo, type StateWhich } from '../../../shared/analysis';
+
+export interface ParsedArg {
+  runId: string;
+  round: number | null;
+  which: StateWhich | null;
+  layer: string | null;
+  unit: number | null;
+  classIndex: number | null;
+}
+
+const RUN = /^[A-Za-z0-9_-]{1,64}$/;
+const LAYER = /^[a-z]+\d{1,2}$/;
+const INT = /^\d{1,6}$/;
+
+/** The state reference (RUN:ROUND:WHICH) as a route argument. */
+export function stateArg(ref: string): string {
+  return ref.split(':').join('.');
+}
+
+/** A unit of a state as a route argument for the activation maps view. */
+export function unitArg(ref: string, layer: string, unit: number, classIndex?: number | null): string {
+  return [stateArg(ref), layer, String(unit), ...(classIndex === undefined || classIndex === null ? [] : [String(classIndex)])].join('.');
+}
+
+/** Parses what stateArg / unitArg wrote (or a bare run id); null for anything else. */
+export function parseViewArg(arg: string | null | undefined): ParsedArg | null {
+  if (!arg) return null;
+  const parts = arg.split('.');
+  const [runId, round, which, layer, unit, cls] = parts;
+  if (!runId || !RUN.test(runId) || parts.length > 6) return null;
+  const out: ParsedArg = { runId, round: null, which: null, layer: null, unit: null, classIndex: null };
+  if (round === undefined) return out;
+  if (!INT.test(round) || !which || !(STATE_WHICH as readonly string[]).includes(which)) return null;
+  out.round = Number(round);
+  out.which = which as StateWhich;
+  if (layer === undefined) return out;
+  if (!LAYER.test(layer) || !unit || !INT.test(unit)) return null;
+  out.layer = layer;
+  out.unit = Number(unit);
+  if (cls !== undefined) {
+    if (!INT.test(cls)) return null;
+    out.classIndex = Number(cls);
+  }
+  return out;
+}
+
+/** The state reference an argument names, or null when it names only a run. */
+export function refOfArg(p: ParsedArg | null): string | null {
+  return p && p.round !== null && p.which ? `${p.runId}:${p.round}:${p.which}` : null;
+}
+
+/**
+ * The comparison the lottery-ticket question asks for, from the states of one run: the random init (round 0, dense),
+ * the ticket at init (round R's mask on those weights), the trained ticket (round R) and the trained dense net
+ * (round 0). R is `round` when given, else the run's last round. Only states with weights, at most 4, in that order.
+ */
+export function comparisonStates(states: StateInfo[], runId: string, round?: number | null): StateInfo[] {
+  const mine = states.filter((s) => s.runId === runId && s.hasWeights);
+  if (!mine.length) return [];
+  const last = round ?? Math.max(...mine.map((s) => s.round));
+  const find = (r: number, w: StateWhich) => mine.find((s) => s.round === r && s.which === w);
+  const picks = [find(0, 'init'), find(last, 'ticket-at-init'), find(last, 'trained'), last > 0 ? find(0, 'trained') : undefined];
+  const out: StateInfo[] = [];
+  for (const p of picks) if (p && !out.some((o) => o.ref === p.ref)) out.push(p);
+  if (!out.length) out.push(...mine.slice(-1));
+  return out.slice(0, 4);
+}
+
+/** `comparisonStates` with `ref` kept (first when it is not among them), at most `max`. */
+export function comparisonWith(states: StateInfo[], ref: string, max = 4): string[] {
+  const s = states.find((x) => x.ref === ref);
+  if (!s) return [ref];
+  const list = comparisonStates(states, s.runId, s.round).map((x) => x.ref);
+  return (list.includes(ref) ? list : [ref, ...list]).slice(0, max);
+}

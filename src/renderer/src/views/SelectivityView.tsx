@@ -1,0 +1,294 @@
+// Selectivity: is there a detector for the class (CIFAR-10's dog by default) in a state, and is it more than the
+// best of many random units? Up to four states side by side (one click: random init, ticket at init, trained ticket
+// and trained dense net of a run); per layer the AUROC histogram of every unit against the permutation null of the
+// layer's best unit, the threshold and the best unit (click: its activation maps); a table of the numbers per state
+// and layer with the linear probe, exported as CSV. The analysis runs in the core (analyzeSelectivity), cached.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { ANALYSIS_DEFAULTS, type SelectivityResult, type StateInfo } from '../../../shared/analysis';
+import { errorMessage } from '../api';
+import { AnalysisEmpty, AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
+import { ClassPicker, NumberField, Select, StateList } from '../analysis/controls';
+import { classNamesOf, defaultClassIndex } from '../analysis/nets';
+import type { AnalysisViewProps } from '../analysis/types';
+import { useAnalysis } from '../analysis/useAnalysis';
+import { useStates } from '../analysis/useStates';
+import { comparisonStates, comparisonWith, parseViewArg, refOfArg, unitArg } from '../analysis/view-args';
+import { formatInt, formatPercent } from '../app/format';
+import { hrefOf } from '../app/routes';
+import { useDarkMode } from '../app/theme';
+import { stateColour } from '../charts/analysis-palette';
+import { AurocHistogram, formatP, type CountScale, type HistLayout } from '../charts/AurocHistogram';
+import { exportCsv, exportPng, exportSvg, fileStem } from '../charts/export';
+import { nullSummary, poolOf, selectivityCsv, unitAurocCsv, type Pooling } from '../charts/selectivity-data';
+import { useElementWidth } from '../charts/useElementWidth';
+import './analysis-views.css';
+
+const MAX_STATES = 4;
+
+export function SelectivityView({ api, arg, navigate, epoch, onError }: AnalysisViewProps) {
+  const dark = useDarkMode();
+  const { states, loading: statesLoading, error: statesError, reload } = useStates(api, epoch);
+  const [picked, setPicked] = useState<string[]>([]);
+  const [classIndex, setClassIndex] = useState<number | null>(null);
+  const [threshold, setThreshold] = useState(ANALYSIS_DEFAULTS.threshold);
+  const [permutations, setPermutations] = useState(ANALYSIS_DEFAULTS.permutations);
+  const [split, setSplit] = useState<'test' | 'validation'>(ANALYSIS_DEFAULTS.split);
+  const [pooling, setPooling] = useState<Pooling>('max');
+  const [histLayout, setHistLayout] = useState<HistLayout>('rows');
+  const [countScale, setCountScale] = useState<CountScale>('sqrt');
+  const [wrapRef, width] = useElementWidth<HTMLDivElement>(1200);
+  const svg = useRef<SVGSVGElement | null>(null);
+  const applied = useRef<string | null | undefined>(undefined);
+
+  // The route argument (a run id or a state) picks the states once the list is there; without one, the newest run.
+  useEffect(() => {
+    if (statesLoading || !states.length || applied.current === (arg ?? null)) return;
+    applied.current = arg ?? null;
+    const parsed = parseViewArg(arg);
+    const ref = refOfArg(parsed);
+    let next: string[] = [];
+    if (ref && states.some((s) => s.ref === ref)) next = comparisonWith(states, ref, MAX_STATES);
+    else if (parsed) next = comparisonStates(states, parsed.runId).map((s) => s.ref);
+    if (!next.length && !picked.length) {
+      const first = states.find((s) => s.hasWeights);
+      if (first) next = comparisonStates(states, first.runId).map((s) => s.ref);
+    }
+    if (next.length) setPicked(next);
+    if (parsed?.classIndex !== null && parsed?.classIndex !== undefined) setClassIndex(parsed.classIndex);
+  }, [arg, states, statesLoading, picked.length]);
+
+  const infos = useMemo(() => picked.map((r) => states.find((s) => s.ref === r)).filter((s): s is StateInfo => !!s), [picked, states]);
+  const first = infos[0] ?? null;
+  const names = classNamesOf(first?.dataset);
+  const cls = classIndex !== null && classIndex < names.length ? classIndex : defaultClassIndex(names);
+  const mixed = new Set(infos.map((s) => s.dataset)).size > 1;
+
+  const ready = picked.length > 0 && infos.length === picked.length && !mixed;
+  const { result, loading, error, progress, rerun } = useAnalysis<SelectivityResult>(
+    ready ? () => api.analyzeSelectivity({ states: picked, class: cls, threshold, permutations, split }) : null,
+    [picked.join(','), cls, threshold, permutations, split],
+    { api, kind: 'selectivity' },
+  );
+
+  const openUnit = (si: number, layer: string, unit: number) => {
+    const st = result?.states[si]?.state;
+    if (st) navigate('activations', unitArg(st.ref, layer, unit, result!.class.index));
+  };
+
+  const compareRun = () => {
+    if (!first) return;
+    // The latest round of that run among the picked states (the run's last round when only round 0 is picked).
+    const round = Math.max(0, ...infos.filter((s) => s.runId === first.runId).map((s) => s.round));
+    const refs = comparisonStates(states, first.runId, round > 0 ? round : null).map((s) => s.ref);
+    if (refs.length) setPicked(refs);
+  };
+
+  const stem = result ? fileStem('selectivity', result.class.name, first?.experimentName ?? '', first?.runId ?? '') : 'selectivity';
+  const doPng = () => {
+    if (!svg.current) return;
+    exportPng(svg.current, `${stem}.png`).catch((e: unknown) => onError(`PNG export failed: ${errorMessage(e)}`));
+  };
+
+  if (statesError && !states.length) {
+    return (
+      <main className="main page" data-testid="view-selectivity">
+        <AnalysisStatus what="Listing stored states" loading={false} error={statesError} progress={null} onRetry={reload} testId="states" />
+      </main>
+    );
+  }
+  if (!statesLoading && !states.some((s) => s.hasWeights)) {
+    return (
+      <main className="main page" data-testid="view-selectivity">
+        <AnalysisEmpty title="Selectivity" testId="selectivity-empty">
+          <p>
+            No stored state with weights yet. Selectivity needs a trained (or initial) network: start a run in the{' '}
+            <a href={hrefOf('runs')}>Runs</a> view or the <a href={hrefOf('builder')}>Experiment builder</a>; every committed round
+            of it can then be analysed here (init, ticket at init, trained).
+          </p>
+        </AnalysisEmpty>
+      </main>
+    );
+  }
+
+  return (
+    <main
+      className="main page av-view"
+      data-testid="view-selectivity"
+      data-loading={loading || statesLoading ? 'true' : 'false'}
+      data-ready={result && !loading ? 'true' : 'false'}
+      data-states={picked.join(' ')}
+      data-class={cls}
+    >
+      <div className="toolbar av-toolbar">
+        <StateList
+          states={states}
+          value={picked}
+          onChange={setPicked}
+          max={MAX_STATES}
+          dark={dark}
+          testId="sel-states"
+          extra={
+            first && (
+              <button type="button" className="btn small" onClick={compareRun} data-testid="sel-compare-run" title={`Round 0 init, the ticket at init and trained of the latest round, and round 0 trained, of run ${first.runId}`}>
+                init / ticket at init / trained of this run
+              </button>
+            )
+          }
+        />
+      </div>
+      <div className="toolbar av-toolbar">
+        <ClassPicker names={names} value={cls} onChange={setClassIndex} testId="sel-class" />
+        <NumberField label="threshold (AUROC)" value={threshold} min={0.5} max={1} step={0.01} onCommit={setThreshold} testId="sel-threshold" title="Units with AUROC at or above this count as detectors" />
+        <NumberField label="permutations" value={permutations} min={0} max={1000} integer onCommit={setPermutations} testId="sel-permutations" title="Label permutations for the null of the layer's best unit" />
+        <Select
+          label="conv pooling"
+          value={pooling}
+          options={[
+            { value: 'max', label: 'max over the map' },
+            { value: 'mean', label: 'mean over the map' },
+          ]}
+          onChange={setPooling}
+          testId="sel-pooling"
+          title="How a conv channel's map becomes one number per image (both are computed; this picks the one shown)"
+        />
+        <Select
+          label="histograms"
+          value={histLayout}
+          options={[
+            { value: 'rows', label: 'a row per state' },
+            { value: 'overlaid', label: 'overlaid' },
+          ]}
+          onChange={setHistLayout}
+          testId="sel-layout"
+        />
+        <Select
+          label="bar height"
+          value={countScale}
+          options={[
+            { value: 'sqrt', label: '√ count' },
+            { value: 'linear', label: 'count' },
+          ]}
+          onChange={setCountScale}
+          testId="sel-count-scale"
+          title="√ keeps small counts visible next to a spike (e.g. dead units at AUROC 0.5)"
+        />
+        <Select
+          label="images"
+          value={split}
+          options={[
+            { value: 'test', label: 'test split' },
+            { value: 'validation', label: 'validation split' },
+          ]}
+          onChange={setSplit}
+          testId="sel-split"
+        />
+        <AnalysisProvenance meta={result?.meta} testId="sel-provenance" />
+      </div>
+      {mixed && <p className="error-text">The states come from different data sets ({[...new Set(infos.map((s) => s.dataset))].join(', ')}): pick states of one data set.</p>}
+      <AnalysisStatus what="Selectivity" loading={loading} error={error} progress={progress} onRetry={rerun} testId="sel" />
+      {!ready && !mixed && !statesLoading && <p className="muted">Pick at least one state above to compute the selectivity of its units.</p>}
+      <div ref={wrapRef} className="av-chart-wrap">
+        {result && (
+          <figure className={`chart-card${loading ? ' av-stale' : ''}`}>
+            <div className="chart-tools">
+              <button type="button" className="btn small" onClick={doPng} data-testid="sel-export-png">
+                PNG
+              </button>
+              <button type="button" className="btn small" onClick={() => svg.current && exportSvg(svg.current, `${stem}.svg`)} data-testid="sel-export-svg">
+                SVG
+              </button>
+            </div>
+            <AurocHistogram result={result} pooling={pooling} layout={histLayout} countScale={countScale} width={Math.max(320, width - 2)} dark={dark} svgRef={svg} onUnit={openUnit} />
+          </figure>
+        )}
+      </div>
+      {result && <SelectivityTable result={result} pooling={pooling} dark={dark} stem={stem} onUnit={openUnit} />}
+    </main>
+  );
+}
+
+function SelectivityTable({ result, pooling, dark, stem, onUnit }: { result: SelectivityResult; pooling: Pooling; dark: boolean; stem: string; onUnit: (si: number, layer: string, unit: number) => void }) {
+  const pct = (v: number | undefined | null) => formatPercent(v ?? null, 1);
+  return (
+    <section className="av-table">
+      <div className="table-head">
+        <h3>Per state and layer</h3>
+        <span className="muted">
+          AUROC of the best unit ({pooling}-pooled for conv layers), its permutation p-value (corrected for picking the best of the layer; with{' '}
+          {result.permutations} permutations the smallest possible p is 1/{result.permutations + 1} = {(1 / (result.permutations + 1)).toFixed(3)}), units with
+          AUROC ≥ {result.threshold}, the null of the best unit, and a logistic probe on the layer (mean-pooled, standardised; fitted on half the images,
+          scored on the other half). Chance: always answering “not {result.class.name}”.
+        </span>
+        <span className="table-tools">
+          <button type="button" className="btn small" onClick={() => exportCsv(selectivityCsv(result), `${stem}.csv`)} data-testid="sel-export-csv">
+            CSV
+          </button>
+          <button type="button" className="btn small" onClick={() => exportCsv(unitAurocCsv(result), `${stem}-units.csv`)} data-testid="sel-export-units-csv" title="Every unit's AUROC, every state, layer and pooling">
+            CSV per unit
+          </button>
+        </span>
+      </div>
+      <table className="results av-results" data-testid="sel-table">
+        <thead>
+          <tr>
+            <th>state</th>
+            <th>layer</th>
+            <th>units</th>
+            <th>best unit</th>
+            <th>AUROC</th>
+            <th>p</th>
+            <th>≥ {result.threshold}</th>
+            <th title="Best-unit AUROC under shuffled labels: median (95th percentile)">null best: median (95%)</th>
+            <th>probe acc.</th>
+            <th>balanced acc.</th>
+            <th>probe AUROC</th>
+            <th>chance</th>
+            <th>probe n (train/test)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.states.flatMap((s, si) =>
+            s.layers.map((l) => {
+              const p = poolOf(l, pooling);
+              const n = p ? nullSummary(p.nullBest) : null;
+              return (
+                <tr key={`${s.state.ref}:${l.layer}`} data-testid="sel-row" data-state={s.state.ref} data-layer={l.layer}>
+                  <td>
+                    <span className="swatch" style={{ background: stateColour(si, dark) }} />
+                    {s.state.label}
+                  </td>
+                  <td>
+                    {l.layer} <span className="muted">{l.kind}</span>
+                  </td>
+                  <td>{formatInt(l.units)}</td>
+                  <td>
+                    {p && (
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() => onUnit(si, l.layer, p.best.unit)}
+                        title={`Activation maps of ${l.layer} unit ${p.best.unit} in ${s.state.label}`}
+                        data-testid="sel-best-link"
+                      >
+                        #{p.best.unit}
+                      </button>
+                    )}
+                  </td>
+                  <td data-testid="sel-cell-auroc">{p ? p.best.auroc.toFixed(3) : '—'}</td>
+                  <td data-testid="sel-cell-p">{p ? formatP(p.pValue) : '—'}</td>
+                  <td data-testid="sel-cell-detectors">{p ? formatInt(p.detectors) : '—'}</td>
+                  <td>{n ? `${n.median.toFixed(3)} (${n.q95.toFixed(3)})` : '—'}</td>
+                  <td data-testid="sel-cell-probe">{pct(l.probe?.accuracy)}</td>
+                  <td>{pct(l.probe?.balancedAccuracy)}</td>
+                  <td>{l.probe ? l.probe.auroc.toFixed(3) : '—'}</td>
+                  <td>{pct(l.probe?.chance)}</td>
+                  <td>{l.probe ? `${formatInt(l.probe.trainN)} / ${formatInt(l.probe.testN)}` : '—'}</td>
+                </tr>
+              );
+            }),
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,106 @@
+// Shared by the selectivity, activation-map and subcircuit e2e tests: a tiny Conv-2 IMP run (rounds 0 and 1, no
+// controls) on the synthetic MNIST-shaped set, trained through the contract in about half a minute, so the analyses
+// have real conv states to read (init, ticket at init, trained); plus small helpers for their checks.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { LayerSelectivity, PoolSelectivity, StateInfo } from '../../src/shared/analysis';
+import type { RunSummary, StartRunResult } from '../../src/shared/contract';
+import { ROOT, SHOTS, type Harness } from './harness';
+
+export const CONV_OVERRIDES = [
+  'arch=conv-2',
+  'iterations=10',
+  'evalEvery=10',
+  'batchSize=30',
+  'method.rounds=1',
+  'method.controls=[]',
+  'seeds=[0]',
+  'synthetic={"train":600,"test":300}',
+  'validation=100',
+];
+
+export interface ConvRun {
+  runId: string;
+  states: StateInfo[];
+  /** RUN:ROUND:WHICH of this run. */
+  ref: (round: number, which: StateInfo['which']) => string;
+}
+
+/** Trains the run and lists its states; throws with the server log when it does not finish. */
+export async function trainConvRun(h: Harness, timeoutMs = 120_000): Promise<ConvRun> {
+  const t0 = Date.now();
+  const started = await h.call<StartRunResult>('startRun', { preset: 'quick-imp', overrides: CONV_OVERRIDES });
+  const runId = started.runIds[0]!;
+  for (;;) {
+    const run = (await h.call<RunSummary[]>('listRuns', {})).find((r) => r.runId === runId);
+    if (run && ['done', 'failed', 'cancelled'].includes(run.status)) {
+      if (run.status !== 'done') throw new Error(`conv-2 run ${run.status}: ${run.error}\n${h.log()}`);
+      break;
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`conv-2 run not done in ${timeoutMs / 1000} s\n${h.log()}`);
+    await new Promise((r) => setTimeout(r, 400));
+  }
+  console.log(`conv-2 fixture trained in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const states = await h.call<StateInfo[]>('listStates', { runId });
+  return { runId, states, ref: (round, which) => `${runId}:${round}:${which}` };
+}
+
+export const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Width and height of a PNG from its IHDR chunk. */
+export function pngSize(bytes: Buffer): { width: number; height: number } {
+  if (![...bytes.subarray(0, 8)].every((b, i) => b === PNG_MAGIC[i])) throw new Error('not a PNG');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+/** Screenshot into test-results/e2e (and a copy into docs/screenshots when `docs` names one); `hover` keeps the pointer. */
+export async function shot(page: Page, name: string, docs?: string, hover = false): Promise<void> {
+  if (!hover) await page.mouse.move(1, 1);
+  const path = join(SHOTS, name);
+  await page.screenshot({ path });
+  if (docs) {
+    mkdirSync(join(ROOT, 'docs', 'screenshots'), { recursive: true });
+    copyFileSync(path, join(ROOT, 'docs', 'screenshots', docs));
+  }
+}
+
+/** Scrolls the view (its .main container) so the element `selector` names is at the top. */
+export async function scrollTo(page: Page, selector: string): Promise<void> {
+  await page.locator(selector).first().evaluate((el: unknown) => (el as { scrollIntoView(o: object): void }).scrollIntoView({ block: 'start' }));
+}
+
+/** Scrolls the view back to its top. */
+export async function scrollTop(page: Page): Promise<void> {
+  await page.locator('main').first().evaluate((el: unknown) => (el as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+}
+
+/** Pixel size of a canvas (its width and height attributes). */
+export async function canvasSize(page: Page, testId: string): Promise<[number, number]> {
+  const c = page.getByTestId(testId);
+  return [Number(await c.getAttribute('width')), Number(await c.getAttribute('height'))];
+}
+
+// Independent re-statements of what the views show, to check them against the contract's numbers.
+
+/** A value as the views print it: 3 significant digits, exponent when |v| < 1e-3 or ≥ 1e5. */
+export function fmtValue(v: number): string {
+  if (!Number.isFinite(v)) return '—';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a < 1e-3 || a >= 1e5) return v.toExponential(2).replace('e+', 'e');
+  return String(+v.toPrecision(3));
+}
+
+/** Units per AUROC bin of width 0.025: bin k holds [k·0.025, (k+1)·0.025), the last one also 1. */
+export function aurocBins(auroc: number[]): number[] {
+  const thresholds = Array.from({ length: 39 }, (_, j) => (j + 1) * 0.025);
+  const out = new Array<number>(40).fill(0);
+  for (const a of auroc) if (Number.isFinite(a)) out[thresholds.filter((t) => t <= a).length]!++;
+  return out;
+}
+
+/** The pool a layer is shown with: dense layers' only pool, conv layers' chosen pooling. */
+export function shownPool(layer: LayerSelectivity, pooling: 'mean' | 'max'): PoolSelectivity {
+  return (layer.kind === 'dense' ? layer.pools[0] : layer.pools.find((p) => p.pooling === pooling))!;
+}
