@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivationsResult, SelectivityResult, StateInfo } from '../../src/shared/analysis';
 import type { RunSummary, StartRunResult } from '../../src/shared/contract';
-import { canvasSize, fmtValue as formatValue, pngSize, scrollTo, scrollTop, shot, trainConvRun, type ConvRun } from './conv-fixture';
+import { canvasSize, fmtValue as formatValue, pngSize, scrollTo, scrollTop, shot, trainConvRun, convFixtureDb, type ConvRun } from './conv-fixture';
 import { downloadOf, parseCsv, startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -32,7 +32,7 @@ async function tiles(p: Page): Promise<TileRow[]> {
 }
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ db: await convFixtureDb() });
   ({ page, errors } = await h.newPage('light'));
   // A LeNet-300-100 run (no conv layer) trains alongside, for the input × gradient case.
   const lenetStart = h.call<StartRunResult>('startRun', {

@@ -1,12 +1,16 @@
 // Shared by the selectivity, activation-map and subcircuit e2e tests: a tiny Conv-2 IMP run (rounds 0 and 1, no
-// controls) on the synthetic MNIST-shaped set, trained through the contract in about half a minute, so the analyses
-// have real conv states to read (init, ticket at init, trained); plus small helpers for their checks.
-import { copyFileSync, mkdirSync } from 'node:fs';
+// controls) on the synthetic MNIST-shaped set, so the analyses have real conv states to read (init, ticket at init,
+// trained); plus small helpers for their checks. The run is trained once per test session with the CLI into a
+// fixture database (convFixtureDb), which each test file's harness copies: the three files do not train it three
+// times (about half a minute each on a busy 2-core machine).
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { LayerSelectivity, PoolSelectivity, StateInfo } from '../../src/shared/analysis';
 import type { RunSummary, StartRunResult } from '../../src/shared/contract';
-import { ROOT, SHOTS, type Harness } from './harness';
+import { NODE, ROOT, SHOTS, type Harness } from './harness';
 
 export const CONV_OVERRIDES = [
   'arch=conv-2',
@@ -27,8 +31,53 @@ export interface ConvRun {
   ref: (round: number, which: StateInfo['which']) => string;
 }
 
-/** Trains the run and lists its states; throws with the server log when it does not finish. */
+/**
+ * The fixture database with the conv-2 run, trained by `ticketscope run` on first use and reused afterwards (it is
+ * keyed by the overrides and the preset, under test-results/fixtures, which a clean checkout does not have).
+ */
+export async function convFixtureDb(timeoutMs = 180_000): Promise<string> {
+  const preset = readFileSync(join(ROOT, 'resources', 'presets', 'quick-imp.json'), 'utf8');
+  const key = createHash('sha256').update(preset).update(JSON.stringify(CONV_OVERRIDES)).digest('hex').slice(0, 12);
+  const dir = join(ROOT, 'test-results', 'fixtures');
+  const file = join(dir, `conv2-${key}.db`);
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `conv2-${key}.${process.pid}.tmp.db`);
+  const sets = CONV_OVERRIDES.flatMap((o) => ['--set', o]);
+  const args = ['bin/ticketscope.mjs', 'run', '--preset', 'quick-imp', ...sets, '--db', tmp, '--data-dir', join(dir, 'data'), '--backend', 'wasm', '--json'];
+  const t0 = Date.now();
+  let err = '';
+  const code = await new Promise<number | null>((done, fail) => {
+    const child = spawn(NODE, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (d) => (err += String(d)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`the conv-2 fixture run took over ${timeoutMs / 1000} s\n${err.slice(-2000)}`));
+    }, timeoutMs);
+    child.once('exit', (c) => {
+      clearTimeout(timer);
+      done(c);
+    });
+  });
+  if (code !== 0) throw new Error(`the conv-2 fixture run failed (exit ${code}):\n${err.slice(-2000)}`);
+  // The CLI closed the database, which checkpoints the WAL into the main file; an unmerged WAL would be lost here.
+  if (existsSync(`${tmp}-wal`) && statSync(`${tmp}-wal`).size > 0) throw new Error(`${tmp}: the WAL was not checkpointed`);
+  for (const f of [`${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
+  renameSync(tmp, file);
+  console.log(`conv-2 fixture trained in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return file;
+}
+
+/**
+ * The fixture's conv-2 run in the harness's database (started from convFixtureDb) and its states; trains the run
+ * through the contract when the database has none.
+ */
 export async function trainConvRun(h: Harness, timeoutMs = 120_000): Promise<ConvRun> {
+  const existing = (await h.call<RunSummary[]>('listRuns', {})).find((r) => r.arch === 'conv-2' && r.kind === 'imp' && r.status === 'done');
+  if (existing) {
+    const states = await h.call<StateInfo[]>('listStates', { runId: existing.runId });
+    return { runId: existing.runId, states, ref: (round, which) => `${existing.runId}:${round}:${which}` };
+  }
   const t0 = Date.now();
   const started = await h.call<StartRunResult>('startRun', { preset: 'quick-imp', overrides: CONV_OVERRIDES });
   const runId = started.runIds[0]!;

@@ -1,7 +1,7 @@
 // Shared e2e harness: a `ticketscope serve` on a fresh temp database and data folder, headless Chromium, one-shot
 // contract calls over the WebSocket, page-error collection. Each test file makes its own (tests never share state).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -75,13 +75,15 @@ function startServer(tmp: string, onLog: (s: string) => void): Promise<{ child: 
   });
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `db`: a database file to start from (copied into the harness's own temp folder, so tests never share state). */
+export async function startHarness(opts: { db?: string } = {}): Promise<Harness> {
   for (const f of [join(ROOT, 'out', 'renderer', 'index.html'), join(ROOT, 'out', 'main', 'cli.js')]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: build first (\`npx electron-vite build\`; \`npm test\` does)`);
   }
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (set TICKETSCOPE_CHROMIUM)`);
   const tmp = mkdtempSync(join(tmpdir(), 'ticketscope-e2e-'));
   mkdirSync(SHOTS, { recursive: true });
+  if (opts.db) copyFileSync(opts.db, join(tmp, 't.db'));
   let serverLog = '';
   const { child, url } = await startServer(tmp, (s) => (serverLog += s));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SelectivityResult } from '../../src/shared/analysis';
-import { aurocBins, pngSize, scrollTo, shot, shownPool, trainConvRun, type ConvRun } from './conv-fixture';
+import { aurocBins, pngSize, scrollTo, shot, shownPool, trainConvRun, convFixtureDb, type ConvRun } from './conv-fixture';
 import { downloadOf, parseCsv, startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -20,7 +20,7 @@ let expectedStates: string[] = [];
 const ready = (p: Page) => p.waitForSelector(`[data-testid="view-selectivity"][data-ready="true"][data-states="${expectedStates.join(' ')}"]`, { timeout: 60_000 });
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ db: await convFixtureDb() });
   ({ page, errors } = await h.newPage('light'));
   run = await trainConvRun(h);
   expectedStates = [run.ref(0, 'init'), run.ref(1, 'ticket-at-init'), run.ref(1, 'trained'), run.ref(0, 'trained')];

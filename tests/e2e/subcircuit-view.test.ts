@@ -8,7 +8,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubcircuitResult } from '../../src/shared/analysis';
-import { canvasSize, fmtValue as formatValue, pngSize, scrollTo, scrollTop, shot, trainConvRun, type ConvRun } from './conv-fixture';
+import { canvasSize, fmtValue as formatValue, pngSize, scrollTo, scrollTop, shot, trainConvRun, convFixtureDb, type ConvRun } from './conv-fixture';
 import { downloadOf, parseCsv, startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -29,7 +29,7 @@ const ready = (p: Page) => p.waitForSelector(`[data-testid="view-subcircuit"][da
 const graphLayout = async (p: Page) => JSON.parse((await p.getByTestId('subcircuit-graph').getAttribute('data-layout'))!) as GraphLayout;
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ db: await convFixtureDb() });
   ({ page, errors } = await h.newPage('light'));
   run = await trainConvRun(h);
   A = run.ref(1, 'trained');
