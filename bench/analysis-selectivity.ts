@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const data = loadDataset({ dataset: 'synthetic-cifar', validation: 1000, synthetic: { train: 2000, test: images } });
   const tData = performance.now() - t0;
   const net = buildNet({ arch, seed: 0, inputShape: data.inputShape, numClasses: data.numClasses });
-  const state = captureState(net);
+  const state = await captureState(net);
   net.dispose();
   const info: StateInfo = {
     ref: 'bench:0:init',

@@ -35,9 +35,9 @@ function ctxOf(data: Dataset, cls: number): AnalysisContext {
   return { data, cls: { index: cls, name: data.classNames?.[cls] ?? String(cls) }, progress: () => {} };
 }
 
-function randomState(arch: 'conv-2' | 'lenet-300-100', data: Dataset, seed: number): LoadedState {
+async function randomState(arch: 'conv-2' | 'lenet-300-100', data: Dataset, seed: number): Promise<LoadedState> {
   const net = buildNet({ arch, seed, inputShape: data.inputShape, numClasses: data.numClasses });
-  const state = captureState(net);
+  const state = await captureState(net);
   net.dispose();
   return { info: info(`${arch}-s${seed}`, arch), state };
 }
@@ -47,9 +47,9 @@ function randomState(arch: 'conv-2' | 'lenet-300-100', data: Dataset, seed: numb
  * channels 0 and 1 copy conv1's; fc1 unit 0 averages conv2's pooled channel `channel` over one quadrant of the
  * 16x16 pooled map; fc2 unit 0 copies it; the class logit `cls` reads fc2 unit 0. Zero weights are pruned.
  */
-function handConv2(channel: 0 | 1, quadrant: 'top-left' | 'bottom-right', cls: number): NetState {
+async function handConv2(channel: 0 | 1, quadrant: 'top-left' | 'bottom-right', cls: number): Promise<NetState> {
   const net = buildNet({ arch: 'conv-2', seed: 0, inputShape: [32, 32, 3], numClasses: 10 });
-  const state = captureState(net);
+  const state = await captureState(net);
   net.dispose();
   for (const l of state.layers) {
     l.weight.fill(0);
@@ -135,8 +135,8 @@ describe('activation maps and Grad-CAM', () => {
   it('Grad-CAM follows the channel and quadrant the class logit reads', async () => {
     const data = patchData(60);
     const cls = 0;
-    const red = { info: info('red', 'conv-2'), state: handConv2(0, 'top-left', cls) };
-    const blue = { info: info('blue', 'conv-2'), state: handConv2(1, 'bottom-right', cls) };
+    const red = { info: info('red', 'conv-2'), state: await handConv2(0, 'top-left', cls) };
+    const blue = { info: info('blue', 'conv-2'), state: await handConv2(1, 'bottom-right', cls) };
     const res = await runActivations([red, blue], ctxOf(data, cls), { layer: 'conv2', unit: 0, images: 8, top: 5, split: 'test' });
     const [r, b] = res.states as [(typeof res.states)[number], (typeof res.states)[number]];
     for (const s of [r, b]) {
@@ -164,7 +164,7 @@ describe('activation maps and Grad-CAM', () => {
   it('returns unit maps, the split-wide top-k and the class mean map', async () => {
     const data = patchData(90);
     const cls = 0;
-    const red = { info: info('red', 'conv-2'), state: handConv2(0, 'top-left', cls) };
+    const red = { info: info('red', 'conv-2'), state: await handConv2(0, 'top-left', cls) };
     const res = await runActivations([red], ctxOf(data, cls), { layer: 'conv1', unit: 0, images: 6, top: 7, split: 'test' });
     expect(res.mapShape).toEqual([32, 32]);
     expect(res.imageShape).toEqual([32, 32, 3]);
@@ -197,7 +197,7 @@ describe('activation maps and Grad-CAM', () => {
 
   it('streams a synthetic-cifar split: shapes, ordering, image bytes, and clear errors', async () => {
     const data = loadDataset({ dataset: 'synthetic-cifar', ...SYN });
-    const st = randomState('conv-2', data, 1);
+    const st = await randomState('conv-2', data, 1);
     const ctx = ctxOf(data, 5);
     const t0 = performance.now();
     const res = await runActivations([st], ctx, { layer: 'conv2', unit: 3, images: 16, top: 16, split: 'test' });
@@ -213,7 +213,7 @@ describe('activation maps and Grad-CAM', () => {
     expect(s.gradcam.maps).toHaveLength(res.classImages.length);
     for (const i of res.classImages) expect(data.test.y[i]).toBe(5);
     // The top-k matches a direct computation over the whole split.
-    const net = netFromState(st.state, data);
+    const net = await netFromState(st.state, data);
     const direct = tf.tidy(() => {
       const out = net.forwardTrace(tf.tensor2d(data.test.x, [data.test.n, data.features]))[1] as tf.Tensor4D;
       return tf.max(tf.slice(out, [0, 0, 0, 3], [-1, -1, -1, 1]), [1, 2, 3]).dataSync();
@@ -250,7 +250,7 @@ describe('activation maps and Grad-CAM', () => {
 
   it('uses input × gradient for lenet-300-100, matching an independent gradient', async () => {
     const data = loadDataset({ dataset: 'synthetic-mnist', ...SYN });
-    const st = randomState('lenet-300-100', data, 2);
+    const st = await randomState('lenet-300-100', data, 2);
     // Prune a random half of fc1 so the first layer's mask matters.
     const m = st.state.layers[0]!.mask;
     for (let i = 0; i < m.length; i++) {
@@ -286,28 +286,30 @@ describe('activation maps and Grad-CAM', () => {
     });
     g.maps.forEach((map, i) => map.forEach((v, p) => expect(v).toBeCloseTo(expected[i]![p]!, 4)));
     // Known answer: a net whose class logit reads one pixel only.
-    const net = netFromState(st.state, data);
-    const one = tf.tidy(() => {
+    const net = await netFromState(st.state, data);
+    tf.tidy(() => {
       const w1 = new Float32Array(784 * 300);
       w1[400 * 300 + 0] = 1;
       net.layers[0]!.weight.assign(tf.tensor2d(w1, [784, 300]));
-      net.layers[0]!.setMask(tf.ones([784, 300]));
       net.layers[0]!.bias.assign(tf.fill([300], 10));
-      return gradcam(net, data.test.x.subarray(0, 784 * 2), 2, cls, null);
     });
+    const ones = tf.ones([784, 300]);
+    await net.layers[0]!.setMask(ones);
+    ones.dispose();
+    const one = await gradcam(net, data.test.x.subarray(0, 784 * 2), 2, cls, null);
     net.dispose();
     one.maps.forEach((map) => map.forEach((v, p) => (p === 400 ? undefined : expect(v).toBe(0))));
   });
 
   it('gives the same Grad-CAM on wasm and cpu (pooling windows that are all zero included)', async () => {
     const data = loadDataset({ dataset: 'synthetic-cifar', ...SYN });
-    const st = randomState('conv-2', data, 4);
+    const st = await randomState('conv-2', data, 4);
     const x = data.test.x.subarray(0, 4 * 3072);
     const onBackend = async (name: 'wasm' | 'cpu'): Promise<number[][]> => {
       await selectBackend(name);
-      const net = netFromState(st.state, data);
+      const net = await netFromState(st.state, data);
       try {
-        return gradcam(net, x, 4, 5, 1).maps;
+        return (await gradcam(net, x, 4, 5, 1)).maps;
       } finally {
         net.dispose();
       }

@@ -248,11 +248,11 @@ describe('runSelectivity', () => {
     };
   }
 
-  function loaded(arch: ArchName, seed: number, edit?: (net: ReturnType<typeof buildNet>) => void): LoadedState {
+  async function loaded(arch: ArchName, seed: number, edit?: (net: ReturnType<typeof buildNet>) => void): Promise<LoadedState> {
     const net = buildNet({ arch, seed, inputShape: data.inputShape, numClasses: data.numClasses });
     try {
       edit?.(net);
-      return { info: info(arch, `${arch} s${seed}`), state: captureState(net) };
+      return { info: info(arch, `${arch} s${seed}`), state: await captureState(net) };
     } finally {
       net.dispose();
     }
@@ -271,7 +271,7 @@ describe('runSelectivity', () => {
   const options: SelectivityOptions = { permutations: 7, threshold: 0.9, split: 'test', probe: true, seed: 0 };
 
   it('reports every unit of every layer of a conv net and a dense net, with the expected shapes', async () => {
-    const states = [loaded('conv-2', 0), loaded('lenet-300-100', 1)];
+    const states = [await loaded('conv-2', 0), await loaded('lenet-300-100', 1)];
     const stages: string[] = [];
     const before = tf.memory().numTensors;
     const res = await runSelectivity(states, ctx(stages), options);
@@ -284,7 +284,7 @@ describe('runSelectivity', () => {
     expect(res.split).toBe('test');
     expect(res.threshold).toBe(0.9);
     expect(res.states.map((s) => s.state.label)).toEqual(['conv-2 s0', 'lenet-300-100 s1']);
-    expect(stages).toEqual(['forward: conv-2 s0', 'statistics: conv-2 s0', 'forward: lenet-300-100 s1', 'statistics: lenet-300-100 s1']);
+    expect(stages).toEqual(['forward: conv-2 s0', 'forward: lenet-300-100 s1', 'statistics: conv-2 s0', 'statistics: lenet-300-100 s1']);
 
     const expected = [
       [
@@ -358,7 +358,7 @@ describe('runSelectivity', () => {
     }
     const template = new Float32Array(f);
     for (let j = 0; j < f; j++) template[j] = sumPos[j]! / nPos - sumNeg[j]! / (data.train.n - nPos);
-    const state = loaded('lenet-300-100', 2, (net) => {
+    const state = await loaded('lenet-300-100', 2, (net) => {
       const l = net.layers[0]!;
       const w = Float32Array.from(l.weight.dataSync());
       for (let j = 0; j < f; j++) w[j * 300] = template[j]!;
@@ -377,6 +377,6 @@ describe('runSelectivity', () => {
     const first = new Set(data.test.y.subarray(0, 10));
     const absent = Array.from({ length: 10 }, (_, c) => c).find((c) => !first.has(c))!;
     const c = { ...ctx([]), cls: { index: absent, name: String(absent) } };
-    await expect(runSelectivity([loaded('lenet-300-100', 0)], c, { ...options, limit: 10 })).rejects.toThrow(/no image of class/);
+    await expect(runSelectivity([await loaded('lenet-300-100', 0)], c, { ...options, limit: 10 })).rejects.toThrow(/no image of class/);
   });
 });

@@ -54,9 +54,9 @@ function prune(state: NetState, fraction: number, seed: number, keep: (layer: nu
  * LeNet-300-100 where class `cls` is carried by one path: pixels in rows [r0, r1) → fc1 unit `h1` (bias 5, so always
  * active) → fc2 unit `h2` → logit `cls`; every other weight is small and random, and no other unit reaches the logit.
  */
-function pathLenet(data: Dataset, cls: number, h1: number, h2: number, r0: number, r1: number, seed: number): LoadedState {
+async function pathLenet(data: Dataset, cls: number, h1: number, h2: number, r0: number, r1: number, seed: number): Promise<LoadedState> {
   const net = buildNet({ arch: 'lenet-300-100', seed, inputShape: data.inputShape, numClasses: data.numClasses });
-  const state = captureState(net);
+  const state = await captureState(net);
   net.dispose();
   const [f1, f2, f3] = state.layers as [NetState['layers'][number], NetState['layers'][number], NetState['layers'][number]];
   for (const l of state.layers) for (let i = 0; i < l.weight.length; i++) l.weight[i]! *= 0.1;
@@ -82,7 +82,7 @@ describe('subcircuits', () => {
     const rng = new Rng(7);
     const sizes = [20, 8, 4];
     const layers = sizes.slice(1).map((out, i) => new MaskedDense(`fc${i + 1}`, sizes[i]!, out, 'glorot-normal', rng));
-    layers[0]!.setMask(Float32Array.from({ length: 20 * 8 }, () => (rng.uniform() < 0.6 ? 1 : 0)));
+    await layers[0]!.setMask(Float32Array.from({ length: 20 * 8 }, () => (rng.uniform() < 0.6 ? 1 : 0)));
     const net: MaskedNet = {
       arch: 'linear-2',
       inputShape: [1, 1, 20],
@@ -116,7 +116,7 @@ describe('subcircuits', () => {
   it('finds the hand-set path of a lenet, never shows pruned connections, and keeps to the edge budget', async () => {
     const data = loadDataset({ dataset: 'synthetic-mnist', ...SYN });
     const cls = 4;
-    const st = pathLenet(data, cls, 7, 13, 0, 14, 1);
+    const st = await pathLenet(data, cls, 7, 13, 0, 14, 1);
     const res = await runSubcircuit([st], ctxOf(data, cls), { units: 5, edges: 12, images: 20, split: 'test' });
     expect(res.images).toBe(20);
     expect(res.shared).toBeNull();
@@ -179,8 +179,8 @@ describe('subcircuits', () => {
   it('compares subcircuits: a state with itself shares everything, disjoint paths share nothing', async () => {
     const data = loadDataset({ dataset: 'synthetic-mnist', ...SYN });
     const cls = 4;
-    const a = pathLenet(data, cls, 7, 13, 0, 14, 1);
-    const b = pathLenet(data, cls, 100, 50, 14, 28, 2);
+    const a = await pathLenet(data, cls, 7, 13, 0, 14, 1);
+    const b = await pathLenet(data, cls, 100, 50, 14, 28, 2);
     const opts = { units: 1, edges: 100, images: 30, split: 'test' as const };
     const self = await runSubcircuit([a, a], ctxOf(data, cls), opts);
     const ca = self.circuits[0]!;
@@ -201,7 +201,7 @@ describe('subcircuits', () => {
     expect(cmp.shared!.edgeJaccard).toBe(0);
     // Different architectures cannot be compared.
     const conv = buildNet({ arch: 'conv-2', seed: 0, inputShape: data.inputShape, numClasses: 10 });
-    const cs: LoadedState = { info: info('conv', 'conv-2'), state: captureState(conv) };
+    const cs: LoadedState = { info: info('conv', 'conv-2'), state: await captureState(conv) };
     conv.dispose();
     await expect(runSubcircuit([a, cs], ctxOf(data, cls), opts)).rejects.toThrow('lenet-300-100 vs conv-2');
   });
@@ -209,7 +209,7 @@ describe('subcircuits', () => {
   it('folds conv kernels and fc1 positions into channel connections (Conv-2 on synthetic-cifar)', async () => {
     const data = loadDataset({ dataset: 'synthetic-cifar', ...SYN });
     const net0 = buildNet({ arch: 'conv-2', seed: 3, inputShape: data.inputShape, numClasses: data.numClasses });
-    const state = captureState(net0);
+    const state = await captureState(net0);
     net0.dispose();
     prune(state, 0.8, 9);
     for (const l of state.layers) for (let i = 0; i < l.bias.length; i++) l.bias[i] = 0.01 * ((i % 7) - 3);
@@ -254,7 +254,7 @@ describe('subcircuits', () => {
     // Unit attribution = mean over the class images of Σ_positions z · ∂y/∂z, z the pre-activation (conv2 and fc1),
     // computed here from the layers' outputs and plain tfjs ops.
     const idx = Array.from({ length: data.test.n }, (_, i) => i).filter((i) => data.test.y[i] === cls);
-    const net = netFromState(state, data);
+    const net = await netFromState(state, data);
     const [zg2, zg1] = tf.tidy(() => {
       const x = tf.tensor2d(idx.flatMap((i) => Array.from(data.test.x.subarray(i * 3072, (i + 1) * 3072))), [idx.length, 3072]);
       const tr = net.forwardTrace(x);

@@ -1,6 +1,7 @@
 // The installer configuration (electron-builder.yml), checked without downloading Electron:
 // 1. electron-builder loads it and validates it against its own JSON schema (and rejects a broken one);
-// 2. what it names exists: icons of the right sizes, the N-API prebuilds and .wasm files it unpacks;
+// 2. what it names exists: icons of the right sizes, the N-API prebuilds, .wasm files and Dawn builds it unpacks, and
+//    each platform's exclusions leave out exactly the other platforms' Dawn builds;
 // 3. it packages: electron-builder makes the unpacked Linux app around a stand-in Electron distribution
 //    (`electronDist`), and the app.asar it writes holds the build, the presets and the production dependencies (no
 //    react, d3 or electron), with native code and WebAssembly unpacked; the packaged CLI, run by plain Node from that
@@ -18,11 +19,19 @@ const require = createRequire(import.meta.url);
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
 
 type Config = Record<string, unknown> & { electronVersion?: string; asarUnpack?: string[]; linux?: Record<string, unknown> };
+type PlatformFiles = { files?: string[] };
 const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
   getConfig(projectDir: string, configPath: string | null, fromOptions: unknown): Promise<Config>;
   validateConfiguration(config: unknown, logger: unknown): Promise<void>;
 };
 const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+// The minimatch electron-builder itself matches file patterns with (options as in app-builder-lib's fileMatcher).
+const { minimatch } = createRequire(require.resolve('app-builder-lib/package.json'))('minimatch') as {
+  minimatch(path: string, pattern: string, options?: { dot?: boolean }): boolean;
+};
+/** The optional webgpu package's Dawn builds (dist/<os>-<arch>/), or null when it is not installed. */
+const WEBGPU_DIST = join(ROOT, 'node_modules/webgpu/dist');
+const webgpuBuilds = existsSync(WEBGPU_DIST) ? readdirSync(WEBGPU_DIST) : null;
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(file: string): { width: number; height: number } {
@@ -80,6 +89,28 @@ describe('electron-builder configuration', () => {
     }
     const wasm = readdirSync(join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist')).filter((f) => f.endsWith('.wasm'));
     expect(wasm.length).toBeGreaterThanOrEqual(3);
+    expect(config.asarUnpack).toContain('node_modules/webgpu/dist/**');
+  });
+
+  it('leaves the other platforms\' Dawn builds (webgpu) out of each platform\'s package', () => {
+    const os: Record<'linux' | 'mac' | 'win', string> = { linux: 'linux', mac: 'darwin', win: 'win32' };
+    const builds = webgpuBuilds ?? ['darwin-universal', 'linux-arm64', 'linux-x64', 'win32-arm64', 'win32-x64'];
+    if (webgpuBuilds) {
+      for (const o of Object.values(os)) expect(webgpuBuilds.some((b) => b.startsWith(`${o}-`)), o).toBe(true);
+      const dawn = join(WEBGPU_DIST, 'linux-x64', 'dawn.node');
+      expect(existsSync(dawn)).toBe(true);
+      expect(minimatch('node_modules/webgpu/dist/linux-x64/dawn.node', config.asarUnpack!.find((p) => p.includes('webgpu'))!, { dot: true })).toBe(true);
+    }
+    for (const [platform, name] of Object.entries(os)) {
+      const files = (config[platform] as PlatformFiles | undefined)?.files ?? [];
+      const excludes = files.filter((f) => f.startsWith('!')).map((f) => f.slice(1));
+      expect(excludes.length, platform).toBeGreaterThan(0);
+      for (const b of builds) {
+        const path = `node_modules/webgpu/dist/${b}/dawn.node`;
+        const excluded = excludes.some((p) => minimatch(path, p, { dot: true }));
+        expect(excluded, `${platform}: ${b}`).toBe(!b.startsWith(`${name}-`));
+      }
+    }
   });
 });
 
@@ -131,9 +162,20 @@ describe('packaging around a stand-in Electron', () => {
       expect(files.has(`/node_modules/${gone}`), gone).toBe(false);
     }
     expect([...files].some((f) => f.startsWith('/src/') || f.startsWith('/tests/') || f.endsWith('.map'))).toBe(false);
+    // Only the build, the resources, the dependencies and package.json at the top (the platform's own `files` set
+    // must not widen it to the whole project).
+    expect([...files].filter((f) => f.lastIndexOf('/') === 0).sort()).toEqual(['/node_modules', '/out', '/package.json', '/resources']);
     const unpacked = join(resources, 'app.asar.unpacked', 'node_modules');
     expect(existsSync(join(unpacked, 'better-sqlite3/prebuilds/linux-x64.node'))).toBe(true);
     expect(existsSync(join(unpacked, '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))).toBe(true);
+    if (webgpuBuilds) {
+      // Dawn for Linux unpacked (a .node must be a real file to load); the other platforms' builds are not packaged.
+      expect(files.has('/node_modules/webgpu/package.json')).toBe(true);
+      expect(existsSync(join(unpacked, 'webgpu/dist/linux-x64/dawn.node'))).toBe(true);
+      const packaged = readdirSync(join(unpacked, 'webgpu/dist')).sort();
+      expect(packaged).toEqual(webgpuBuilds.filter((b) => b.startsWith('linux-')).sort());
+      expect([...files].filter((f) => /^\/node_modules\/webgpu\/dist\/(darwin|win32)-/.test(f))).toEqual([]);
+    }
 
     // The packaged code and dependencies on their own (extracted, unpacked files included): the CLI trains a tiny
     // run on the wasm backend, exports its mask and imports it back.

@@ -126,7 +126,7 @@ describe('wasm kernels', () => {
       const net = createConvNet('conv-2', 4, 'glorot-normal', [16, 16, 3], 10);
       // A pruned first conv layer and fc1, so the masked paths run too.
       const rng = new Rng(9);
-      for (const l of [net.layers[0]!, net.layers[2]!]) l.setMask(Float32Array.from({ length: l.size }, () => (rng.uniform() < 0.5 ? 1 : 0)));
+      for (const l of [net.layers[0]!, net.layers[2]!]) await l.setMask(Float32Array.from({ length: l.size }, () => (rng.uniform() < 0.5 ? 1 : 0)));
       const out = tf.tidy(() => {
         const x = tf.tensor2d(randn(4 * 768, 11), [4, 768]);
         const labels = tf.oneHot(tf.tensor1d([1, 5, 7, 9], 'int32'), 10).toFloat() as tf.Tensor2D;

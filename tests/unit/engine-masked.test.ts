@@ -15,13 +15,15 @@ function randomMask(n: number, keep: number, rng: Rng): Float32Array {
   return m;
 }
 
-function maskNet(net: MaskedNet, keep: number, seed: number): Float32Array[] {
+async function maskNet(net: MaskedNet, keep: number, seed: number): Promise<Float32Array[]> {
   const rng = new Rng(seed);
-  return net.layers.map((l) => {
+  const masks: Float32Array[] = [];
+  for (const l of net.layers) {
     const m = randomMask(l.inSize * l.outSize, keep, rng);
-    l.setMask(m);
-    return m;
-  });
+    await l.setMask(m);
+    masks.push(m);
+  }
+  return masks;
 }
 
 /** A small classification stream: random inputs, labels from a fixed random linear teacher. */
@@ -54,7 +56,7 @@ describe('masked layers', () => {
   it('keeps every pruned weight exactly zero through 1000 Adam steps, and trains the kept ones', async () => {
     await selectBackend('wasm');
     const net = createLenet300100(3, 'glorot-normal', 64, 10);
-    const masks = maskNet(net, 0.2, 99);
+    const masks = await maskNet(net, 0.2, 99);
     for (const m of masks) expect(m.reduce((a, b) => a + b, 0) / m.length).toBeCloseTo(0.2, 3);
     expect(net.density()).toBeCloseTo(0.2, 3);
     const before = net.layers.map((l) => l.weight.dataSync().slice());
@@ -98,7 +100,7 @@ describe('masked layers', () => {
     const grads = async (backend: 'cpu' | 'wasm'): Promise<{ custom: Float32Array[]; reference: Float32Array[] }> => {
       await selectBackend(backend);
       const net = createLenet300100(21);
-      const masks = maskNet(net, 0.3, 4);
+      const masks = await maskNet(net, 0.3, 4);
       const rng = new Rng(8);
       const x = tf.tensor2d(Float32Array.from({ length: 16 * 784 }, () => rng.normal()), [16, 784]);
       const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10).toFloat() as tf.Tensor2D;
@@ -159,9 +161,29 @@ describe('masked layers', () => {
     tf.dispose([x, w, m]);
   });
 
-  it('rejects a mask of the wrong size', () => {
+  it('rejects a mask of the wrong size', async () => {
     const net = createLenet300100(0, 'glorot-normal', 8, 2);
-    expect(() => net.layers[0]!.setMask(new Float32Array(7))).toThrow(/expected 2400/);
+    await expect(net.layers[0]!.setMask(new Float32Array(7))).rejects.toThrow(/expected 2400/);
+    await expect(net.layers[0]!.setMask(tf.ones([3, 3]))).rejects.toThrow(/mask shape \[3, 3\] is not \[8, 300\]/);
+    net.dispose();
+  });
+
+  it('counts the kept weights when the mask is set, from an array or a tensor (read back asynchronously)', async () => {
+    const net = createLenet300100(0, 'glorot-normal', 8, 2);
+    const l = net.layers[1]!;
+    expect(l.counts()).toEqual({ kept: l.size, total: l.size });
+    const m = Float32Array.from({ length: l.size }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const kept = m.reduce((a, b) => a + b, 0);
+    await l.setMask(m);
+    expect(l.counts()).toEqual({ kept, total: l.size });
+    const before = tf.memory().numTensors;
+    const t = tf.tensor(Float32Array.from(m, (v) => v * 0.5), [...l.shape]); // any non-zero value keeps a weight
+    await l.setMask(t);
+    t.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(l.counts()).toEqual({ kept, total: l.size });
+    expect(Array.from(await l.mask.data())).toEqual(Array.from(m));
+    expect(net.density()).toBeCloseTo((net.layers[0]!.size + kept + net.layers[2]!.size) / (net.layers[0]!.size + l.size + net.layers[2]!.size), 12);
     net.dispose();
   });
 });

@@ -112,7 +112,7 @@ describe('scores on tiny nets with known answers', () => {
   const nets: MaskedNet[] = [];
   afterAll(() => nets.forEach((n) => n.dispose()));
 
-  it('SNIP keeps the weights that dominate the loss gradient; magnitude keeps the largest weights', () => {
+  it('SNIP keeps the weights that dominate the loss gradient; magnitude keeps the largest weights', async () => {
     // Input feature 0 is large, feature 2 tiny; the weights out of feature 2 are the largest.
     const W = [[0.1, -0.1], [0.5, 0.4], [5, -4]];
     const net = tinyNet([W], false);
@@ -120,17 +120,17 @@ describe('scores on tiny nets with known answers', () => {
     const X = [[10, 0.3, 0.01], [-8, 0.2, -0.02], [12, -0.1, 0.01], [-9, 0.1, 0.02]];
     const Y = oneHot([0, 1, 0, 1], 2);
     const batch = { x: tf.tensor2d(X), y: tf.tensor2d(Y) };
-    const snip = snipScores(net, [batch]);
+    const snip = await snipScores(net, [batch]);
     const { g } = softmaxRegression(W, X, Y, 1);
     const expected = flat(W).map((w, i) => Math.abs(w * flat(g)[i]!));
     expect(maxAbsDiff(snip[0]!, expected)).toBeLessThan(1e-5 * maxAbs(expected));
     expect(Array.from(keepTop(snip, 2 / 6, 'global')[0]!)).toEqual([1, 1, 0, 0, 0, 0]);
-    expect(Array.from(keepTop(magnitudeScores(net), 2 / 6, 'global')[0]!)).toEqual([0, 0, 0, 0, 1, 1]);
+    expect(Array.from(keepTop(await magnitudeScores(net), 2 / 6, 'global')[0]!)).toEqual([0, 0, 0, 0, 1, 1]);
     batch.x.dispose();
     batch.y.dispose();
   });
 
-  it('GraSP: H g matches the exact Hessian-gradient product of softmax regression; S = -w ⊙ Hg', () => {
+  it('GraSP: H g matches the exact Hessian-gradient product of softmax regression; S = -w ⊙ Hg', async () => {
     const rng = new Rng(5);
     const W = randomMatrix(6, 4, rng, 0.5);
     const net = tinyNet([W], false);
@@ -141,11 +141,11 @@ describe('scores on tiny nets with known answers', () => {
     const before = Float32Array.from(net.layers[0]!.weight.dataSync());
     for (const T of [1, 200]) {
       const exact = softmaxRegression(W, X, Y, T);
-      const { g, hg } = hessianGradientProduct(net, [batch], T);
+      const { g, hg } = await hessianGradientProduct(net, [batch], T);
       expect(maxAbsDiff(g[0]!, flat(exact.g))).toBeLessThan(1e-4 * maxAbs(flat(exact.g)));
       // float32 central differences: about 1e-4 relative at T = 1, 1e-3 at T = 200 (the difference shrinks with T).
       expect(maxAbsDiff(hg[0]!, flat(exact.hg))).toBeLessThan(5e-3 * maxAbs(flat(exact.hg)));
-      const s = graspScores(net, [batch], T)[0]!;
+      const s = (await graspScores(net, [batch], T))[0]!;
       const expectedS = flat(W).map((w, i) => -w * flat(exact.hg)[i]!);
       expect(maxAbsDiff(s, expectedS)).toBeLessThan(5e-3 * maxAbs(expectedS));
     }
@@ -155,7 +155,7 @@ describe('scores on tiny nets with known answers', () => {
     batch.y.dispose();
   });
 
-  it('SynFlow: |w ⊙ dR/dw| matches the brute-force path sums, and each layer conserves R', () => {
+  it('SynFlow: |w ⊙ dR/dw| matches the brute-force path sums, and each layer conserves R', async () => {
     const rng = new Rng(6);
     const W1 = randomMatrix(4, 3, rng);
     const W2 = randomMatrix(3, 2, rng);
@@ -163,7 +163,7 @@ describe('scores on tiny nets with known answers', () => {
     nets.push(net);
     const saved = net.layers.map((l) => Float32Array.from(l.weight.dataSync()));
     for (const l of net.layers) tf.tidy(() => l.weight.assign(tf.abs(l.weight)));
-    const [s1, s2] = synflowScores(net) as [Float32Array, Float32Array];
+    const [s1, s2] = (await synflowScores(net)) as [Float32Array, Float32Array];
     // R = Σ_i Σ_j Σ_k |W1_ij| |W2_jk| on an all-ones input.
     const abs = (m: number[][]) => m.map((r) => r.map(Math.abs));
     const A1 = abs(W1);
@@ -180,7 +180,7 @@ describe('scores on tiny nets with known answers', () => {
     net.layers.forEach((l, i) => tf.tidy(() => l.weight.assign(tf.tensor(saved[i]!, l.weight.shape))));
 
     // Iterative pruning reaches the density and restores weights, biases and masks exactly.
-    const masks = synflowMasks(net, 0.5, 5, 'global');
+    const masks = await synflowMasks(net, 0.5, 5, 'global');
     expect(masks.reduce((a, m) => a + m.reduce((x, y) => x + y, 0), 0)).toBe(9);
     net.layers.forEach((l, i) => {
       expect(l.weight.dataSync()).toEqual(saved[i]);
@@ -207,7 +207,7 @@ describe('pruning LeNet-300-100 at init on the synthetic set', () => {
   const data = loadDataset(config);
   const kept = (ms: Uint8Array[]) => ms.map((m) => m.reduce((a, b) => a + b, 0));
 
-  it('every criterion reaches the density (global and layerwise), leaves the net untouched and is reproducible', () => {
+  it('every criterion reaches the density (global and layerwise), leaves the net untouched and is reproducible', async () => {
     const net = createLenet300100(0);
     const before = net.layers.map((l) => Float32Array.from(l.weight.dataSync()));
     const tensors = tf.memory().numTensors;
@@ -215,10 +215,10 @@ describe('pruning LeNet-300-100 at init on the synthetic set', () => {
     try {
       for (const criterion of ['magnitude', 'snip', 'grasp', 'synflow', 'random'] as const) {
         const spec = { criterion, density: 0.05, ranking: 'global' as const, ...(criterion === 'synflow' ? { iterations: 20 } : {}) };
-        const masks = pruneAtInitMasks(net, data, config, 0, spec);
+        const masks = await pruneAtInitMasks(net, data, config, 0, spec);
         expect(kept(masks).reduce((a, b) => a + b, 0), criterion).toBe(Math.round(0.05 * 266200));
-        expect(pruneAtInitMasks(net, data, config, 0, spec), criterion).toEqual(masks);
-        const layerwise = pruneAtInitMasks(net, data, config, 0, { ...spec, ranking: 'layerwise' });
+        expect(await pruneAtInitMasks(net, data, config, 0, spec), criterion).toEqual(masks);
+        const layerwise = await pruneAtInitMasks(net, data, config, 0, { ...spec, ranking: 'layerwise' });
         expect(kept(layerwise), criterion).toEqual([11760, 1500, 50]);
         results[criterion] = masks;
       }
@@ -235,7 +235,7 @@ describe('pruning LeNet-300-100 at init on the synthetic set', () => {
 });
 
 describe('pruning a conv net at init', () => {
-  it('every criterion scores conv and fc layers alike and reaches the density', () => {
+  it('every criterion scores conv and fc layers alike and reaches the density', async () => {
     const config = parseExperimentConfig({
       version: 1,
       name: 'pai-conv',
@@ -258,7 +258,7 @@ describe('pruning a conv net at init', () => {
     try {
       for (const criterion of ['magnitude', 'snip', 'grasp', 'synflow', 'random'] as const) {
         const spec = { criterion, density: 0.1, ranking: 'global' as const, ...(criterion === 'synflow' ? { iterations: 3 } : {}) };
-        const masks = pruneAtInitMasks(net, data, config, 0, spec);
+        const masks = await pruneAtInitMasks(net, data, config, 0, spec);
         const k = masks.map((m) => m.reduce((a, b) => a + b, 0));
         expect(k.reduce((a, b) => a + b, 0), criterion).toBe(Math.round(0.1 * total));
         // The conv layers are ranked with the rest: they keep some weights.

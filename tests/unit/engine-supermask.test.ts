@@ -59,11 +59,11 @@ afterEach(() => {
 describe('edge-popup', () => {
   const spec: SupermaskSpec = { algorithm: 'edge-popup', density: 0.5, dynamicWeightRescaling: false };
 
-  it('scores start uniform in ±1/sqrt(fan_in); the mask keeps the top half of |score|', () => {
+  it('scores start uniform in ±1/sqrt(fan_in); the mask keeps the top half of |score|', async () => {
     const s = initialScores(spec, [IN, OUT], new Rng(2));
     expect(Math.max(...Array.from(s, Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(IN));
     const { sm, s: scores } = make(spec);
-    const [m] = sm.initialMasks();
+    const [m] = await sm.initialMasks();
     expect(m!.reduce((a, b) => a + b, 0)).toBe(10);
     const abs = Array.from(scores, Math.abs);
     const minKept = Math.min(...abs.filter((_, j) => m![j]));
@@ -71,10 +71,14 @@ describe('edge-popup', () => {
     expect(maxPruned).toBeLessThan(minKept);
   });
 
-  it('the forward pass computes with w ⊙ m and the gradient reaches every score straight through: dL/ds = dL/dW ⊙ w ⊙ sign(s)', () => {
+  it('the forward pass computes with w ⊙ m and the gradient reaches every score straight through: dL/ds = dL/dW ⊙ w ⊙ sign(s)', async () => {
     const { net, sm, w, s } = make(spec);
-    const [m] = sm.initialMasks();
+    const [m] = await sm.initialMasks();
+    // Edge-popup ranks the scores before the step (they are read back asynchronously), and only for that one pass.
+    expect(() => scoreGrad(net, sm)).toThrow(/call prepareStep\(\)/);
+    await sm.prepareStep();
     const { grad, loss } = scoreGrad(net, sm);
+    expect(() => scoreGrad(net, sm)).toThrow(/call prepareStep\(\)/);
     let expectedLoss = 0;
     for (let n = 0; n < 3; n++) {
       for (let o = 0; o < OUT; o++) {
@@ -90,8 +94,9 @@ describe('edge-popup', () => {
     expect(net.layers[0]!.weight.dataSync()).toEqual(w);
   });
 
-  it('dynamic weight rescaling multiplies the masked weights (and the gradient) by n / kept', () => {
+  it('dynamic weight rescaling multiplies the masked weights (and the gradient) by n / kept', async () => {
     const { net, sm, w, s } = make({ ...spec, dynamicWeightRescaling: true });
+    await sm.prepareStep();
     const { grad } = scoreGrad(net, sm);
     grad.forEach((g, j) => expect(g).toBeCloseTo(2 * dLdW[j]! * w[j]! * Math.sign(s[j]!), 4));
   });
@@ -105,32 +110,32 @@ describe('bernoulli', () => {
     grad.forEach((g, j) => expect(g).toBeCloseTo(dLdW[j]! * w[j]! * d, 4));
   });
 
-  it('samples a new mask every training step, holds one sample through an evaluation, and rounds on request', () => {
+  it('samples a new mask every training step, holds one sample through an evaluation, and rounds on request', async () => {
     const { net, sm } = make({ algorithm: 'bernoulli', dynamicWeightRescaling: false, scoreInit: 0 }, 3);
     const x = tf.tensor2d(X, [3, IN]);
     const out = () => tf.tidy(() => Array.from(net.forward(x).dataSync()));
     const a = out();
     const b = out();
     expect(a).not.toEqual(b);
-    sm.onEvaluate('begin');
+    await sm.onEvaluate('begin');
     expect(out()).toEqual(out());
     const held = sm.lastEvalMasks![0]!;
-    sm.onEvaluate('end');
-    sm.onEvaluate('begin');
+    await sm.onEvaluate('end');
+    await sm.onEvaluate('begin');
     expect(sm.lastEvalMasks![0]).not.toEqual(held);
-    sm.onEvaluate('end');
+    await sm.onEvaluate('end');
     x.dispose();
 
     const r = make({ algorithm: 'bernoulli', dynamicWeightRescaling: false, scoreInit: 0.5, evalMask: 'rounded' });
-    expect(Array.from(r.sm.initialMasks()[0]!)).toEqual(new Array(IN * OUT).fill(1));
+    expect(Array.from((await r.sm.initialMasks())[0]!)).toEqual(new Array(IN * OUT).fill(1));
   });
 
-  it('leaves no tensors behind and uninstalls its transform', () => {
+  it('leaves no tensors behind and uninstalls its transform', async () => {
     const before = tf.memory().numTensors;
     const net = oneLayer(4);
     const sm = new Supermask(net, { algorithm: 'bernoulli', dynamicWeightRescaling: true }, 4);
     scoreGrad(net, sm);
-    sm.onEvaluate('begin');
+    await sm.onEvaluate('begin');
     sm.dispose();
     expect(net.layers[0]!.weightTransform).toBeNull();
     net.dispose();

@@ -121,11 +121,12 @@ describe('dense training', () => {
     const data = loadDataset(cfg);
     const net = createLenet300100(2);
     const rng = new Rng(7);
-    const masks = net.layers.map((l) => {
+    const masks: Float32Array[] = [];
+    for (const l of net.layers) {
       const m = Float32Array.from({ length: l.inSize * l.outSize }, () => (rng.uniform() < 0.5 ? 1 : 0));
-      l.setMask(m);
-      return m;
-    });
+      await l.setMask(m);
+      masks.push(m);
+    }
     const { result, evaluations } = await trainRound({ net, data, config: cfg, seed: 0, round: 1, callbacks: { onMetrics: () => {}, onProgress: () => {}, isCancelled: () => false } });
     expect(result.round).toBe(1);
     expect(Math.abs(result.density - 0.5)).toBeLessThan(0.01);

@@ -114,17 +114,18 @@ async function loadTensorflowNative(pkg: string): Promise<Loaded> {
 //
 // Reading back: WebGPU maps buffers only asynchronously, and Dawn for Node completes a mapping on the event loop, so
 // `dataSync()`/`arraySync()` of a GPU-resident tensor cannot work in Node (tfjs' synchronous path needs a browser's
-// OffscreenCanvas). The backend's readSync throws a one-line error saying so; callers read with `await data()`.
+// OffscreenCanvas). The backend's readSync throws a one-line error saying so. The engine reads everything with
+// `await data()` (training: only at evaluations and state captures; masks count their kept weights when set), so
+// every backend runs the same code.
 
 /** Environment variable: 1 lets an explicit `--backend webgpu` run on a software (CPU) WebGPU adapter. */
 export const WEBGPU_SOFTWARE_ENV = 'TICKETSCOPE_WEBGPU_SOFTWARE';
 
 /**
- * Whether `auto` may pick a hardware WebGPU adapter. The engine still reads losses, masks and weights with
- * dataSync(), which the webgpu backend cannot serve in Node (see above): until those reads are asynchronous,
- * `auto` passes over webgpu (an explicit `--backend webgpu` is still honoured).
+ * Whether `auto` may pick a hardware WebGPU adapter (after cuda, before node and wasm). Software adapters are passed
+ * over regardless (see webgpuRefusal); an explicit `--backend webgpu` is honoured either way.
  */
-export const WEBGPU_IN_AUTO = false;
+export const WEBGPU_IN_AUTO: boolean = true;
 
 /** How long the adapter probe may take (Dawn start-up plus one or two adapter requests: about a second). */
 const WEBGPU_PROBE_TIMEOUT_MS = 30_000;
@@ -327,7 +328,7 @@ function webgpuRefusal(a: WebgpuAdapter, explicit: boolean): string | null {
     return `only a software WebGPU adapter (${a.software}): slower than wasm${how}`;
   }
   if (!explicit && !WEBGPU_IN_AUTO) {
-    return `WebGPU adapter ${a.label}: not used by auto while the engine reads tensors synchronously (dataSync), which WebGPU cannot do in Node; --backend webgpu uses it`;
+    return `WebGPU adapter ${a.label}: not used by auto (WEBGPU_IN_AUTO is off); --backend webgpu uses it`;
   }
   return null;
 }

@@ -27,9 +27,9 @@ export async function runDense(config: ExperimentConfig, seed: number, callbacks
   const data = loadDataset(config);
   const net = createNet(config, seed, data.inputShape, data.numClasses);
   try {
-    const init = captureState(net);
+    const init = await captureState(net);
     const { result } = await trainRound({ net, data, config, seed, round: 0, callbacks });
-    return { round: result, normalisation: { ...data.normalisation }, states: { init, trained: captureState(net) } };
+    return { round: result, normalisation: { ...data.normalisation }, states: { init, trained: await captureState(net) } };
   } finally {
     net.dispose();
   }

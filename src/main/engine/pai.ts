@@ -46,7 +46,9 @@ function zipLayers(a: readonly Float32Array[], b: readonly ArrayLike<number>[], 
   });
 }
 
-const read = (net: MaskedNet): Float32Array[] => net.layers.map((l) => Float32Array.from(l.weight.dataSync()));
+/** Every layer's weights, read back with `await data()` (WebGPU has no synchronous read in Node). */
+const read = async (net: MaskedNet): Promise<Float32Array[]> =>
+  Promise.all(net.layers.map(async (l) => Float32Array.from((await l.weight.data()) as Float32Array)));
 
 function assignWeights(net: MaskedNet, values: readonly Float32Array[]): void {
   net.layers.forEach((l, i) => tf.tidy(() => l.weight.assign(tf.tensor(values[i]!, l.weight.shape))));
@@ -59,19 +61,24 @@ function batchLoss(net: MaskedNet, b: Pick<Batch, 'x' | 'y'>, temperature: numbe
 }
 
 /** d(loss)/dw for every layer's weight, averaged over the batches (float64 accumulation). */
-export function lossGradients(net: MaskedNet, batches: readonly Pick<Batch, 'x' | 'y'>[], temperature = 1): Float32Array[] {
+export async function lossGradients(net: MaskedNet, batches: readonly Pick<Batch, 'x' | 'y'>[], temperature = 1): Promise<Float32Array[]> {
   if (!batches.length) throw new Error('scoring needs at least one batch');
   const ws = weightsOf(net);
   const acc = net.layers.map((l) => new Float64Array(l.size));
   for (const b of batches) {
-    tf.tidy(() => {
+    const gs = tf.tidy(() => {
       const { grads } = tf.variableGrads(() => batchLoss(net, b, temperature), ws);
-      ws.forEach((w, i) => {
-        const g = grads[w.name]!.dataSync();
+      return ws.map((w) => grads[w.name]!);
+    });
+    try {
+      for (const [i, t] of gs.entries()) {
+        const g = await t.data();
         const a = acc[i]!;
         for (let j = 0; j < a.length; j++) a[j]! += g[j]!;
-      });
-    });
+      }
+    } finally {
+      tf.dispose(gs);
+    }
   }
   return acc.map((a) => {
     const out = new Float32Array(a.length);
@@ -80,15 +87,15 @@ export function lossGradients(net: MaskedNet, batches: readonly Pick<Batch, 'x' 
   });
 }
 
-export function magnitudeScores(net: MaskedNet): Float32Array[] {
-  const w = read(net);
+export async function magnitudeScores(net: MaskedNet): Promise<Float32Array[]> {
+  const w = await read(net);
   return zipLayers(w, w, (v) => Math.abs(v));
 }
 
 /** SNIP's connection sensitivity |g ⊙ w| (normalising by its sum, as the paper does, does not change the ranking). */
-export function snipScores(net: MaskedNet, batches: readonly Pick<Batch, 'x' | 'y'>[]): Float32Array[] {
-  const g = lossGradients(net, batches);
-  return zipLayers(read(net), g, (v, gv) => Math.abs(v * gv));
+export async function snipScores(net: MaskedNet, batches: readonly Pick<Batch, 'x' | 'y'>[]): Promise<Float32Array[]> {
+  const g = await lossGradients(net, batches);
+  return zipLayers(await read(net), g, (v, gv) => Math.abs(v * gv));
 }
 
 /**
@@ -97,24 +104,28 @@ export function snipScores(net: MaskedNet, batches: readonly Pick<Batch, 'x' | '
  * tfjs has no double backpropagation through the nets' fused masked kernels; the difference is exact up to O(ε²)
  * for a smooth loss (and averages the curvature across the ReLU kinks within ε). The weights are restored exactly.
  */
-export function hessianGradientProduct(net: MaskedNet, batches: readonly Pick<Batch, 'x' | 'y'>[], temperature: number): { g: Float32Array[]; hg: Float32Array[] } {
-  const g = lossGradients(net, batches, temperature);
+export async function hessianGradientProduct(
+  net: MaskedNet,
+  batches: readonly Pick<Batch, 'x' | 'y'>[],
+  temperature: number,
+): Promise<{ g: Float32Array[]; hg: Float32Array[] }> {
+  const g = await lossGradients(net, batches, temperature);
   let gg = 0;
   for (const a of g) for (const v of a) gg += v * v;
   const gNorm = Math.sqrt(gg);
   if (gNorm === 0) return { g, hg: g.map((a) => new Float32Array(a.length)) };
-  const theta = read(net);
+  const theta = await read(net);
   let tt = 0;
   for (const a of theta) for (const v of a) tt += v * v;
   const eps = GRASP_FD_STEP * (Math.sqrt(tt) || 1);
-  const shifted = (sign: 1 | -1): Float32Array[] => {
+  const shifted = (sign: 1 | -1): Promise<Float32Array[]> => {
     const step = (sign * eps) / gNorm;
     assignWeights(net, zipLayers(theta, g, (v, gv) => v + step * gv));
     return lossGradients(net, batches, temperature);
   };
   try {
-    const plus = shifted(1);
-    const minus = shifted(-1);
+    const plus = await shifted(1);
+    const minus = await shifted(-1);
     const scale = gNorm / (2 * eps);
     return { g, hg: zipLayers(plus, minus, (p, m) => scale * (p - m)) };
   } finally {
@@ -123,31 +134,39 @@ export function hessianGradientProduct(net: MaskedNet, batches: readonly Pick<Ba
 }
 
 /** GraSP's score S(-θ) = -θ ⊙ H g: the HIGHEST scores are removed first. */
-export function graspScores(net: MaskedNet, batches: readonly Pick<Batch, 'x' | 'y'>[], temperature = DEFAULT_GRASP_TEMPERATURE): Float32Array[] {
-  const { hg } = hessianGradientProduct(net, batches, temperature);
-  return zipLayers(read(net), hg, (v, h) => -v * h);
+export async function graspScores(
+  net: MaskedNet,
+  batches: readonly Pick<Batch, 'x' | 'y'>[],
+  temperature = DEFAULT_GRASP_TEMPERATURE,
+): Promise<Float32Array[]> {
+  const { hg } = await hessianGradientProduct(net, batches, temperature);
+  return zipLayers(await read(net), hg, (v, h) => -v * h);
 }
 
 /**
  * SynFlow scores |w ⊙ dR/dw| of the net as it is (the caller has replaced the weights by their absolute values and
  * set the masks), R = sum of the outputs on one all-ones input.
  */
-export function synflowScores(net: MaskedNet): Float32Array[] {
+export async function synflowScores(net: MaskedNet): Promise<Float32Array[]> {
   const ws = weightsOf(net);
   const features = net.inputShape[0] * net.inputShape[1] * net.inputShape[2];
   const scores: Float32Array[] = [];
-  // The arrays are collected outside tidy: tidy walks whatever it returns, element by element.
-  tf.tidy(() => {
+  const gs = tf.tidy(() => {
     const ones = tf.ones([1, features]) as tf.Tensor2D;
     const { grads } = tf.variableGrads(() => tf.sum(net.forward(ones)) as tf.Scalar, ws);
-    for (const w of ws) {
-      const g = grads[w.name]!.dataSync();
-      const v = w.dataSync();
+    return ws.map((w) => grads[w.name]!);
+  });
+  try {
+    for (const [i, w] of ws.entries()) {
+      const g = await gs[i]!.data();
+      const v = await w.data();
       const out = new Float32Array(v.length);
       for (let j = 0; j < v.length; j++) out[j] = Math.abs(v[j]! * g[j]!);
       scores.push(out);
     }
-  });
+  } finally {
+    tf.dispose(gs);
+  }
   return scores;
 }
 
@@ -155,8 +174,10 @@ export function synflowScores(net: MaskedNet): Float32Array[] {
  * Iterative SynFlow: `iterations` rounds of scoring and pruning to density^(i/iterations) of the weights, each
  * round scoring the net masked by the previous one. The net's weights, biases and masks are restored afterwards.
  */
-export function synflowMasks(net: MaskedNet, density: number, iterations: number, ranking: 'layerwise' | 'global'): Uint8Array[] {
-  const saved = net.layers.map((l) => ({ w: Float32Array.from(l.weight.dataSync()), b: Float32Array.from(l.bias.dataSync()) }));
+export async function synflowMasks(net: MaskedNet, density: number, iterations: number, ranking: 'layerwise' | 'global'): Promise<Uint8Array[]> {
+  const saved = await Promise.all(
+    net.layers.map(async (l) => ({ w: Float32Array.from((await l.weight.data()) as Float32Array), b: Float32Array.from((await l.bias.data()) as Float32Array) })),
+  );
   const ones = net.layers.map((l) => new Uint8Array(l.size).fill(1));
   let masks: Uint8Array[] = ones;
   try {
@@ -167,18 +188,18 @@ export function synflowMasks(net: MaskedNet, density: number, iterations: number
       });
     }
     for (let i = 1; i <= iterations; i++) {
-      masks = keepTop(synflowScores(net), density ** (i / iterations), ranking, masks);
-      net.layers.forEach((l, j) => l.setMask(masks[j]!));
+      masks = keepTop(await synflowScores(net), density ** (i / iterations), ranking, masks);
+      for (const [j, l] of net.layers.entries()) await l.setMask(masks[j]!);
     }
     return masks;
   } finally {
-    net.layers.forEach((l, j) => {
-      l.setMask(ones[j]!);
+    for (const [j, l] of net.layers.entries()) {
+      await l.setMask(ones[j]!);
       tf.tidy(() => {
         l.weight.assign(tf.tensor(saved[j]!.w, l.weight.shape));
         l.bias.assign(tf.tensor(saved[j]!.b, l.bias.shape));
       });
-    });
+    }
   }
 }
 
@@ -189,12 +210,18 @@ export function scoringBatches(data: Dataset, batchSize: number, count: number, 
 }
 
 /** The masks of pruning `net` (as initialised, all masks ones) at initialisation to `spec.density`. */
-export function pruneAtInitMasks(net: MaskedNet, data: Dataset, config: Pick<ExperimentConfig, 'batchSize'>, seed: number, spec: AtInitSpec): Uint8Array[] {
+export async function pruneAtInitMasks(
+  net: MaskedNet,
+  data: Dataset,
+  config: Pick<ExperimentConfig, 'batchSize'>,
+  seed: number,
+  spec: AtInitSpec,
+): Promise<Uint8Array[]> {
   const { density, ranking } = spec;
-  const withBatches = (score: (batches: Batch[]) => Float32Array[]): Float32Array[] => {
+  const withBatches = async (score: (batches: Batch[]) => Promise<Float32Array[]>): Promise<Float32Array[]> => {
     const batches = scoringBatches(data, spec.scoreBatchSize ?? config.batchSize, spec.scoreBatches ?? 1, seed);
     try {
-      return score(batches);
+      return await score(batches);
     } finally {
       for (const b of batches) {
         b.x.dispose();
@@ -205,7 +232,7 @@ export function pruneAtInitMasks(net: MaskedNet, data: Dataset, config: Pick<Exp
   };
   switch (spec.criterion) {
     case 'magnitude':
-      return keepTop(magnitudeScores(net), density, ranking);
+      return keepTop(await magnitudeScores(net), density, ranking);
     case 'random': {
       const rng = streamRng(seed, 'prune-at-init/random');
       const scores = net.layers.map((l) => {
@@ -216,10 +243,10 @@ export function pruneAtInitMasks(net: MaskedNet, data: Dataset, config: Pick<Exp
       return keepTop(scores, density, ranking);
     }
     case 'snip':
-      return keepTop(withBatches((b) => snipScores(net, b)), density, ranking);
+      return keepTop(await withBatches((b) => snipScores(net, b)), density, ranking);
     case 'grasp': {
       // Remove the highest scores = keep the highest negated scores.
-      const s = withBatches((b) => graspScores(net, b, spec.temperature ?? DEFAULT_GRASP_TEMPERATURE));
+      const s = await withBatches((b) => graspScores(net, b, spec.temperature ?? DEFAULT_GRASP_TEMPERATURE));
       return keepTop(zipLayers(s, s, (v) => -v), density, ranking);
     }
     case 'synflow':

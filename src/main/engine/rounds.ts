@@ -133,8 +133,8 @@ export async function runRound(
         });
       });
     }
-    const masks = spec.mask.kind === 'at-init' ? pruneAtInitMasks(net, data, config, seed, spec.mask) : resolveMasks(spec.mask, seed);
-    if (masks) net.layers.forEach((l, i) => l.setMask(masks[i]!));
+    const masks = spec.mask.kind === 'at-init' ? await pruneAtInitMasks(net, data, config, seed, spec.mask) : resolveMasks(spec.mask, seed);
+    if (masks) for (const [i, l] of net.layers.entries()) await l.setMask(masks[i]!);
     const training = spec.training;
     const extra: Partial<TrainRoundOptions> = {};
     if (training?.kind === 'supermask') {
@@ -142,12 +142,13 @@ export async function runRound(
       supermask = sm;
       extra.trainable = sm.scores;
       extra.decayed = () => sm.scores;
+      extra.beforeStep = () => sm.prepareStep();
       extra.onEvaluate = (phase) => sm.onEvaluate(phase);
     } else if (training?.kind === 'random-features') {
       const frozen = randomFeatureLayers(net.layers);
       extra.trainable = net.layers.filter((_, i) => !frozen[i]).flatMap((l) => [l.weight as tf.Variable, l.bias as tf.Variable]);
     }
-    const initState = supermask ? withMasks(captureState(net), supermask.initialMasks()) : captureState(net);
+    const initState = supermask ? withMasks(await captureState(net), await supermask.initialMasks()) : await captureState(net);
     let rewind: NetState | undefined;
     const { result } = await trainRound({
       net,
@@ -156,12 +157,16 @@ export async function runRound(
       seed,
       round: spec.round,
       callbacks,
+      // A promise only at the capture step: the other steps return nothing and trainRound does not wait for them.
       onStep: spec.captureAt ? (it) => {
-        if (it === spec.captureAt) rewind = captureState(net);
+        if (it !== spec.captureAt) return undefined;
+        return captureState(net).then((s) => {
+          rewind = s;
+        });
       } : undefined,
       ...extra,
     });
-    let trained = captureState(net);
+    let trained = await captureState(net);
     if (supermask) {
       // The stored mask is the one the final evaluation used; the stored weights are the untouched init weights.
       const final = supermask.lastEvalMasks;

@@ -11,6 +11,9 @@
 //     scale is treated as a constant in the gradient.
 // Biases stay frozen (at their zero init): only scores train. The layer's own mask stays all ones, so the weight
 // variables are never written: they stay bit-identical to their init.
+// Scores are read back only with `await data()` (WebGPU has no synchronous read in Node): edge-popup ranks them
+// before each training step (prepareStep, trainRound's beforeStep) rather than inside the forward pass, and
+// evaluation and init masks are drawn asynchronously (onEvaluate, initialMasks).
 import * as tf from '@tensorflow/tfjs';
 import type { SupermaskMethod } from '../../shared/config';
 import { fans } from './init';
@@ -53,6 +56,8 @@ export class Supermask {
   private evalValues: tf.Tensor[] | null = null;
   /** The masks of the latest evaluation (the final one at the end of training). */
   lastEvalMasks: Uint8Array[] | null = null;
+  /** Edge-popup: each layer's top-k mask for the next training forward pass (prepareStep), used once. */
+  private stepMasks: (Uint8Array | null)[] = [];
 
   constructor(
     private readonly net: MaskedNet,
@@ -73,16 +78,26 @@ export class Supermask {
   }
 
   /** The mask at the scores' init, as an evaluation would draw it: what the round's `init` state stores. */
-  initialMasks(): Uint8Array[] {
+  initialMasks(): Promise<Uint8Array[]> {
     return this.masksNow(this.initRng);
   }
 
+  /**
+   * Before each training step (trainRound's beforeStep): edge-popup reads the scores back (`await data()`, as WebGPU
+   * requires) and ranks them, so that the step's forward pass needs no read. Bernoulli samples need none: a no-op.
+   */
+  async prepareStep(): Promise<void> {
+    if (this.spec.algorithm !== 'edge-popup') return;
+    this.stepMasks = [];
+    this.stepMasks = await Promise.all(this.scores.map((_, i) => this.edgePopupMask(i)));
+  }
+
   /** Fix one mask per layer for an evaluation ('begin'), release it ('end'). */
-  onEvaluate(phase: 'begin' | 'end'): void {
+  async onEvaluate(phase: 'begin' | 'end'): Promise<void> {
     this.evalValues?.forEach((t) => t.dispose());
     this.evalValues = null;
     if (phase === 'end') return;
-    const masks = this.masksNow(this.evalRng);
+    const masks = await this.masksNow(this.evalRng);
     this.lastEvalMasks = masks;
     this.evalValues = masks.map((m, i) => {
       const c = this.spec.dynamicWeightRescaling ? m.length / Math.max(1, countOnes(m)) : 1;
@@ -92,32 +107,39 @@ export class Supermask {
 
   /** Uninstall the transforms and free the scores. */
   dispose(): void {
-    this.onEvaluate('end');
+    this.evalValues?.forEach((t) => t.dispose());
+    this.evalValues = null;
+    this.stepMasks = [];
     for (const l of this.net.layers) l.weightTransform = null;
     for (const s of this.scores) s.dispose();
   }
 
-  private edgePopupMask(i: number): Uint8Array {
-    const s = this.scores[i]!.dataSync();
+  private async edgePopupMask(i: number): Promise<Uint8Array> {
+    const s = await this.scores[i]!.data();
     const abs = new Float32Array(s.length);
     for (let j = 0; j < s.length; j++) abs[j] = Math.abs(s[j]!);
     return keepTopPooled([abs], this.spec.density! * abs.length)[0]!;
   }
 
   /** 0/1 masks now: edge-popup's top-k, or (bernoulli) a sample drawn from `rng` or the rounded mask. */
-  private masksNow(rng: Rng): Uint8Array[] {
-    return this.scores.map((score, i) => {
-      if (this.spec.algorithm === 'edge-popup') return this.edgePopupMask(i);
-      const s = score.dataSync();
-      const m = new Uint8Array(s.length);
-      if (this.spec.evalMask === 'rounded') {
-        for (let j = 0; j < s.length; j++) m[j] = s[j]! > 0 ? 1 : 0;
-      } else {
-        const u = uniforms(rng, s.length);
-        for (let j = 0; j < s.length; j++) m[j] = u[j]! < 1 / (1 + Math.exp(-s[j]!)) ? 1 : 0;
-      }
-      return m;
-    });
+  private async masksNow(rng: Rng): Promise<Uint8Array[]> {
+    // One layer after another: bernoulli draws each layer's uniforms from `rng` in layer order.
+    const out: Uint8Array[] = [];
+    for (const [i, score] of this.scores.entries()) out.push(await this.layerMaskNow(i, score, rng));
+    return out;
+  }
+
+  private async layerMaskNow(i: number, score: tf.Variable, rng: Rng): Promise<Uint8Array> {
+    if (this.spec.algorithm === 'edge-popup') return this.edgePopupMask(i);
+    const s = await score.data();
+    const m = new Uint8Array(s.length);
+    if (this.spec.evalMask === 'rounded') {
+      for (let j = 0; j < s.length; j++) m[j] = s[j]! > 0 ? 1 : 0;
+    } else {
+      const u = uniforms(rng, s.length);
+      for (let j = 0; j < s.length; j++) m[j] = u[j]! < 1 / (1 + Math.exp(-s[j]!)) ? 1 : 0;
+    }
+    return m;
   }
 
   /** The training-time mask of layer i (times its rescaling), with a straight-through gradient to the scores. */
@@ -125,7 +147,9 @@ export class Supermask {
     const shape = [...this.net.layers[i]!.shape];
     const rescale = this.spec.dynamicWeightRescaling;
     if (this.spec.algorithm === 'edge-popup') {
-      const m = this.edgePopupMask(i);
+      const m = this.stepMasks[i];
+      if (!m) throw new Error('edge-popup: call prepareStep() before each training forward pass (it reads the scores back)');
+      this.stepMasks[i] = null;
       const c = rescale ? m.length / Math.max(1, countOnes(m)) : 1;
       const ste = tf.customGrad((...args) => {
         const [s] = args as [tf.Tensor];

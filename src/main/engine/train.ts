@@ -90,29 +90,37 @@ function disposeBatch(b: Batch): void {
   b.labels.dispose();
 }
 
-/** Mean softmax cross-entropy and accuracy of a net on a whole split, in chunks. */
-export function evaluate(
+/**
+ * Mean softmax cross-entropy and accuracy of a net on a whole split, in chunks. Each chunk's two sums are read back
+ * with `await data()` (WebGPU has no synchronous read in Node) and added up in chunk order.
+ */
+export async function evaluate(
   net: MaskedNet,
   split: DataSplit,
   features: number,
   numClasses: number,
   // EVAL_CHUNK MNIST-sized examples per pass; proportionally fewer larger ones (CIFAR: 255), to bound memory.
   chunk = Math.max(1, Math.floor((EVAL_CHUNK * 784) / Math.max(784, features))),
-): { loss: number; accuracy: number } {
+): Promise<{ loss: number; accuracy: number }> {
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < split.n; start += chunk) {
     const end = Math.min(split.n, start + chunk);
     const b = makeBatch(split, features, numClasses, null, start, end);
-    const [l, c] = tf.tidy(() => {
+    const sums = tf.tidy(() => {
       const logits = net.forward(b.x);
       const nll = tf.neg(tf.sum(tf.mul(b.y, tf.logSoftmax(logits))));
       const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), b.labels), 'float32'));
-      return [nll.dataSync()[0] ?? NaN, hits.dataSync()[0] ?? NaN];
+      return [nll, hits];
     });
     disposeBatch(b);
-    lossSum += l;
-    correct += c;
+    try {
+      const [l, c] = await Promise.all(sums.map(async (t) => (await t.data())[0] ?? NaN));
+      lossSum += l!;
+      correct += c!;
+    } finally {
+      tf.dispose(sums);
+    }
   }
   return { loss: lossSum / split.n, accuracy: correct / split.n };
 }
@@ -154,14 +162,22 @@ export interface TrainRoundOptions {
   seed: number;
   round: number;
   callbacks: TrainCallbacks;
-  /** Called after every optimizer step (masks applied) with the 1-based iteration; e.g. to capture a rewind point. */
-  onStep?: (iteration: number) => void;
+  /**
+   * Called before every optimizer step with the 1-based iteration, and awaited when it returns a promise (e.g. a
+   * supermask reading its scores back to prepare the step's masks).
+   */
+  beforeStep?: (iteration: number) => void | Promise<void>;
+  /**
+   * Called after every optimizer step (masks applied) with the 1-based iteration, and awaited when it returns a
+   * promise; e.g. to capture a rewind point.
+   */
+  onStep?: (iteration: number) => void | Promise<void>;
   /** The variables the optimizer updates (default: every weight and bias of the net); the rest stay frozen. */
   trainable?: tf.Variable[];
   /** The tensors weight decay applies to, built inside the loss (default: every layer's masked weight, w ⊙ m). */
   decayed?: () => tf.Tensor[];
-  /** Called around every evaluation (e.g. to hold one supermask sample fixed while evaluating). */
-  onEvaluate?: (phase: 'begin' | 'end', iteration: number) => void;
+  /** Called (and awaited) around every evaluation (e.g. to hold one supermask sample fixed while evaluating). */
+  onEvaluate?: (phase: 'begin' | 'end', iteration: number) => void | Promise<void>;
 }
 
 export interface TrainRoundResult {
@@ -205,6 +221,7 @@ export async function trainRound(o: TrainRoundOptions): Promise<TrainRoundResult
       if (callbacks.isCancelled()) throw new CancelledError();
       if (config.optimizer.schedule === 'cosine') setLearningRate(optimizer, learningRateAt(config.optimizer, it, iterations));
 
+      if (o.beforeStep) await o.beforeStep(it);
       const b = makeBatch(data.train, features, numClasses, sampler.next());
       let ce: tf.Tensor | null = null;
       let hits: tf.Tensor | null = null;
@@ -226,7 +243,9 @@ export async function trainRound(o: TrainRoundOptions): Promise<TrainRoundResult
         vars,
       );
       net.applyMasks();
-      o.onStep?.(it);
+      // Awaited only when it returns a promise: no extra turn of the microtask queue per step otherwise.
+      const stepped = o.onStep?.(it);
+      if (stepped) await stepped;
       const ceT = ce as tf.Tensor | null;
       const hitsT = hits as tf.Tensor | null;
       if (ceT && hitsT) {
@@ -242,16 +261,18 @@ export async function trainRound(o: TrainRoundOptions): Promise<TrainRoundResult
       disposeBatch(b);
 
       if (it % config.evalEvery === 0 || it === iterations) {
-        const trainStats = { loss: lossAcc.dataSync()[0]! / Math.max(1, seen), accuracy: correctAcc.dataSync()[0]! / Math.max(1, seen) };
+        // The loop's own reads are here, at evaluations only, and asynchronous (WebGPU cannot read synchronously).
+        const [lossSum, correctSum] = await Promise.all([lossAcc.data(), correctAcc.data()]);
+        const trainStats = { loss: lossSum[0]! / Math.max(1, seen), accuracy: correctSum[0]! / Math.max(1, seen) };
         resetTrainStats();
-        o.onEvaluate?.('begin', it);
+        await o.onEvaluate?.('begin', it);
         let validation: Evaluation['validation'];
         let test: Evaluation['test'];
         try {
-          validation = data.validation.n > 0 ? evaluate(net, data.validation, features, numClasses) : null;
-          test = evaluate(net, data.test, features, numClasses);
+          validation = data.validation.n > 0 ? await evaluate(net, data.validation, features, numClasses) : null;
+          test = await evaluate(net, data.test, features, numClasses);
         } finally {
-          o.onEvaluate?.('end', it);
+          await o.onEvaluate?.('end', it);
         }
         const ev: Evaluation = { iteration: it, train: trainStats, validation, test };
         evaluations.push(ev);

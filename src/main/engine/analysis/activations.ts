@@ -39,6 +39,15 @@ const BATCH = 250;
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** The values of float32 tensors, read with `await data()` (WebGPU has no synchronous read in Node); disposes them. */
+export async function readAndDispose(ts: tf.Tensor[]): Promise<Float32Array[]> {
+  try {
+    return (await Promise.all(ts.map((t) => t.data()))) as Float32Array[];
+  } finally {
+    tf.dispose(ts);
+  }
+}
+
 /** The split an analysis reads. */
 export function splitOf(data: Dataset, split: 'test' | 'validation'): DataSplit {
   return split === 'validation' ? data.validation : data.test;
@@ -131,16 +140,17 @@ async function scanUnit(
   for (let start = 0; start < split.n; start += BATCH) {
     const b = Math.min(BATCH, split.n - start);
     let hw: [number, number] | null = null;
-    const values = tf.tidy(() => {
+    const slice = tf.tidy(() => {
       const x = tf.tensor2d(split.x.subarray(start * features, (start + b) * features), [b, features]);
       const out = net.forwardTrace(x)[li]!;
       if (conv) {
         const [, h, w] = out.shape as [number, number, number, number];
         hw = [h, w];
-        return tf.slice(out as tf.Tensor4D, [0, 0, 0, unit], [b, h, w, 1]).dataSync() as Float32Array;
+        return tf.slice(out as tf.Tensor4D, [0, 0, 0, unit], [b, h, w, 1]);
       }
-      return tf.slice(out as tf.Tensor2D, [0, unit], [b, 1]).dataSync() as Float32Array;
+      return tf.slice(out as tf.Tensor2D, [0, unit], [b, 1]);
     });
+    const [values] = (await readAndDispose([slice])) as [Float32Array];
     const size = hw ? hw[0] * hw[1] : 1;
     if (hw && !mapShape) {
       mapShape = hw;
@@ -206,7 +216,7 @@ function pooledTail(net: MaskedNet, li: number): ((p: tf.Tensor4D) => tf.Tensor2
  * Grad-CAM of logit `cls` at conv layer `li` for the images x [n, features], or input × gradient when `li` is null
  * (nets without conv layers). See the header for the definitions.
  */
-export function gradcam(net: MaskedNet, x: Float32Array, n: number, cls: number, li: number | null): GradcamResult {
+export async function gradcam(net: MaskedNet, x: Float32Array, n: number, cls: number, li: number | null): Promise<GradcamResult> {
   const features = x.length / Math.max(1, n);
   const logitSum = (logits: tf.Tensor2D): tf.Scalar => tf.sum(tf.slice(logits, [0, cls], [-1, 1]));
   if (n === 0) {
@@ -215,40 +225,52 @@ export function gradcam(net: MaskedNet, x: Float32Array, n: number, cls: number,
   }
   if (li !== null) {
     const pooled = pooledTail(net, li);
-    const { cams, shape } = tf.tidy(() => {
-      const xt = tf.tensor2d(x, [n, features]);
-      const a = net.forwardTrace(xt)[li]! as tf.Tensor4D;
+    // The layer's output A (and its max-pooled map when the pooled tail applies) stay alive across the reads below.
+    const [a, p] = tf.tidy(() => {
+      const out = net.forwardTrace(tf.tensor2d(x, [n, features]))[li]! as tf.Tensor4D;
+      return pooled ? [out, tf.maxPool(out, 2, 2, 'valid')] : [out];
+    }) as [tf.Tensor4D, tf.Tensor4D?];
+    try {
       const [, h, w] = a.shape;
-      let alpha: tf.Tensor | null = null;
-      if (pooled) {
+      let usePooled = false;
+      if (pooled && p) {
         // Σ over a pooling window of ∂y/∂A is ∂y/∂(pooled value), whichever position the backend routes it to.
-        const p = tf.maxPool(a, 2, 2, 'valid');
-        const diff = tf.max(tf.abs(tf.sub(pooled(p), net.forwardFrom(li, a)))).dataSync()[0]!;
-        const scale = tf.max(tf.abs(net.forwardFrom(li, a))).dataSync()[0]!;
-        if (diff <= 1e-4 * (1 + scale)) {
-          const gp = tf.grad((pi: tf.Tensor) => logitSum(pooled(pi as tf.Tensor4D)))(p);
-          alpha = tf.div(tf.sum(gp, [1, 2], true), h * w);
-        }
+        const [diff, scale] = await readAndDispose(
+          tf.tidy(() => [tf.max(tf.abs(tf.sub(pooled(p), net.forwardFrom(li, a)))), tf.max(tf.abs(net.forwardFrom(li, a)))]),
+        );
+        usePooled = diff![0]! <= 1e-4 * (1 + scale![0]!);
       }
-      alpha ??= tf.mean(tf.grad((ai: tf.Tensor) => logitSum(net.forwardFrom(li, ai)))(a), [1, 2], true);
-      const cam = tf.relu(tf.sum(tf.mul(a, alpha), 3));
-      return { cams: cam.dataSync() as Float32Array, shape: [h, w] as [number, number] };
-    });
-    return { method: 'grad-cam', layer: net.layers[li]!.name, shape, ...splitMaps(cams, n, shape[0] * shape[1]) };
+      const cam = tf.tidy(() => {
+        let alpha: tf.Tensor;
+        if (usePooled) {
+          const gp = tf.grad((pi: tf.Tensor) => logitSum(pooled!(pi as tf.Tensor4D)))(p!);
+          alpha = tf.div(tf.sum(gp, [1, 2], true), h * w);
+        } else {
+          alpha = tf.mean(tf.grad((ai: tf.Tensor) => logitSum(net.forwardFrom(li, ai)))(a), [1, 2], true);
+        }
+        return tf.relu(tf.sum(tf.mul(a, alpha), 3));
+      });
+      const [cams] = (await readAndDispose([cam])) as [Float32Array];
+      const shape: [number, number] = [h, w];
+      return { method: 'grad-cam', layer: net.layers[li]!.name, shape, ...splitMaps(cams, n, h * w) };
+    } finally {
+      tf.dispose(p ? [a, p] : [a]);
+    }
   }
   const first = net.layers[0]!;
   if (first.kind !== 'dense') throw new Error(`input × gradient expects a dense first layer, ${first.name} is ${first.kind}`);
   const hidden = net.layers.length > 1;
   const [h, w, c] = net.inputShape;
-  const sal = tf.tidy(() => {
+  const salT = tf.tidy(() => {
     const xt = tf.tensor2d(x, [n, features]);
     const f = (xi: tf.Tensor): tf.Scalar => {
       const z = tf.add(tf.matMul(xi as tf.Tensor2D, tf.mul(first.weight, first.mask) as tf.Tensor2D), first.bias);
       return logitSum(net.forwardFrom(0, hidden ? tf.relu(z) : z));
     };
     const g = tf.grad(f)(xt);
-    return tf.sum(tf.reshape(tf.abs(tf.mul(xt, g)), [n, h * w, c]), 2).dataSync() as Float32Array;
+    return tf.sum(tf.reshape(tf.abs(tf.mul(xt, g)), [n, h * w, c]), 2);
   });
+  const [sal] = (await readAndDispose([salT])) as [Float32Array];
   return { method: 'input-x-gradient', layer: 'input', shape: [h, w], ...splitMaps(sal, n, h * w) };
 }
 
@@ -276,7 +298,7 @@ export async function runActivations(
   let mapShape: [number, number] | null = null;
   const total = states.length * split.n;
   for (const [si, s] of states.entries()) {
-    const net = netFromState(s.state, data);
+    const net = await netFromState(s.state, data);
     try {
       const li = layerIndex(net, options.layer);
       const layer = net.layers[li]!;
@@ -296,7 +318,7 @@ export async function runActivations(
       );
       mapShape = scan.mapShape;
       ctx.progress(`grad-cam: ${s.info.label}`, (si + 1) * split.n, total);
-      const cam = gradcam(net, shownX, shownList.length, cls.index, gi);
+      const cam = await gradcam(net, shownX, shownList.length, cls.index, gi);
       results.push({
         state: s.info,
         classImages: scan.classImages,

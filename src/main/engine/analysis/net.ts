@@ -8,13 +8,13 @@ import type { Dataset } from '../data/index';
 import { buildNet } from '../nets/factory';
 import type { MaskedNet } from '../nets/masked';
 
-export function netFromState(state: NetState, data: Pick<Dataset, 'inputShape' | 'numClasses'>): MaskedNet {
+export async function netFromState(state: NetState, data: Pick<Dataset, 'inputShape' | 'numClasses'>): Promise<MaskedNet> {
   const net = buildNet({ arch: state.arch as ArchName, seed: 0, inputShape: data.inputShape, numClasses: data.numClasses });
   try {
     if (state.layers.length !== net.layers.length) {
       throw new ValidationError(`state of ${state.arch} has ${state.layers.length} layers, the net ${net.layers.length}`);
     }
-    net.layers.forEach((l, i) => {
+    for (const [i, l] of net.layers.entries()) {
       const s = state.layers[i]!;
       if (s.weight.length !== l.size || s.bias.length !== l.outSize) {
         throw new ValidationError(`state layer ${s.name} has ${s.weight.length} weights, ${l.name} of ${state.arch} on this data set has ${l.size}`);
@@ -23,8 +23,8 @@ export function netFromState(state: NetState, data: Pick<Dataset, 'inputShape' |
         l.weight.assign(tf.tensor(s.weight, l.weight.shape) as typeof l.weight);
         l.bias.assign(tf.tensor(s.bias, l.bias.shape) as typeof l.bias);
       });
-      l.setMask(s.mask);
-    });
+      await l.setMask(s.mask);
+    }
     return net;
   } catch (err) {
     net.dispose();

@@ -181,7 +181,7 @@ export async function collectStateFeatures(
   }
   const out: StateFeatures[] = [];
   for (const s of states) {
-    const net = netFromState(s.state, ctx.data);
+    const net = await netFromState(s.state, ctx.data);
     try {
       out.push(
         await collectFeatures(net, split.x.subarray(start * features, end * features), split.y.subarray(start, end), end - start, features, (done, total) =>

@@ -31,7 +31,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { SubEdge, SubLayer, Subcircuit, SubcircuitResult, SubcircuitShare } from '../../../shared/analysis';
 import { ValidationError } from '../../../shared/errors';
 import type { MaskedNet } from '../nets/masked';
-import { classIndices, gatherRows, splitOf } from './activations';
+import { classIndices, gatherRows, readAndDispose, splitOf } from './activations';
 import { netFromState } from './net';
 import type { AnalysisContext, LoadedState, SubcircuitOptions } from './types';
 
@@ -84,39 +84,44 @@ export async function attributeNet(
     for (let start = 0; start < n; start += BATCH) {
       const b = Math.min(BATCH, n - start);
       const prev: tf.Tensor[] | null = acc;
-      const next: tf.Tensor[] = tf.tidy(() => {
+      const [value, ...next] = tf.tidy(() => {
         const xb = tf.tensor2d(x.subarray(start * features, (start + b) * features), [b, features]);
         const { value, grads } = tf.variableGrads(() => tf.sum(tf.slice(net.forward(xb), [0, cls], [-1, 1])), vars);
-        logitSum += value.dataSync()[0]!;
-        return vars.map((v, k) => {
+        return [value, ...vars.map((v, k) => {
           const g = grads[v.name]!;
           return prev ? tf.add(prev[k]!, g) : g;
-        });
+        })];
       });
       prev?.forEach((t) => t.dispose());
       acc = next;
+      try {
+        logitSum += (await value!.data())[0]!;
+      } finally {
+        value!.dispose();
+      }
       report(start + b, n);
       await tick();
     }
     const grads: tf.Tensor[] = acc!;
     const layers: Attribution['layers'] = [];
     const edges: Attribution['edges'] = [];
-    net.layers.forEach((l, i) => {
+    for (const [i, l] of net.layers.entries()) {
       const { positions, sources } = foldShape(net, i);
       const out = l.outSize;
-      const [attribution, weights, bias] = tf.tidy(() => {
+      const folded = tf.tidy(() => {
         const e = tf.div(tf.mul(l.weight, grads[2 * i]!), n);
         const fold = (t: tf.Tensor): tf.Tensor => tf.sum(tf.reshape(t, [positions, sources, out]), 0);
         const bt = tf.div(tf.mul(l.bias, grads[2 * i + 1]!), n);
-        return [fold(e).dataSync() as Float32Array, fold(l.mask).dataSync() as Float32Array, bt.dataSync() as Float32Array];
+        return [fold(e), fold(l.mask), bt];
       });
+      const [attribution, weights, bias] = (await readAndDispose(folded)) as [Float32Array, Float32Array, Float32Array];
       edges.push({ attribution, weights, rows: sources, cols: out });
       if (i === 0) layers.push({ name: 'input', size: sources, units: rowSums(attribution, sources, out) });
       const units = new Float64Array(out);
       for (let r = 0; r < sources; r++) for (let j = 0; j < out; j++) units[j]! += attribution[r * out + j]!;
       for (let j = 0; j < out; j++) units[j]! += bias[j]!;
       layers.push({ name: l.name, size: out, units });
-    });
+    }
     return { logit: logitSum / n, images: n, layers, edges };
   } finally {
     (acc as tf.Tensor[] | null)?.forEach((t) => t.dispose());
@@ -215,7 +220,7 @@ export async function runSubcircuit(
   const x = gatherRows(split, idx, data.features);
   const circuits: Subcircuit[] = [];
   for (const [si, s] of states.entries()) {
-    const net = netFromState(s.state, data);
+    const net = await netFromState(s.state, data);
     try {
       const stage = `attribution: ${s.info.label}`;
       const att = await attributeNet(net, x, idx.length, cls.index, (done, total) => ctx.progress(stage, si * total + done, states.length * total));

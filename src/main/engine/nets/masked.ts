@@ -70,8 +70,14 @@ export interface MaskedLayer {
    * weight times a mask derived from trained scores; gradients flow back through the transform). Null by default.
    */
   weightTransform: ((weight: tf.Tensor) => tf.Tensor) | null;
-  setMask(mask: Float32Array | Uint8Array | tf.Tensor): void;
+  /**
+   * Replace the mask (and zero the pruned weights). Asynchronous because a tensor mask's kept count is read back
+   * from the backend (`await data()`: WebGPU cannot read synchronously); an array mask is installed before the
+   * returned promise is even awaited.
+   */
+  setMask(mask: Float32Array | Uint8Array | tf.Tensor): Promise<void>;
   applyMask(): void;
+  /** Weights kept (counted when the mask was set, no read from the backend) and in all. */
   counts(): { kept: number; total: number };
   dispose(): void;
 }
@@ -90,6 +96,8 @@ export abstract class MaskedWeights<R extends tf.Rank> implements MaskedLayer {
   readonly weight: tf.Variable<R>;
   readonly bias: tf.Variable<tf.Rank.R1>;
   private maskTensor: tf.Tensor<R>;
+  /** Ones in maskTensor, counted by setMask (the mask changes only there). */
+  private kept: number;
   /** True while the mask is all ones: the products with it are skipped (same result, faster). */
   protected dense = true;
 
@@ -106,6 +114,7 @@ export abstract class MaskedWeights<R extends tf.Rank> implements MaskedLayer {
     this.weight = tf.tidy(() => tf.variable(tf.tensor(w, [...shape] as number[]), true)) as unknown as tf.Variable<R>;
     this.bias = tf.tidy(() => tf.variable(tf.zeros([outSize]), true));
     this.maskTensor = tf.keep(tf.ones([...shape] as number[])) as unknown as tf.Tensor<R>;
+    this.kept = this.size;
   }
 
   get mask(): tf.Tensor<R> {
@@ -125,25 +134,45 @@ export abstract class MaskedWeights<R extends tf.Rank> implements MaskedLayer {
     return t ? { w: t(this.weight) as tf.Tensor<R>, m: null } : { w: this.weight, m: this.activeMask };
   }
 
-  /** Replace the mask (values 0/1, the weight's shape) and zero the pruned weights at once. */
-  setMask(mask: Float32Array | Uint8Array | tf.Tensor): void {
+  /**
+   * Replace the mask (values 0/1, the weight's shape) and zero the pruned weights at once. An array mask is counted
+   * here and installed synchronously (before the first await); a tensor mask's count is read back with
+   * `await data()` (the only read WebGPU has in Node), then it is installed.
+   */
+  async setMask(mask: Float32Array | Uint8Array | tf.Tensor): Promise<void> {
     let t: tf.Tensor<R>;
+    let kept = 0;
     if (mask instanceof tf.Tensor) {
       if (mask.shape.join('x') !== this.shape.join('x')) {
         throw new Error(`${this.name}: mask shape [${mask.shape.join(', ')}] is not [${this.shape.join(', ')}]`);
       }
       t = tf.tidy(() => tf.cast(tf.notEqual(mask, 0), 'float32')) as tf.Tensor<R>;
+      const sum = tf.sum(t);
+      try {
+        kept = Math.round((await sum.data())[0] ?? 0);
+      } catch (e) {
+        t.dispose();
+        throw e;
+      } finally {
+        sum.dispose();
+      }
     } else {
       if (mask.length !== this.size) {
         throw new Error(`${this.name}: mask has ${mask.length} values, expected ${this.size}`);
       }
       const f = new Float32Array(mask.length);
-      for (let i = 0; i < mask.length; i++) f[i] = mask[i]! !== 0 ? 1 : 0;
+      for (let i = 0; i < mask.length; i++) {
+        if (mask[i]! !== 0) {
+          f[i] = 1;
+          kept++;
+        }
+      }
       t = tf.tensor(f, [...this.shape] as number[]) as unknown as tf.Tensor<R>;
     }
     this.maskTensor.dispose();
     this.maskTensor = tf.keep(t);
-    this.dense = this.counts().kept === this.size;
+    this.kept = kept;
+    this.dense = kept === this.size;
     this.applyMask();
   }
 
@@ -153,10 +182,9 @@ export abstract class MaskedWeights<R extends tf.Rank> implements MaskedLayer {
     tf.tidy(() => this.weight.assign(tf.add(tf.mul(this.weight, this.maskTensor), 0) as tf.Tensor<R>));
   }
 
-  /** Number of weights kept and in all. */
+  /** Number of weights kept (counted by setMask: no read from the backend) and in all. */
   counts(): { kept: number; total: number } {
-    const kept = tf.tidy(() => tf.sum(this.maskTensor).dataSync()[0] ?? 0);
-    return { kept: Math.round(kept), total: this.size };
+    return { kept: this.kept, total: this.size };
   }
 
   dispose(): void {
