@@ -25,7 +25,7 @@ import type { ExperimentConfig } from '../../shared/config';
 import type { BackendChoice, Result } from '../../shared/contract';
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import type { LayerState, NetState, StateKind } from '../../shared/tensors';
-import type { EngineAnalysisRequest, LoadedState, StateFeaturesWire } from '../engine/analysis/types';
+import type { EngineAnalysisRequest, LoadedState, SelectivityShard } from '../engine/analysis/types';
 import { joinFeatures } from '../engine/analysis/features';
 import { maskOverlap, maskPixelCodes, overlapMatrix } from '../engine/analysis/overlap';
 import { runMultigraph } from '../engine/analysis/multigraph';
@@ -378,8 +378,20 @@ export class AnalysisService {
           }),
         ),
       );
-      const features = joinFeatures(parts as StateFeaturesWire[][]);
-      return (await this.inWorker(key, { kind: 'selectivity-stats', states: withWeights.map((s) => ({ info: s.info })), ...base, features })) as never;
+      const shardResults = parts as SelectivityShard[];
+      const features = joinFeatures(shardResults.map((r) => r.features));
+      const first = shardResults[0]!;
+      if (!first.labels) throw new Error('the first selectivity shard returned no labels');
+      const { data: dataRef, options: opts } = base;
+      return (await this.inWorker(key, {
+        kind: 'selectivity-stats',
+        states: withWeights.map((s) => ({ info: s.info })),
+        data: dataRef,
+        options: opts,
+        features,
+        labels: first.labels,
+        cls: first.cls,
+      })) as never;
     });
   }
 

@@ -61,14 +61,32 @@ export type EngineAnalysisRequest =
   | { kind: 'selectivity'; states: LoadedState[]; data: DataRef; class?: number | string; options: SelectivityOptions }
   /** Selectivity in shards: the forward passes over shard `index` of `count` equal parts of the images (one worker each)… */
   | { kind: 'selectivity-features'; states: LoadedState[]; data: DataRef; class?: number | string; options: SelectivityOptions; shard: { index: number; count: number } }
-  /** …then the statistics over the joined features (states without their weights). */
-  | { kind: 'selectivity-stats'; states: { info: StateInfo }[]; data: DataRef; class?: number | string; options: SelectivityOptions; features: StateFeaturesWire[] }
+  /**
+   * …then the statistics over the joined features (states without their weights), with the images' labels and the
+   * class the first shard resolved: this step reads no data set.
+   */
+  | {
+      kind: 'selectivity-stats';
+      states: { info: StateInfo }[];
+      data: DataRef;
+      options: SelectivityOptions;
+      features: StateFeaturesWire[];
+      labels: Uint8Array;
+      cls: ClassRef;
+    }
   | { kind: 'activations'; states: LoadedState[]; data: DataRef; class?: number | string; options: ActivationsOptions }
   | { kind: 'subcircuit'; states: LoadedState[]; data: DataRef; class?: number | string; options: SubcircuitOptions };
 
+/** A shard's forward passes; the first shard also returns the labels of all the request's images and the class. */
+export interface SelectivityShard {
+  features: StateFeaturesWire[];
+  labels: Uint8Array | null;
+  cls: ClassRef;
+}
+
 export type EngineAnalysisResult =
   | Omit<SelectivityResult, 'meta'>
-  | StateFeaturesWire[]
+  | SelectivityShard
   | Omit<ActivationsResult, 'meta'>
   | Omit<SubcircuitResult, 'meta'>;
 
