@@ -78,3 +78,20 @@ export function comparisonWith(states: StateInfo[], ref: string, max = 4): strin
   const list = comparisonStates(states, s.runId, s.round).map((x) => x.ref);
   return (list.includes(ref) ? list : [ref, ...list]).slice(0, max);
 }
+
+/**
+ * The states a comparison view opens with for its route argument: the referenced state with its run's comparison
+ * states, or a run's comparison states; with neither (and nothing picked yet), the first run that has weights.
+ * Empty when there is nothing to change.
+ */
+export function statesForArg(states: StateInfo[], parsed: ParsedArg | null, pickedCount: number, max = 4): string[] {
+  const ref = refOfArg(parsed);
+  let next: string[] = [];
+  if (ref && states.some((s) => s.ref === ref)) next = comparisonWith(states, ref, max);
+  else if (parsed) next = comparisonStates(states, parsed.runId).map((s) => s.ref);
+  if (!next.length && !pickedCount) {
+    const first = states.find((s) => s.hasWeights);
+    if (first) next = comparisonStates(states, first.runId).map((s) => s.ref);
+  }
+  return next;
+}

@@ -12,7 +12,7 @@ import { classNamesOf, defaultClassIndex, layersOf } from '../analysis/nets';
 import type { AnalysisViewProps } from '../analysis/types';
 import { useAnalysis } from '../analysis/useAnalysis';
 import { useStates } from '../analysis/useStates';
-import { comparisonStates, comparisonWith, parseViewArg, refOfArg, stateArg } from '../analysis/view-args';
+import { parseViewArg, stateArg, statesForArg } from '../analysis/view-args';
 import { useDarkMode } from '../app/theme';
 import { formatValue } from '../charts/activation-draw';
 import { ActivationGrid, type ScaleMode } from '../charts/ActivationGrid';
@@ -66,14 +66,7 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
     if (statesLoading || !states.length || applied.current === (arg ?? null)) return;
     applied.current = arg ?? null;
     const parsed = parseViewArg(arg);
-    const ref = refOfArg(parsed);
-    let next: string[] = [];
-    if (ref && states.some((s) => s.ref === ref)) next = comparisonWith(states, ref, MAX_STATES);
-    else if (parsed) next = comparisonStates(states, parsed.runId).map((s) => s.ref);
-    if (!next.length && !picked.length) {
-      const first = states.find((s) => s.hasWeights);
-      if (first) next = comparisonStates(states, first.runId).map((s) => s.ref);
-    }
+    const next = statesForArg(states, parsed, picked.length, MAX_STATES);
     if (next.length) setPicked(next);
     if (parsed?.layer) setLayer(parsed.layer);
     if (parsed?.unit !== null && parsed?.unit !== undefined) setUnit(parsed.unit);

@@ -12,7 +12,7 @@ import { classNamesOf, defaultClassIndex } from '../analysis/nets';
 import type { AnalysisViewProps } from '../analysis/types';
 import { useAnalysis } from '../analysis/useAnalysis';
 import { useStates } from '../analysis/useStates';
-import { comparisonStates, comparisonWith, parseViewArg, refOfArg, unitArg } from '../analysis/view-args';
+import { comparisonStates, parseViewArg, statesForArg, unitArg } from '../analysis/view-args';
 import { formatInt, formatPercent } from '../app/format';
 import { hrefOf } from '../app/routes';
 import { useDarkMode } from '../app/theme';
@@ -45,14 +45,7 @@ export function SelectivityView({ api, arg, navigate, epoch, onError }: Analysis
     if (statesLoading || !states.length || applied.current === (arg ?? null)) return;
     applied.current = arg ?? null;
     const parsed = parseViewArg(arg);
-    const ref = refOfArg(parsed);
-    let next: string[] = [];
-    if (ref && states.some((s) => s.ref === ref)) next = comparisonWith(states, ref, MAX_STATES);
-    else if (parsed) next = comparisonStates(states, parsed.runId).map((s) => s.ref);
-    if (!next.length && !picked.length) {
-      const first = states.find((s) => s.hasWeights);
-      if (first) next = comparisonStates(states, first.runId).map((s) => s.ref);
-    }
+    const next = statesForArg(states, parsed, picked.length, MAX_STATES);
     if (next.length) setPicked(next);
     if (parsed?.classIndex !== null && parsed?.classIndex !== undefined) setClassIndex(parsed.classIndex);
   }, [arg, states, statesLoading, picked.length]);
