@@ -31,6 +31,7 @@ import { maskOverlap, maskPixelCodes, overlapMatrix } from '../engine/analysis/o
 import { runMultigraph } from '../engine/analysis/multigraph';
 import { runJob, type SpawnWorker } from '../worker/host';
 import type { WorkerToHost } from '../worker/protocol';
+import { maskDensity } from '../store/snapshot';
 import { parseStateRef, resolveState } from './snapshots';
 import type { Core } from './service';
 
@@ -67,15 +68,6 @@ export interface AnalysisHost {
 const label = (kind: string, seed: number, round: number, which: StateWhich, density: number) =>
   `${kind} s${seed} r${round} ${which} (${(density * 100).toFixed(density < 0.01 ? 2 : 1)}%)`;
 
-function densityOf(masks: readonly Pick<LayerState, 'mask'>[]): number {
-  let kept = 0;
-  let total = 0;
-  for (const m of masks) {
-    total += m.mask.length;
-    for (let i = 0; i < m.mask.length; i++) kept += m.mask[i]!;
-  }
-  return total ? kept / total : 0;
-}
 
 const canonical = (v: unknown): string =>
   JSON.stringify(v, (_k, x: unknown) =>
@@ -116,7 +108,7 @@ export class AnalysisService {
       if (run.kind === 'imported') {
         const round = repo.roundInfo(run.runId).firstRound;
         if (!tensors.hasState(run.runId, round, 'mask')) continue;
-        const density = densityOf(tensors.loadMasks(run.runId, round, 'mask'));
+        const density = maskDensity(tensors.loadMasks(run.runId, round, 'mask')) ?? 0;
         if (tensors.hasState(run.runId, round, 'trained')) add(round, 'trained', density, true);
         if (tensors.hasState(run.runId, round, 'init')) add(round, 'init', density, true);
         add(round, 'mask', density, false);
@@ -156,7 +148,7 @@ export class AnalysisService {
       round = repo.roundInfo(run.runId).firstRound;
       if (r.round !== undefined && r.round !== round) throw new NotFoundError(`run ${run.runId} has no round ${r.round}; it has ${round}`);
       const masks = tensors.loadMasks(run.runId, round, 'mask');
-      density = densityOf(masks);
+      density = maskDensity(masks) ?? 0;
       loadMasks = () => masks;
       parts = [[run.runId, round, 'mask', 'mask']];
       if (which !== 'mask') {
