@@ -3,9 +3,11 @@
 // cross-entropy, backward, Adam, re-apply masks; random inputs, fixed labels), achieved GFLOP/s, inference throughput.
 //
 // FLOPs: 2 per multiply-add. Forward MACs per example are counted layer by layer (conv: h·w·kh·kw·in·out at the
-// output resolution; dense: in·out; pooling, ReLU, bias and the loss are not counted). Training ≈ 3x the forward
-// (forward, input gradient, weight gradient), so train GFLOP/s = samples/s · 3 · 2 · MACs / 1e9. (The first layer's
-// input gradient is skipped by the trainer, so this slightly overstates the work; PyTorch gets the same formula.)
+// output resolution; dense: in·out; pooling, ReLU, bias and the loss are not counted). A training step computes, per
+// layer, the forward product and the weight gradient (as many MACs each) and the input gradient for every layer but
+// the first (its input is data: the trainer skips it, and PyTorch computes no gradient for an input that does not
+// require one). So train MACs = 3 · forward MACs − the first layer's, and train GFLOP/s = samples/s · 2 · train MACs
+// / 1e9. (Until 2026-12 the bench counted 3 · forward MACs, which also charged fc1's or conv1's input gradient.)
 //
 // Options: --nets lenet-300-100,conv-2,conv-4,conv-6   --backends wasm,cpu(,webgpu)   --seconds 8   --infer-batch 500
 //          --parallel 2 (also measure N independent runs in N worker threads, aggregate samples/s)
@@ -29,6 +31,8 @@ export interface NetBench {
   backend: string;
   /** Forward multiply-adds per example. */
   macs: number;
+  /** Multiply-adds of one training step per example: forward, weight gradients, input gradients but the first layer's. */
+  trainMacs: number;
   trainSamplesPerSec: number;
   trainGflops: number;
   trainSteps: number;
@@ -52,24 +56,29 @@ export function inputShapeOf(net: string): [number, number, number] {
   return net === 'lenet-300-100' ? [28, 28, 1] : [32, 32, 3];
 }
 
-/** Forward multiply-adds per example, layer by layer (see the header). */
-export function forwardMacs(net: MaskedNet): number {
+/** Forward multiply-adds per example of each prunable layer (see the header). */
+export function layerMacs(net: MaskedNet): number[] {
   let [h, w] = net.inputShape;
-  let macs = 0;
   let convIndex = 0;
-  for (const l of net.layers) {
-    if (l.kind === 'conv') {
-      macs += h * w * l.size;
-      convIndex++;
-      if (convIndex % 2 === 0) {
-        h = Math.floor(h / 2);
-        w = Math.floor(w / 2);
-      }
-    } else {
-      macs += l.size;
+  return net.layers.map((l) => {
+    if (l.kind !== 'conv') return l.size;
+    const macs = h * w * l.size;
+    convIndex++;
+    if (convIndex % 2 === 0) {
+      h = Math.floor(h / 2);
+      w = Math.floor(w / 2);
     }
-  }
-  return macs;
+    return macs;
+  });
+}
+
+/** Forward multiply-adds per example. */
+export const forwardMacs = (net: MaskedNet): number => layerMacs(net).reduce((a, b) => a + b, 0);
+
+/** Multiply-adds of a training step per example: 3 · forward, less the first layer's input gradient (see the header). */
+export function trainMacs(net: MaskedNet): number {
+  const l = layerMacs(net);
+  return 3 * l.reduce((a, b) => a + b, 0) - (l[0] ?? 0);
 }
 
 function randomBatch(net: MaskedNet, n: number, seed: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
@@ -139,6 +148,7 @@ async function benchOne(arch: string, backend: BackendName, o: Options): Promise
   const train = await trainThroughput(arch, backend, slow ? 0 : o.seconds, slow ? 1 : 100000);
   const net = buildNet({ arch: arch as ArchName, seed: 0, inputShape: inputShapeOf(arch), numClasses: 10 });
   const macs = forwardMacs(net);
+  const stepMacs = trainMacs(net);
   const inferBatch = slow ? Math.min(o.inferBatch, 60) : o.inferBatch;
   const { x } = randomBatch(net, inferBatch, 2);
   const infer = async (): Promise<void> => {
@@ -154,8 +164,9 @@ async function benchOne(arch: string, backend: BackendName, o: Options): Promise
     net: arch,
     backend,
     macs,
+    trainMacs: stepMacs,
     trainSamplesPerSec: train.samplesPerSec,
-    trainGflops: (train.samplesPerSec * 6 * macs) / 1e9,
+    trainGflops: (train.samplesPerSec * 2 * stepMacs) / 1e9,
     trainSteps: train.steps,
     inferSamplesPerSec: (inf.reps * inferBatch) / inf.secs,
   };

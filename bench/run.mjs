@@ -75,10 +75,10 @@ const pad = (s, n) => String(s).padEnd(n);
 const num = (v, d = 1) => (v == null ? '-' : v.toFixed(d));
 const lines = [];
 lines.push(`Ticketscope benchmark: training batch ${ours.batch}, inference batch ${ours.inferBatch}; tfjs ${ours.tfjs}, Node ${process.versions.node}, ${availableParallelism()} cores`);
-lines.push('train GFLOP/s = samples/s x 3 x 2 x forward MACs per example (forward + input gradient + weight gradient)');
+lines.push("train GFLOP/s = samples/s x 2 x (3 x forward MACs - the first layer's) per example (forward + weight gradients + input gradients but the first layer's)");
 if (ref) lines.push(`PyTorch ${ref.torch} on the CPU, ${ref.threads} threads (bench/reference.py); ratio = Ticketscope / PyTorch`);
 lines.push('');
-lines.push(`${pad('network', 15)}${pad('backend', 12)}${pad('MFLOP/ex', 10)}${pad('train/s', 10)}${pad('GFLOP/s', 9)}${pad('infer/s', 10)}${ref ? `${pad('torch train/s', 15)}${pad('torch infer/s', 15)}${pad('train ratio', 13)}infer ratio` : ''}`);
+lines.push(`${pad('network', 15)}${pad('backend', 12)}${pad('fwd MFLOP', 10)}${pad('train/s', 10)}${pad('GFLOP/s', 9)}${pad('infer/s', 10)}${ref ? `${pad('torch train/s', 15)}${pad('torch infer/s', 15)}${pad('train ratio', 13)}infer ratio` : ''}`);
 for (const r of ours.results) {
   const t = ref?.results.find((x) => x.net === r.net);
   const row = (backend, train, gflops, infer) =>
@@ -87,7 +87,7 @@ for (const r of ours.results) {
   lines.push(row(r.backend, r.trainSamplesPerSec, r.trainGflops, r.inferSamplesPerSec));
   if (r.parallel) {
     const p = r.parallel;
-    lines.push(row(`${r.backend} x${p.workers}`, p.trainSamplesPerSec, (p.trainSamplesPerSec * 6 * r.macs) / 1e9, null));
+    lines.push(row(`${r.backend} x${p.workers}`, p.trainSamplesPerSec, (p.trainSamplesPerSec * 2 * r.trainMacs) / 1e9, null));
   }
 }
 if (ours.results.some((r) => r.parallel)) lines.push('', "'wasm xN': N independent runs in N worker threads (how Ticketscope uses the cores: seeds and controls run in parallel), summed samples/s");

@@ -67,9 +67,12 @@ export interface OverlapStats {
   /** |A ∩ B| / min(|A|, |B|); null when either mask is empty. */
   overlapCoefficient: number | null;
   /**
-   * The expected values for two independent random masks with the same densities pA, pB (each weight kept
-   * independently): E|A∩B| ≈ n·pA·pB, so Jaccard ≈ pA·pB / (pA + pB − pA·pB) and overlap coefficient ≈ max(pA, pB).
+   * Chance: two independent random masks with the same kept count in every layer. E|A∩B| = Σ_layers kA·kB / n
+   * (per layer and summed: pooling layers of different densities would overstate overlap); the expected overlap
+   * coefficient E|A∩B| / min(|A|, |B|) and the expected Jaccard E|A∩B| / (|A| + |B| − E|A∩B|) follow from it. For
+   * one layer: n·pA·pB, max(pA, pB) and pA·pB / (pA + pB − pA·pB). docs/analysis.md has the details.
    */
+  expectedBoth: number;
   expectedJaccard: number | null;
   expectedOverlapCoefficient: number | null;
   /** jaccard / expectedJaccard: 1 is chance, above 1 more shared than chance. Null when undefined. */
@@ -103,7 +106,7 @@ export interface OverlapMatrixResult {
   states: StateInfo[];
   /** [i][j]: overall Jaccard of states i and j (1 on the diagonal for a non-empty mask). */
   jaccard: (number | null)[][];
-  /** [i][j]: the expected Jaccard for independent random masks of the same densities. */
+  /** [i][j]: the expected Jaccard for independent random masks of the same per-layer densities (OverlapStats). */
   expectedJaccard: (number | null)[][];
   /** [i][j]: jaccard / expectedJaccard. */
   jaccardRatio: (number | null)[][];

@@ -117,6 +117,12 @@ describe('mask overlap view', () => {
     expect(await rows.count()).toBe(direct.layers.length + 1);
     expect(await page.locator('[data-testid="overlap-row"][data-layer="overall"] [data-testid="cell-jaccard"]').innerText()).toBe(fmt4(direct.overall.jaccard));
     expect(await page.getByTestId('overall-jaccard').innerText()).toBe(fmt4(direct.overall.jaccard));
+    // The overall chance level is each layer's summed (E|A∩B| = Σ kA·kB / n), not one pooled density's.
+    const expBoth = direct.layers.reduce((s, l) => s + (l.keptA * l.keptB) / l.size, 0);
+    expect(direct.overall.expectedBoth).toBeCloseTo(expBoth, 6);
+    expect(direct.overall.expectedJaccard).toBeCloseTo(expBoth / (direct.overall.keptA + direct.overall.keptB - expBoth), 12);
+    expect(await page.getByTestId('overall-expected').innerText()).toBe(fmt4(direct.overall.expectedJaccard));
+    expect(await page.getByTestId('overall-ratio').innerText()).toBe(fmtRatio(direct.overall.jaccardRatio));
     // Unit strips: alive counts as returned.
     for (const l of direct.layers) {
       const g = page.locator(`[data-testid="overlap-units"] [data-testid="unit-layer"][data-layer="${l.layer}"]`);
@@ -134,6 +140,12 @@ describe('mask overlap view', () => {
     await ready(page, a, ctrl.ref);
     const direct = await h.call<OverlapResult>('analyzeOverlap', { a, b: ctrl.ref });
     expect(await page.getByTestId('overall-jaccard').innerText()).toBe(fmt4(direct.overall.jaccard));
+    // The overall chance level is each layer's summed (E|A∩B| = Σ kA·kB / n), not one pooled density's.
+    const expBoth = direct.layers.reduce((s, l) => s + (l.keptA * l.keptB) / l.size, 0);
+    expect(direct.overall.expectedBoth).toBeCloseTo(expBoth, 6);
+    expect(direct.overall.expectedJaccard).toBeCloseTo(expBoth / (direct.overall.keptA + direct.overall.keptB - expBoth), 12);
+    expect(await page.getByTestId('overall-expected').innerText()).toBe(fmt4(direct.overall.expectedJaccard));
+    expect(await page.getByTestId('overall-ratio').innerText()).toBe(fmtRatio(direct.overall.jaccardRatio));
     // Random pruning at the same densities shares about what chance predicts.
     expect(direct.overall.jaccardRatio!).toBeGreaterThan(0.8);
     expect(direct.overall.jaccardRatio!).toBeLessThan(1.25);
@@ -284,7 +296,7 @@ describe('mask overlap view', () => {
     const svg = (await downloadOf(page, '[data-testid="export-bars-svg"]')).bytes.toString('utf8');
     expect(svg).toMatch(/^<\?xml[^>]*>\s*<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     expect(svg).toContain('Jaccard index |A∩B| / |A∪B|');
-    expect(svg).toContain('chance: independent random masks of the same densities');
+    expect(svg).toContain('chance: random masks with the same per-layer densities');
     for (const l of direct.layers) expect(svg).toContain(`>${l.layer}<`);
     expect(svg).not.toContain('no-export');
     const png = await downloadOf(page, '[data-testid="export-bars-png"]');
@@ -309,6 +321,7 @@ describe('mask overlap view', () => {
       expect(row[col('state_a')]).toBe(a);
       expect(Number(row[col('jaccard')])).toBe(stats.jaccard);
       expect(Number(row[col('expected_jaccard')])).toBe(stats.expectedJaccard);
+      expect(Number(row[col('expected_both')])).toBe(stats.expectedBoth);
       expect(Number(row[col('both')])).toBe(stats.both);
       expect(Number(row[col('kept_a')])).toBe(stats.keptA);
     }

@@ -157,6 +157,54 @@ describe('maskOverlap', () => {
     expect(maskOverlap(A, B, false).overall.signAgreement).toBeNull();
   });
 
+  it('computes chance per layer and sums it: independent masks of densities 5% / 90% / 50% give a ratio near 1', () => {
+    // Pooling the layers into one density would give an expected Jaccard far below the observed one here (the 90%
+    // layer's weights are mostly kept in both), so a ratio well above 1 for masks that share nothing but densities.
+    const shapes: [string, number[], number][] = [
+      ['fc1', [400, 300], 0.05],
+      ['fc2', [300, 100], 0.9],
+      ['fc3', [100, 50], 0.5],
+    ];
+    const ratios: number[] = [];
+    const overlaps: number[] = [];
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const rng = new Rng(seed);
+      const make = () => shapes.map(([name, shape, d]) => layer(name, 'dense', shape, randomMask(shape[0]! * shape[1]!, d, rng)));
+      const r = maskOverlap(make(), make(), false);
+      // The chance level is Σ_l kA·kB / n_l, from each layer's own counts.
+      const expBoth = r.layers.reduce((a, l) => a + (l.keptA * l.keptB) / l.size, 0);
+      expect(r.overall.expectedBoth).toBeCloseTo(expBoth, 9);
+      expect(r.overall.expectedJaccard).toBeCloseTo(expBoth / (r.overall.keptA + r.overall.keptB - expBoth), 12);
+      expect(r.overall.expectedOverlapCoefficient).toBeCloseTo(expBoth / Math.min(r.overall.keptA, r.overall.keptB), 12);
+      for (const l of r.layers) expect(l.expectedBoth).toBeCloseTo((l.keptA * l.keptB) / l.size, 9);
+      ratios.push(r.overall.jaccardRatio!);
+      overlaps.push(r.overall.overlapCoefficient! / r.overall.expectedOverlapCoefficient!);
+      // What one pooled density would have said: clearly "more than chance".
+      const pA = r.overall.keptA / r.overall.size;
+      const pB = r.overall.keptB / r.overall.size;
+      expect(r.overall.jaccard! / ((pA * pB) / (pA + pB - pA * pB))).toBeGreaterThan(1.2);
+    }
+    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+    expect(mean(ratios)).toBeGreaterThan(0.95);
+    expect(mean(ratios)).toBeLessThan(1.05);
+    expect(mean(overlaps)).toBeGreaterThan(0.95);
+    expect(mean(overlaps)).toBeLessThan(1.05);
+  });
+
+  it('gives Jaccard 1 for identical masks whatever the per-layer densities', () => {
+    const rng = new Rng(9);
+    const A = [layer('fc1', 'dense', [200, 100], randomMask(20_000, 0.05, rng)), layer('fc2', 'dense', [100, 10], randomMask(1000, 0.9, rng))];
+    const r = maskOverlap(A, A, false);
+    expect(r.overall.jaccard).toBe(1);
+    expect(r.overall.overlapCoefficient).toBe(1);
+    const k1 = r.layers[0]!.keptA;
+    const k2 = r.layers[1]!.keptA;
+    const e = (k1 * k1) / 20_000 + (k2 * k2) / 1000;
+    expect(r.overall.expectedJaccard).toBeCloseTo(e / (2 * (k1 + k2) - e), 12);
+    expect(r.overall.jaccardRatio).toBeCloseTo((2 * (k1 + k2) - e) / e, 9);
+    expect(r.layers.every((l) => l.jaccard === 1)).toBe(true);
+  });
+
   it('refuses masks of different architectures', () => {
     const A = [layer('fc1', 'dense', [2, 2], [1, 1, 0, 0])];
     expect(() => maskOverlap(A, [layer('fc1', 'dense', [2, 3], new Uint8Array(6))], false)).toThrow(/^masks have different architectures: /);
@@ -205,6 +253,24 @@ describe('overlapMatrix', () => {
       }
     }
     expect(m.layers.map((l) => l.layer)).toEqual(['fc1', 'fc2']);
+  });
+
+  it('uses the per-layer chance level too, on and off the diagonal', () => {
+    const rng = new Rng(8);
+    const states = [0, 1, 2, 3].map(() => [
+      layer('fc1', 'dense', [300, 100], randomMask(30_000, 0.05, rng)),
+      layer('fc2', 'dense', [100, 100], randomMask(10_000, 0.9, rng)),
+      layer('fc3', 'dense', [100, 10], randomMask(1000, 0.5, rng)),
+    ]);
+    const m = overlapMatrix(states);
+    const off: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      expect(m.expectedJaccard[i]![i]).toBeCloseTo(maskOverlap(states[i]!, states[i]!, false).overall.expectedJaccard!, 12);
+      for (let j = i + 1; j < 4; j++) off.push(m.jaccardRatio[i]![j]!);
+    }
+    const mean = off.reduce((a, b) => a + b, 0) / off.length;
+    expect(mean).toBeGreaterThan(0.95);
+    expect(mean).toBeLessThan(1.05);
   });
 
   it('gives null on the diagonal for an empty mask and refuses mixed architectures', () => {

@@ -68,6 +68,25 @@ function softmaxRegression(W: number[][], X: number[][], Y: number[][], T: numbe
   return { g, hg: hv(g) };
 }
 
+/** Mean CE at temperature T of x → relu(x·W1)·W2 (zero biases) and its exact gradient [dW1, dW2], in float64. */
+function twoLayerGradient(W1: number[][], W2: number[][], X: number[][], Y: number[][], T: number) {
+  const n = X.length;
+  const [inD, hD, outD] = [W1.length, W2.length, W2[0]!.length];
+  const z1 = X.map((x) => Array.from({ length: hD }, (_, j) => x.reduce((a, xi, i) => a + xi * W1[i]![j]!, 0)));
+  const a1 = z1.map((r) => r.map((v) => Math.max(v, 0)));
+  const dz2 = a1.map((a, k) => {
+    const z = Array.from({ length: outD }, (_, c) => a.reduce((s, aj, j) => s + aj * W2[j]![c]!, 0) / T);
+    const mx = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - mx));
+    const sum = e.reduce((x, y) => x + y, 0);
+    return e.map((v, c) => (v / sum - Y[k]![c]!) / (n * T));
+  });
+  const g2 = Array.from({ length: hD }, (_, j) => Array.from({ length: outD }, (_, c) => a1.reduce((s, a, k) => s + a[j]! * dz2[k]![c]!, 0)));
+  const dz1 = z1.map((z, k) => z.map((v, j) => (v > 0 ? dz2[k]!.reduce((s, d, c) => s + d * W2[j]![c]!, 0) : 0)));
+  const g1 = Array.from({ length: inD }, (_, i) => Array.from({ length: hD }, (_, j) => X.reduce((s, x, k) => s + x[i]! * dz1[k]![j]!, 0)));
+  return { g: [...g1.flat(), ...g2.flat()], z1 };
+}
+
 const flat = (m: number[][]) => m.flat();
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
 const maxAbs = (a: ArrayLike<number>) => Math.max(...Array.from(a, Math.abs));
@@ -142,17 +161,65 @@ describe('scores on tiny nets with known answers', () => {
     for (const T of [1, 200]) {
       const exact = softmaxRegression(W, X, Y, T);
       const { g, hg } = await hessianGradientProduct(net, [batch], T);
-      expect(maxAbsDiff(g[0]!, flat(exact.g))).toBeLessThan(1e-4 * maxAbs(flat(exact.g)));
-      // float32 central differences: about 1e-4 relative at T = 1, 1e-3 at T = 200 (the difference shrinks with T).
-      expect(maxAbsDiff(hg[0]!, flat(exact.hg))).toBeLessThan(5e-3 * maxAbs(flat(exact.hg)));
+      expect(maxAbsDiff(g[0]!, flat(exact.g))).toBeLessThan(1e-5 * maxAbs(flat(exact.g)));
+      // Exact (double backpropagation), so float32 rounding only.
+      expect(maxAbsDiff(hg[0]!, flat(exact.hg))).toBeLessThan(1e-5 * maxAbs(flat(exact.hg)));
       const s = (await graspScores(net, [batch], T))[0]!;
       const expectedS = flat(W).map((w, i) => -w * flat(exact.hg)[i]!);
-      expect(maxAbsDiff(s, expectedS)).toBeLessThan(5e-3 * maxAbs(expectedS));
+      expect(maxAbsDiff(s, expectedS)).toBeLessThan(1e-5 * maxAbs(expectedS));
     }
-    // The finite differences leave the weights exactly as they were.
     expect(net.layers[0]!.weight.dataSync()).toEqual(before);
     batch.x.dispose();
     batch.y.dispose();
+  });
+
+  it('GraSP: H g of a two-layer ReLU net matches the brute-force Hessian (differences of exact float64 gradients)', async () => {
+    const rng = new Rng(8);
+    const W1 = randomMatrix(5, 4, rng, 0.7);
+    const W2 = randomMatrix(4, 3, rng, 0.7);
+    const X = randomMatrix(6, 5, rng);
+    const Y = oneHot([0, 1, 2, 0, 1, 2], 3);
+    const theta = [...flat(W1), ...flat(W2)];
+    const unflat = (t: number[]) => [
+      Array.from({ length: 5 }, (_, i) => t.slice(i * 4, i * 4 + 4)),
+      Array.from({ length: 4 }, (_, j) => t.slice(20 + j * 3, 20 + j * 3 + 3)),
+    ] as const;
+    for (const T of [1, 200]) {
+      const { g, z1 } = twoLayerGradient(W1, W2, X, Y, T);
+      // H column by column, central differences of the exact gradient with step h: exact up to O(h²) while no
+      // pre-activation changes sign. A step h in one weight of W1 moves a pre-activation by at most h·max|x|, less
+      // than the smallest |pre-activation| here (checked); W2 does not move them.
+      const h = 1e-6;
+      expect(h * maxAbs(X.flat())).toBeLessThan(Math.min(...z1.flat().map(Math.abs)));
+      const H = theta.map((_, i) => {
+        const at = (d: number) => {
+          const t = [...theta];
+          t[i]! += d;
+          const [a, b] = unflat(t);
+          return twoLayerGradient(a, b, X, Y, T).g;
+        };
+        const [plus, minus] = [at(h), at(-h)];
+        return plus.map((p, j) => (p - minus[j]!) / (2 * h));
+      });
+      // H is symmetric (a check on the brute force), and it is not block-diagonal: the cross terms matter.
+      H.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - H[j]![i]!)).toBeLessThan(1e-6 * maxAbs(H.flat()))));
+      const Hg = theta.map((_, j) => H.reduce((s, col, i) => s + col[j]! * g[i]!, 0));
+      const net = tinyNet([W1, W2], true);
+      nets.push(net);
+      const batch = { x: tf.tensor2d(X), y: tf.tensor2d(Y) };
+      const r = await hessianGradientProduct(net, [batch], T);
+      const ours = [...r.hg[0]!, ...r.hg[1]!];
+      const err = Math.sqrt(ours.reduce((s, v, j) => s + (v - Hg[j]!) ** 2, 0) / Hg.reduce((s, v) => s + v * v, 0));
+      expect(err).toBeLessThan(1e-5);
+      console.log(`two-layer ReLU net, T = ${T}: Hg relative error ${err.toExponential(2)}`);
+      // Without the second layer's dependence on W1 (block-diagonal H) the product would be far off.
+      const blockOnly = theta.map((_, j) => H.reduce((s, col, i) => s + ((i < 20) === (j < 20) ? col[j]! * g[i]! : 0), 0));
+      const blockErr = Math.sqrt(blockOnly.reduce((s, v, j) => s + (v - Hg[j]!) ** 2, 0) / Hg.reduce((s, v) => s + v * v, 0));
+      expect(blockErr).toBeGreaterThan(0.05);
+      console.log(`  (block-diagonal H would be off by ${blockErr.toFixed(3)})`);
+      batch.x.dispose();
+      batch.y.dispose();
+    }
   });
 
   it('SynFlow: |w ⊙ dR/dw| matches the brute-force path sums, and each layer conserves R', async () => {

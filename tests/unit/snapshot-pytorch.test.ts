@@ -11,23 +11,14 @@ import type { LayerSpec } from '../../src/main/store/snapshot-arch';
 import { inputShapeOf } from '../../src/main/store/snapshot-arch';
 import type { Snapshot, SnapshotFileFormat } from '../../src/main/store/snapshot';
 import { encodeSnapshot, readSnapshot, snapshotLayers, writeSnapshotFile } from '../../src/main/store/snapshot';
+import { findPython } from '../helpers/python';
 import { checkInput, makeSnapshot, referenceForward } from './snapshot-fixtures';
 
 const SCRIPT = fileURLToPath(new URL('../../bench/pytorch_load_check.py', import.meta.url));
 
-function findPython(modules: string): { python: string | null; reason: string } {
-  const candidates = [process.env.TICKETSCOPE_PYTHON, 'python3', '/usr/bin/python3', 'python'].filter((c): c is string => !!c);
-  const reasons: string[] = [];
-  for (const c of candidates) {
-    const r = spawnSync(c, ['-c', `import ${modules}`], { encoding: 'utf8', timeout: 120_000 });
-    if (r.status === 0) return { python: c, reason: '' };
-    reasons.push(`${c}: ${r.error ? r.error.message : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`)}`);
-  }
-  return { python: null, reason: reasons.join('; ') };
-}
-
-const torchPy = findPython('torch, numpy');
-const numpyPy = torchPy.python ? torchPy : findPython('numpy');
+const candidates = [process.env.TICKETSCOPE_PYTHON, 'python3', '/usr/bin/python3', 'python'].filter((c): c is string => !!c);
+const torchPy = findPython('torch, numpy', candidates);
+const numpyPy = torchPy.python ? torchPy : findPython('numpy', candidates);
 if (!torchPy.python) console.warn(`snapshot-pytorch: skipping the PyTorch checks, no python with torch and numpy (${torchPy.reason})`);
 if (!numpyPy.python) console.warn(`snapshot-pytorch: skipping the numpy checks, no python with numpy (${numpyPy.reason})`);
 

@@ -35,8 +35,19 @@ import { maskDensity } from '../store/snapshot';
 import { parseStateRef, resolveState } from './snapshots';
 import type { Core } from './service';
 
-/** Bump when an analysis computes something different: older cached results are then not reused. */
-export const ANALYSIS_VERSION = 1;
+/**
+ * Each analysis kind's version: bump a kind's when it computes something different, so that its older cached results
+ * are not reused (the version is part of the cache key); the other kinds keep their cache.
+ * overlap, overlap-matrix 2: chance per layer and summed (version 1 pooled all layers into one density).
+ */
+export const ANALYSIS_VERSIONS: Readonly<Record<AnalysisKind, number>> = {
+  overlap: 2,
+  'overlap-matrix': 2,
+  selectivity: 1,
+  activations: 1,
+  subcircuit: 1,
+  multigraph: 1,
+};
 
 type MaskLayer = Pick<LayerState, 'name' | 'kind' | 'shape' | 'mask'> & { weight?: Float32Array };
 
@@ -206,7 +217,7 @@ export class AnalysisService {
   private key(kind: AnalysisKind, params: unknown, states: Resolved[]): string {
     const data = states[0] ? { dataset: states[0].config.dataset, validation: states[0].config.validation, synthetic: states[0].config.synthetic ?? null } : null;
     return createHash('sha256')
-      .update(canonical({ v: ANALYSIS_VERSION, kind, params, states: states.map((s) => s.digest), data }))
+      .update(canonical({ v: ANALYSIS_VERSIONS[kind], kind, params, states: states.map((s) => s.digest), data }))
       .digest('hex')
       .slice(0, 32);
   }
@@ -224,7 +235,7 @@ export class AnalysisService {
       | undefined;
     if (row) {
       const body = JSON.parse(row.result) as Omit<R, 'meta'>;
-      const meta: AnalysisMeta = { kind, key, cached: true, computeMs: row.compute_ms, computedAt: row.created_at, version: ANALYSIS_VERSION };
+      const meta: AnalysisMeta = { kind, key, cached: true, computeMs: row.compute_ms, computedAt: row.created_at, version: ANALYSIS_VERSIONS[kind] };
       return { ...body, meta } as R;
     }
     const pending = this.inflight.get(key);
@@ -237,8 +248,8 @@ export class AnalysisService {
       const computedAt = new Date().toISOString();
       this.core.db
         .prepare('INSERT OR REPLACE INTO analyses (key, kind, version, params, refs, result, compute_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(key, kind, ANALYSIS_VERSION, canonical(params), JSON.stringify(refs), JSON.stringify(body), computeMs, computedAt);
-      const meta: AnalysisMeta = { kind, key, cached: false, computeMs, computedAt, version: ANALYSIS_VERSION };
+        .run(key, kind, ANALYSIS_VERSIONS[kind], canonical(params), JSON.stringify(refs), JSON.stringify(body), computeMs, computedAt);
+      const meta: AnalysisMeta = { kind, key, cached: false, computeMs, computedAt, version: ANALYSIS_VERSIONS[kind] };
       return { ...body, meta } as R;
     })();
     this.inflight.set(key, work);

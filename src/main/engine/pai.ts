@@ -4,7 +4,7 @@
 //   snip       |g ⊙ w|, g the loss gradient on training batches (Lee et al. 2019: connection sensitivity).
 //   grasp      S = -w ⊙ (H g) (Wang et al. 2020), H the Hessian and g the gradient of the loss with the logits
 //              divided by a temperature; the HIGHEST scores are removed (the weights whose removal reduces the
-//              gradient flow least), i.e. the lowest kept. H g by central differences of the gradient (below).
+//              gradient flow least), i.e. the lowest kept. H g exactly, by double backpropagation (below).
 //   synflow    |w ⊙ dR/dw| with R = 1ᵀ (Π_l |W_l ⊙ M_l|) 1: the net's output summed on an all-ones input with every
 //              weight and bias replaced by its absolute value (Tanaka et al. 2020); data-free and iterative: n
 //              rounds of scoring and pruning, the density after round i being density^(i/n).
@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig, PruneAtInitCriterion } from '../../shared/config';
 import type { Dataset } from './data/index';
 import type { MaskedNet } from './nets/masked';
+import { registerSecondOrderGradients } from './kernels/gradients';
 import { streamRng } from './rng';
 import { keepTop } from './select';
 import { BatchSampler, makeBatch, type Batch } from './train';
@@ -31,8 +32,6 @@ export interface AtInitSpec {
 
 export const DEFAULT_GRASP_TEMPERATURE = 200;
 export const DEFAULT_SYNFLOW_ITERATIONS = 100;
-/** Central-difference step for H g, relative to the norm of all prunable weights (see hessianGradientProduct). */
-export const GRASP_FD_STEP = 1e-2;
 
 const weightsOf = (net: MaskedNet): tf.Variable[] => net.layers.map((l) => l.weight);
 
@@ -50,40 +49,65 @@ function zipLayers(a: readonly Float32Array[], b: readonly ArrayLike<number>[], 
 const read = async (net: MaskedNet): Promise<Float32Array[]> =>
   Promise.all(net.layers.map(async (l) => Float32Array.from((await l.weight.data()) as Float32Array)));
 
-function assignWeights(net: MaskedNet, values: readonly Float32Array[]): void {
-  net.layers.forEach((l, i) => tf.tidy(() => l.weight.assign(tf.tensor(values[i]!, l.weight.shape))));
+/**
+ * Mean softmax cross-entropy of `logits` against one-hot `y`, differentiable twice on the tape. tf.losses'
+ * softmaxCrossEntropy saves log-softmax computed inside its custom op, which the tape cannot trace back to the
+ * logits, so a second derivative through it misses the softmax curvature. Here the gradient, (softmax(z) − y) / n,
+ * is computed from the saved logits by ordinary ops (a shift by the row maximum for range; the shift cancels exactly
+ * in softmax), so an outer gradient differentiates it.
+ */
+function crossEntropy(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+  const n = logits.shape[0];
+  const op = tf.customGrad((...args) => {
+    const [z, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    save([z]);
+    return {
+      value: tf.div(tf.sum(tf.sub(tf.logSumExp(z, 1), tf.sum(tf.mul(y, z), 1))), n) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const zs = saved[0] as tf.Tensor2D;
+        const e = tf.exp(tf.sub(zs, tf.max(zs, 1, true)));
+        const p = tf.div(e, tf.sum(e, 1, true));
+        return tf.mul(dy as tf.Tensor, tf.div(tf.sub(p, y), n));
+      },
+    };
+  });
+  return op(logits) as tf.Scalar;
 }
 
 /** Mean softmax cross-entropy of the net on a batch, the logits divided by `temperature`. */
 function batchLoss(net: MaskedNet, b: Pick<Batch, 'x' | 'y'>, temperature: number): tf.Scalar {
   const logits = net.forward(b.x);
-  return tf.losses.softmaxCrossEntropy(b.y, temperature === 1 ? logits : tf.div(logits, temperature)) as tf.Scalar;
+  return crossEntropy(temperature === 1 ? logits : tf.div(logits, temperature), b.y);
+}
+
+/**
+ * The mean over the batches of per-layer tensors (float64 accumulation): `perBatch` runs in a tidy and returns one
+ * tensor per layer, read back with `await data()` and disposed.
+ */
+async function batchMean(net: MaskedNet, batches: readonly Pick<Batch, 'x' | 'y'>[], perBatch: (b: Pick<Batch, 'x' | 'y'>) => tf.Tensor[]): Promise<Float32Array[]> {
+  if (!batches.length) throw new Error('scoring needs at least one batch');
+  const acc = net.layers.map((l) => new Float64Array(l.size));
+  for (const b of batches) {
+    const ts = tf.tidy(() => perBatch(b));
+    try {
+      for (const [i, t] of ts.entries()) {
+        const v = await t.data();
+        const a = acc[i]!;
+        for (let j = 0; j < a.length; j++) a[j]! += v[j]!;
+      }
+    } finally {
+      tf.dispose(ts);
+    }
+  }
+  return acc.map((a) => Float32Array.from(a, (v) => v / batches.length));
 }
 
 /** d(loss)/dw for every layer's weight, averaged over the batches (float64 accumulation). */
 export async function lossGradients(net: MaskedNet, batches: readonly Pick<Batch, 'x' | 'y'>[], temperature = 1): Promise<Float32Array[]> {
-  if (!batches.length) throw new Error('scoring needs at least one batch');
   const ws = weightsOf(net);
-  const acc = net.layers.map((l) => new Float64Array(l.size));
-  for (const b of batches) {
-    const gs = tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => batchLoss(net, b, temperature), ws);
-      return ws.map((w) => grads[w.name]!);
-    });
-    try {
-      for (const [i, t] of gs.entries()) {
-        const g = await t.data();
-        const a = acc[i]!;
-        for (let j = 0; j < a.length; j++) a[j]! += g[j]!;
-      }
-    } finally {
-      tf.dispose(gs);
-    }
-  }
-  return acc.map((a) => {
-    const out = new Float32Array(a.length);
-    for (let j = 0; j < a.length; j++) out[j] = a[j]! / batches.length;
-    return out;
+  return batchMean(net, batches, (b) => {
+    const { grads } = tf.variableGrads(() => batchLoss(net, b, temperature), ws);
+    return ws.map((w) => grads[w.name]!);
   });
 }
 
@@ -99,37 +123,52 @@ export async function snipScores(net: MaskedNet, batches: readonly Pick<Batch, '
 }
 
 /**
- * H g for the loss at `temperature`, with g its gradient (both averaged over the batches): by central differences
- * of the gradient along g, H g ≈ |g| (∇L(θ + ε ĝ) - ∇L(θ - ε ĝ)) / 2ε with ĝ = g / |g| and ε = GRASP_FD_STEP · |θ|.
- * tfjs has no double backpropagation through the nets' fused masked kernels; the difference is exact up to O(ε²)
- * for a smooth loss (and averages the curvature across the ReLU kinks within ε). The weights are restored exactly.
+ * While `f` runs, every layer without a weight transform computes with w ⊙ m formed on the tape (weightTransform),
+ * rather than inside its fused masked kernel where the tape cannot see it: the kernel's saved weight is then its
+ * input, so the second derivative through the layer's input gradient (dx = dy · (w ⊙ m)ᵀ) reaches w. With an
+ * all-ones mask (pruning at initialisation) the layers already pass w itself; the transform is then only a product
+ * with ones. Restored afterwards.
+ */
+async function withTapedWeights<T>(net: MaskedNet, f: () => Promise<T>): Promise<T> {
+  const set = net.layers.filter((l) => l.weightTransform === null);
+  for (const l of set) l.weightTransform = (w) => tf.mul(w, l.mask);
+  try {
+    return await f();
+  } finally {
+    for (const l of set) l.weightTransform = null;
+  }
+}
+
+/**
+ * H g for the loss at `temperature`, with g its gradient and H its Hessian with respect to every layer's weights
+ * (biases are not scored; both averaged over the batches), computed exactly by double backpropagation as the
+ * authors' code does with autograd.grad(..., create_graph=True): per batch, z = Σ_layers ⟨g, ∇_w L_batch(w)⟩ with g
+ * held constant, and ∇_w z = H_batch g. The inner gradient is taped, and the outer one backpropagates through it;
+ * kernels/gradients.ts adds the gradients of the conv and pooling gradient kernels tfjs lacks. ReLU's and max
+ * pooling's second derivatives are zero almost everywhere, as in PyTorch. The weights are not changed.
  */
 export async function hessianGradientProduct(
   net: MaskedNet,
   batches: readonly Pick<Batch, 'x' | 'y'>[],
   temperature: number,
 ): Promise<{ g: Float32Array[]; hg: Float32Array[] }> {
+  registerSecondOrderGradients();
   const g = await lossGradients(net, batches, temperature);
-  let gg = 0;
-  for (const a of g) for (const v of a) gg += v * v;
-  const gNorm = Math.sqrt(gg);
-  if (gNorm === 0) return { g, hg: g.map((a) => new Float32Array(a.length)) };
-  const theta = await read(net);
-  let tt = 0;
-  for (const a of theta) for (const v of a) tt += v * v;
-  const eps = GRASP_FD_STEP * (Math.sqrt(tt) || 1);
-  const shifted = (sign: 1 | -1): Promise<Float32Array[]> => {
-    const step = (sign * eps) / gNorm;
-    assignWeights(net, zipLayers(theta, g, (v, gv) => v + step * gv));
-    return lossGradients(net, batches, temperature);
-  };
+  const ws = weightsOf(net);
+  const gt = g.map((a, i) => tf.tensor(a, ws[i]!.shape));
   try {
-    const plus = await shifted(1);
-    const minus = await shifted(-1);
-    const scale = gNorm / (2 * eps);
-    return { g, hg: zipLayers(plus, minus, (p, m) => scale * (p - m)) };
+    const hg = await withTapedWeights(net, () =>
+      batchMean(net, batches, (b) => {
+        const { grads } = tf.variableGrads(() => {
+          const { grads: inner } = tf.variableGrads(() => batchLoss(net, b, temperature), ws);
+          return tf.addN(ws.map((w, i) => tf.sum(tf.mul(gt[i]!, inner[w.name]!)))) as tf.Scalar;
+        }, ws);
+        return ws.map((w) => grads[w.name]!);
+      }),
+    );
+    return { g, hg };
   } finally {
-    assignWeights(net, theta);
+    tf.dispose(gt);
   }
 }
 

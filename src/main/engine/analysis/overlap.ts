@@ -2,6 +2,12 @@
 // against what two independent random masks of the same densities would share. Pure TypeScript over the masks'
 // bytes (no tfjs): a Conv-6 pair (2.26M weights) takes a few milliseconds.
 //
+// Chance is computed per layer and summed: two independent random masks with the same per-layer kept counts share
+// E|A∩B| = Σ_l kA_l·kB_l / n_l weights (exactly, for masks drawn uniformly among those with these counts), and the
+// overall expected Jaccard and overlap coefficient are formed from that sum (see statsFromCounts). Pooling all layers
+// into one density instead would report "more overlap than chance" for masks that share nothing beyond their
+// per-layer densities whenever the layers' densities differ.
+//
 // Conventions used by every function here:
 // - A mask is a Uint8Array in the layer's weight order (tfjs layout: dense [in, out], conv [kh, kw, in, out]); a
 //   weight is *kept* when its byte is non-zero (the contract stores 0/1; any non-zero byte counts as kept).
@@ -22,6 +28,8 @@ interface Counts {
   keptA: number;
   keptB: number;
   both: number;
+  /** E|A∩B| for independent random masks with these per-layer counts: kA·kB / n for one layer, summed over layers. */
+  expBoth: number;
   /** Weights kept in both whose signs were compared, and those whose signs agree; null when not compared. */
   signed: number | null;
   sameSign: number | null;
@@ -46,7 +54,12 @@ function countMasks(a: Uint8Array, b: Uint8Array, n: number): Counts & { or: num
     both += x & y;
     or |= x | y;
   }
-  return { size: n, keptA, keptB, both, signed: null, sameSign: null, or };
+  return { size: n, keptA, keptB, both, expBoth: chanceBoth(n, keptA, keptB), signed: null, sameSign: null, or };
+}
+
+/** E|A∩B| of one layer of n weights: kA·kB / n (0 for an empty layer). */
+function chanceBoth(n: number, keptA: number, keptB: number): number {
+  return n > 0 ? (keptA * keptB) / n : 0;
 }
 
 /** The mask as 0/1 bytes: itself when it already is, else a copy with 1 for every non-zero byte. */
@@ -104,18 +117,21 @@ function addCounts(into: Counts, c: Counts): void {
   into.keptA += c.keptA;
   into.keptB += c.keptB;
   into.both += c.both;
+  into.expBoth += c.expBoth;
   into.signed = into.signed !== null && c.signed !== null ? into.signed + c.signed : null;
   into.sameSign = into.sameSign !== null && c.sameSign !== null ? into.sameSign + c.sameSign : null;
 }
 
 /**
- * OverlapStats from counts, with n = size, kA = keptA, kB = keptB, pA = kA / n, pB = kB / n:
+ * OverlapStats from counts, with kA = keptA, kB = keptB and E = expBoth (E|A∩B| under chance, per layer and summed):
  * - union = kA + kB − both; jaccard = both / union (null when union = 0, i.e. both masks empty);
  * - overlapCoefficient = both / min(kA, kB) (null when either mask is empty);
- * - expected values for two independent uniformly random masks with the same counts: E[both] = kA·kB / n exactly,
- *   so expectedOverlapCoefficient = E[both] / min(kA, kB) = max(pA, pB) exactly, and
- *   expectedJaccard = E[both] / (kA + kB − E[both]) = pA·pB / (pA + pB − pA·pB) (the ratio of expectations; the
- *   correction is O(1/n)). Null under the same conditions as the observed values;
+ * - expected values for two independent uniformly random masks with the same per-layer counts: expectedBoth = E
+ *   (exact), expectedOverlapCoefficient = E / min(kA, kB) (exact: the denominator is fixed; for one layer it is
+ *   max(pA, pB)), and expectedJaccard = E / (kA + kB − E), the ratio of the expected intersection to the expected
+ *   union (for one layer pA·pB / (pA + pB − pA·pB)). The exact E[Jaccard] differs from it by a relative
+ *   O(1 / (kA + kB)) (delta method: at most about 4 / (kA + kB), since Var|A∩B| ≤ E). Null under the same conditions
+ *   as the observed values;
  * - jaccardRatio = jaccard / expectedJaccard (null when either is null or expectedJaccard = 0, i.e. one mask empty);
  * - signAgreement = agreeing / compared over the weights kept in both (null without weights or when none is kept in
  *   both).
@@ -126,17 +142,25 @@ function statsFromCounts(c: Counts): OverlapStats {
   const minKept = Math.min(keptA, keptB);
   const jaccard = union > 0 ? both / union : null;
   const overlapCoefficient = minKept > 0 ? both / minKept : null;
-  let expectedJaccard: number | null = null;
-  let expectedOverlapCoefficient: number | null = null;
-  if (size > 0) {
-    const pA = keptA / size;
-    const pB = keptB / size;
-    if (union > 0) expectedJaccard = (pA * pB) / (pA + pB - pA * pB);
-    if (minKept > 0) expectedOverlapCoefficient = Math.max(pA, pB);
-  }
+  const expectedBoth = c.expBoth;
+  const expectedJaccard = union > 0 ? expectedBoth / (keptA + keptB - expectedBoth) : null;
+  const expectedOverlapCoefficient = minKept > 0 ? expectedBoth / minKept : null;
   const jaccardRatio = jaccard !== null && expectedJaccard !== null && expectedJaccard > 0 ? jaccard / expectedJaccard : null;
   const signAgreement = c.signed !== null && c.sameSign !== null && c.signed > 0 ? c.sameSign / c.signed : null;
-  return { size, keptA, keptB, both, union, jaccard, overlapCoefficient, expectedJaccard, expectedOverlapCoefficient, jaccardRatio, signAgreement };
+  return {
+    size,
+    keptA,
+    keptB,
+    both,
+    union,
+    jaccard,
+    overlapCoefficient,
+    expectedBoth,
+    expectedJaccard,
+    expectedOverlapCoefficient,
+    jaccardRatio,
+    signAgreement,
+  };
 }
 
 // ------------------------------------------------------------------ checks
@@ -243,13 +267,13 @@ export function layerOverlap(la: MaskLayer, lb: MaskLayer, withWeights: boolean)
 
 /**
  * Per-layer overlap of two states' masks, and the overall overlap over all their prunable weights (the counts of
- * every layer added up, so overall Jaccard weighs layers by size). Layers are matched by position and must agree in
+ * every layer added up, so overall Jaccard weighs layers by size; the chance level is each layer's, summed). Layers are matched by position and must agree in
  * name, kind and shape ("masks have different architectures: ..." otherwise). The overall signAgreement is given
  * only when every layer's could be computed.
  */
 export function maskOverlap(layersA: readonly MaskLayer[], layersB: readonly MaskLayer[], withWeights: boolean): { layers: LayerOverlap[]; overall: OverlapStats } {
   checkArchitectures(layersA, layersB);
-  const total: Counts = { size: 0, keptA: 0, keptB: 0, both: 0, signed: 0, sameSign: 0 };
+  const total: Counts = { size: 0, keptA: 0, keptB: 0, both: 0, expBoth: 0, signed: 0, sameSign: 0 };
   const layers = layersA.map((la, i) => {
     const r = layerCounts(la, layersB[i]!, withWeights);
     addCounts(total, r.counts);
@@ -263,9 +287,11 @@ export function maskOverlap(layersA: readonly MaskLayer[], layersB: readonly Mas
 }
 
 /**
- * Overall and per-layer Jaccard of every pair of states' masks (no weights), as symmetric matrices. Each pair is
- * counted once (i < j) and mirrored; the diagonal compares a mask with itself: Jaccard 1 (null for an empty mask),
- * expected Jaccard p / (2 − p) for density p, ratio (2 − p) / p. All states must have the same architecture.
+ * Overall and per-layer Jaccard of every pair of states' masks (no weights), as symmetric matrices, the overall
+ * chance level per layer and summed as in maskOverlap. Each pair is counted once (i < j) and mirrored; the diagonal
+ * compares a mask with itself: Jaccard 1 (null for an empty mask), expected Jaccard E / (2K − E) with K the kept
+ * count and E = Σ_l k_l² / n_l (p / (2 − p) when every layer has density p). All states must have the same
+ * architecture.
  */
 export function overlapMatrix(states: readonly (readonly MaskLayer[])[]): Omit<OverlapMatrixResult, 'states' | 'meta'> {
   const s = states.length;
@@ -289,16 +315,17 @@ export function overlapMatrix(states: readonly (readonly MaskLayer[])[]): Omit<O
   };
   for (let i = 0; i < s; i++) {
     // The diagonal from each layer's kept count alone.
-    const total: Counts = { size: 0, keptA: 0, keptB: 0, both: 0, signed: null, sameSign: null };
+    const total: Counts = { size: 0, keptA: 0, keptB: 0, both: 0, expBoth: 0, signed: null, sameSign: null };
     const perLayer = states[i]!.map((l) => {
       const k = countBits(l.mask, l.mask).counts.keptA;
-      const c: Counts = { size: l.mask.length, keptA: k, keptB: k, both: k, signed: null, sameSign: null };
+      const n = l.mask.length;
+      const c: Counts = { size: n, keptA: k, keptB: k, both: k, expBoth: chanceBoth(n, k, k), signed: null, sameSign: null };
       addCounts(total, c);
       return statsFromCounts(c);
     });
     put(i, i, statsFromCounts(total), perLayer);
     for (let j = i + 1; j < s; j++) {
-      const totalIJ: Counts = { size: 0, keptA: 0, keptB: 0, both: 0, signed: null, sameSign: null };
+      const totalIJ: Counts = { size: 0, keptA: 0, keptB: 0, both: 0, expBoth: 0, signed: null, sameSign: null };
       const perLayerIJ = states[i]!.map((la, li) => {
         const lb = states[j]![li]!;
         const c = countBits(la.mask, lb.mask).counts;

@@ -4,6 +4,8 @@
 // What a conv net needs on wasm for training, checked against tfjs-backend-wasm 4.22's registry: Conv2D, FusedConv2D,
 // MaxPool and MaxPoolGrad, Relu, Step (ReLU's gradient), BatchMatMul, _FusedMatMul, Transpose, Sum and the element-
 // wise ops are there; Conv2DBackpropFilter is missing and Conv2DBackpropInput is slow, so both are (re)registered.
+// gradients.ts adds, for every backend, the gradients of tfjs' gradient kernels that double backpropagation needs
+// (GraSP's Hessian-gradient product; pai.ts registers them).
 import * as tf from '@tensorflow/tfjs';
 import { WASM_CONV_KERNELS } from './wasm-conv';
 

@@ -100,9 +100,9 @@ export function OverlapBars(props: OverlapBarsProps) {
           </text>
           <rect x={90} width={14} height={10} y={1} fill={`url(#${hatchId})`} stroke={chanceColour(dark)} />
           <text x={109} y={10} fill={pal.fg}>
-            chance: independent random masks of the same densities
+            chance: random masks with the same per-layer densities
           </text>
-          <text x={109 + textWidth('chance: independent random masks of the same densities', 11) + 16} y={10} fill={pal.fg2}>
+          <text x={109 + textWidth('chance: random masks with the same per-layer densities', 11) + 16} y={10} fill={pal.fg2}>
             ×r = observed / chance
           </text>
         </g>
@@ -226,6 +226,10 @@ function StatsTooltip({ group, left, top }: { group: Group; left: number; top: n
             <td>
               {formatInt(s.both)} / {formatInt(s.union)}
             </td>
+          </tr>
+          <tr>
+            <th>kept in both by chance</th>
+            <td data-testid="tt-expected-both">{formatInt(Math.round(s.expectedBoth))}</td>
           </tr>
           <tr>
             <th>Jaccard</th>

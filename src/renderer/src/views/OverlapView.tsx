@@ -270,8 +270,8 @@ function Summary({ result }: { result: OverlapResult }) {
         <b>B</b> {result.b.label} <code title="state reference">{result.b.ref}</code> · {kindInfo(result.b.kind).label}, seed {result.b.seed}, {fmtPct(dB)} kept
       </span>
       <span>
-        overall Jaccard <b data-testid="overall-jaccard">{fmt4(o.jaccard)}</b> vs. chance {fmt4(o.expectedJaccard)} (<b>{fmtRatio(o.jaccardRatio)}</b>) · {formatInt(o.both)} of{' '}
-        {formatInt(o.size)} weights kept in both
+        overall Jaccard <b data-testid="overall-jaccard">{fmt4(o.jaccard)}</b> vs. chance <span data-testid="overall-expected">{fmt4(o.expectedJaccard)}</span> (<b data-testid="overall-ratio">{fmtRatio(o.jaccardRatio)}</b>) · {formatInt(o.both)} of{' '}
+        {formatInt(o.size)} weights kept in both ({formatInt(Math.round(o.expectedBoth))} by chance)
         {o.signAgreement !== null && <> · signs agree on {fmtPct(o.signAgreement)} of them</>}
       </span>
     </div>
@@ -304,6 +304,7 @@ function OverlapTable({ result, stem, onError }: { result: OverlapResult; stem: 
               <th>kept A</th>
               <th>kept B</th>
               <th>both</th>
+              <th title="E|A∩B| for independent random masks with the same per-layer densities">chance</th>
               <th>either</th>
               <th>Jaccard</th>
               <th>chance</th>
@@ -330,6 +331,7 @@ function OverlapTable({ result, stem, onError }: { result: OverlapResult; stem: 
                   {formatInt(stats.keptB)} <span className="muted">({fmtPct(stats.size ? stats.keptB / stats.size : null)})</span>
                 </td>
                 <td>{formatInt(stats.both)}</td>
+                <td>{formatInt(Math.round(stats.expectedBoth))}</td>
                 <td>{formatInt(stats.union)}</td>
                 <td data-testid="cell-jaccard">{fmt4(stats.jaccard)}</td>
                 <td>{fmt4(stats.expectedJaccard)}</td>
