@@ -13,7 +13,7 @@ import { allowedHosts, parseHostHeader, resolveToken, tokenMatches } from '../..
 import { listenError, serve, type Served } from '../../src/main/server/serve';
 import { downloadParams, uploadName } from '../../src/main/server/snapshot-http';
 import { parseRequest } from '../../src/main/server/ws';
-import { readSnapshot, encodeSnapshot } from '../../src/main/store/snapshot';
+import { MAX_SNAPSHOT_BYTES, encodeSnapshot, readSnapshot } from '../../src/main/store/snapshot';
 import type { SpawnWorker } from '../../src/main/worker/host';
 import type { HostToWorker, WorkerToHost } from '../../src/main/worker/protocol';
 import type { AnalysisProgress } from '../../src/shared/analysis';
@@ -268,6 +268,28 @@ describe('serve: snapshots over HTTP, never a server path', () => {
     expect(JSON.parse(String(garbage.body))).toEqual({ error: { code: 'invalid', message: 'snapshot bad.safetensors: file is 3 bytes, too short for the 8-byte header length' } });
     const huge = await http('/api/snapshot', { method: 'POST', headers: { ...bearer, 'Content-Length': String(2 ** 40) } });
     expect(huge.status).toBe(413);
+    // Streamed without a length: refused as soon as it passes the cap, without reading the rest.
+    const u = new URL(base);
+    const streamed = await new Promise<number>((ok, fail) => {
+      const req = request({ host: u.hostname, port: u.port, path: '/api/snapshot', method: 'POST', headers: { ...bearer, 'Transfer-Encoding': 'chunked' } }, (res) => {
+        res.resume();
+        ok(res.statusCode ?? 0);
+      });
+      req.on('error', (e) => (answered ? undefined : fail(e)));
+      let answered = false;
+      req.on('response', () => (answered = true));
+      const chunk = Buffer.alloc(1 << 20);
+      let sent = 0;
+      const pump = () => {
+        while (!answered && sent < MAX_SNAPSHOT_BYTES + (8 << 20)) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+    expect(streamed).toBe(413);
     expect((await http('/api/snapshot', { method: 'POST', body: new Uint8Array(10) })).status).toBe(401);
     expect((await http('/api/snapshot', { method: 'PUT', headers: bearer })).status).toBe(405);
     expect(core.repo.listRuns().length).toBe(before);

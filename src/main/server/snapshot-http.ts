@@ -65,10 +65,9 @@ function readBody(req: IncomingMessage, res: ServerResponse, headers: Headers, c
   const refuse = (): null => {
     res.setHeader('Connection', 'close');
     sendJson(res, 413, headers, { error: { code: 'invalid', message: `upload larger than ${cap} bytes: no snapshot is that large` } });
-    // Stop reading: the rest of the body is not wanted.
-    req.unpipe();
+    // The rest of the body is not wanted: discard it, and close the connection once the answer is out.
     req.resume();
-    setImmediate(() => req.destroy());
+    res.once('finish', () => req.destroy());
     return null;
   };
   const declared = req.headers['content-length'];
