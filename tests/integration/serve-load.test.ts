@@ -116,7 +116,7 @@ describe('serve under load', () => {
     expect(s.child.exitCode).toBeNull();
     console.log(
       `load: ${CLIENTS} clients, ${CLIENTS * PER_CLIENT} invalid messages answered, ${stored.length} metric points to each client, ` +
-        `${answered}/${polls} getInfo polls answered (slowest ${slowest} ms), run ${detail.status} at ${(detail.testAccuracy ?? 0) * 100}%`,
+        `${answered}/${polls} getInfo polls answered (slowest ${slowest} ms), run ${detail.status} at ${((detail.testAccuracy ?? 0) * 100).toFixed(1)}% test accuracy`,
     );
     for (const c of [...clients, pinger]) c.ws.close();
   });
