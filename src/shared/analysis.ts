@@ -452,6 +452,8 @@ export const ANALYSIS_DEFAULTS = {
 export interface AnalysisProgress {
   key: string;
   kind: AnalysisKind;
+  /** In serve mode: the id of the call this progress answers (progress goes only to the clients that asked). */
+  requestId?: string | number;
   /** What it is doing, e.g. "forward pass: trained" or "permutations". */
   stage: string;
   done: number;

@@ -209,12 +209,18 @@ export interface Methods {
   /**
    * Write a stored state (a round of a run: trained, init, mask or ticket-at-init; the last round by default) as a
    * snapshot file in PyTorch layout, at an absolute path ending in .safetensors or .npz on the machine running the core.
+   * Desktop app (a path from its save dialog) and CLI only: refused for a remote client (a browser on `ticketscope
+   * serve`), which downloads the snapshot instead: GET SNAPSHOT_HTTP_PATH with SnapshotDownloadParams as the query.
    */
   exportSnapshot: {
     params: { runId: string; round?: number; which?: SnapshotWhich; path: string; format?: SnapshotFormat; masksOnly?: boolean };
     result: ExportSnapshotResult;
   };
-  /** Store a snapshot file (absolute path, .safetensors or .npz) as a new run; a malformed file changes nothing. */
+  /**
+   * Store a snapshot file (absolute path, .safetensors or .npz) as a new run; a malformed file changes nothing.
+   * Desktop app and CLI only: a remote client uploads the file's bytes instead (POST SNAPSHOT_HTTP_PATH, answered
+   * with an ImportSnapshotResult).
+   */
   importSnapshot: { params: { path: string }; result: ImportSnapshotResult };
   /**
    * Desktop app only: a native save (default) or open dialog for a snapshot file; `path` is null when cancelled.
@@ -300,6 +306,27 @@ const fileName = z
   .min(1)
   .max(200)
   .refine((n) => !/[\\/:*?"<>|]/.test(n) && !hasControlChars(n) && n !== '.' && n !== '..', 'expected a file name without folders');
+
+/**
+ * Serve mode's snapshot transfer over HTTP (the token in an `Authorization: Bearer` header): GET with
+ * SnapshotDownloadParams as the query answers the snapshot file as a download (Content-Disposition: attachment);
+ * POST with the file's bytes as the body (at most the size of the largest possible snapshot; its name in the
+ * `name` query parameter, for messages) stores it as a new run and answers an ImportSnapshotResult as JSON.
+ */
+export const SNAPSHOT_HTTP_PATH = '/api/snapshot';
+
+/** What a snapshot download names: exportSnapshot's params without a path. */
+export type SnapshotDownloadParams = Omit<Params<'exportSnapshot'>, 'path'>;
+
+export const snapshotDownloadSchema: z.ZodType<SnapshotDownloadParams> = z
+  .object({
+    runId,
+    round: z.number().int().min(0).max(100_000).optional(),
+    which: z.enum(SNAPSHOT_WHICH).optional(),
+    format: z.enum(SNAPSHOT_FORMATS).optional(),
+    masksOnly: z.boolean().optional(),
+  })
+  .strict();
 
 /** The schema every method's params are validated against before the core acts on them. */
 export const paramSchemas: { [M in MethodName]: z.ZodType<Params<M>> } = {

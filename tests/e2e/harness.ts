@@ -1,5 +1,7 @@
 // Shared e2e harness: a `ticketscope serve` on a fresh temp database and data folder, headless Chromium, one-shot
 // contract calls over the WebSocket, page-error collection. Each test file makes its own (tests never share state).
+// As a user would: the first stdout line of `ticketscope serve` is the URL with its token; pages open that URL (the
+// page keeps the token and takes it out of the address bar) and script calls carry the token from it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,9 +25,16 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-/** One contract call over a serve URL's WebSocket, as a script would make it (no Origin header). */
+/** The WebSocket endpoint of a serve URL (http://HOST:PORT/?token=T), with the URL's token. */
+export function wsUrlOf(url: string): string {
+  const u = new URL(url);
+  const token = u.searchParams.get('token');
+  return `ws://${u.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+}
+
+/** One contract call over a serve URL's WebSocket, as a script would make it (no Origin header, the URL's token). */
 export function callServe<T>(url: string, method: string, params: object): Promise<T> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws').replace(/\/$/, '')}/ws`);
+  const ws = new WebSocket(wsUrlOf(url));
   return new Promise<T>((ok, fail) => {
     ws.once('error', fail);
     ws.once('open', () => ws.send(JSON.stringify({ id: 1, method, params })));
@@ -40,7 +49,10 @@ export function callServe<T>(url: string, method: string, params: object): Promi
 }
 
 export interface Harness {
+  /** The URL serve printed: http://127.0.0.1:PORT/?token=T. */
   url: string;
+  /** The same server without the token: http://127.0.0.1:PORT. */
+  origin: string;
   tmp: string;
   browser: Browser;
   /** stderr of the server so far, for failure messages. */
@@ -92,6 +104,7 @@ export async function startHarness(opts: { db?: string } = {}): Promise<Harness>
 
   return {
     url,
+    origin: new URL(url).origin,
     tmp,
     browser,
     log: () => serverLog,

@@ -35,8 +35,8 @@ export function cli(args: string[], opts: { cwd?: string; timeoutMs?: number; en
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts `ticketscope serve` and resolves with the URL from its first stdout line. */
-export function startServe(args: string[]): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+/** Starts `ticketscope serve` and resolves with the URL (with its token) from its first stdout line. */
+export function startServe(args: string[]): Promise<{ url: string; child: ChildProcess; stderr(): string; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += String(d)));
@@ -46,6 +46,7 @@ export function startServe(args: string[]): Promise<{ url: string; child: ChildP
       ok({
         url: line.trim(),
         child,
+        stderr: () => stderr,
         stop: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null) return done();

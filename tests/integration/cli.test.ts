@@ -94,22 +94,24 @@ describe('ticketscope CLI', () => {
     expect(r.stderr).toMatch(/bad.json is not valid JSON/);
   });
 
-  it('a database it cannot open is a runtime failure: exit 1, one line', () => {
+  it('a database path under a file is bad input: exit 2, one line', () => {
     const r = cli(['list', '--db', join(tmp.dir, 'runs.db', 'inside-a-file.db')]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/cannot open database .*inside-a-file\.db: a part of the path is a file, not a folder/);
   });
 
-  it('serve prints its URL first, answers the contract over WebSocket and refuses other origins', async () => {
+  it('serve prints its URL with the token first, answers the contract over WebSocket and refuses other origins', async () => {
     const s = await startServe(common);
     try {
-      expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
       const page = await fetch(s.url);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
       expect((await fetch(new URL('/../../package.json', s.url))).status).not.toBe(200);
-      const wsUrl = s.url.replace('http', 'ws') + 'ws';
-      const ws = new WebSocket(wsUrl, { origin: s.url.replace(/\/$/, '') });
+      const u = new URL(s.url);
+      const wsUrl = `ws://${u.host}/ws?token=${u.searchParams.get('token')}`;
+      const ws = new WebSocket(wsUrl, { origin: u.origin });
       await new Promise((ok, fail) => ws.once('open', ok).once('error', fail));
       const call = (id: number, method: string, params: unknown) =>
         new Promise<{ result?: unknown; error?: { code: string; message: string } }>((ok) => {

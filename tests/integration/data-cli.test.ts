@@ -142,7 +142,7 @@ describe('ticketscope data', () => {
     }
   });
 
-  it('run trains on the imported set from --data-dir; a missing set fails with the way to get it', () => {
+  it('run trains on the imported set from --data-dir; a missing set is refused with the way to get it, storing nothing', () => {
     const db = join(tmp.dir, 'runs.db');
     // The lenet-fashion-mnist preset (which this also checks against the schema), made tiny.
     const sets = ['--set', 'iterations=40', '--set', 'evalEvery=20', '--set', 'validation=100'];
@@ -156,8 +156,12 @@ describe('ticketscope data', () => {
     expect(show.normalisation).toEqual({ mean: expect.any(Number), std: expect.any(Number) });
 
     const empty = join(tmp.dir, 'no-data');
+    const runsBefore = JSON.parse(cli(['list', '--json', '--db', db, ...common]).stdout).runs.length;
     const miss = cli(['run', '--preset', 'lenet-fashion-mnist', ...sets, '--db', db, '--data-dir', empty]);
-    expect(miss.code).toBe(1);
+    // Refused before anything is stored: exit 2, one line that says how to get the data.
+    expect(miss.code).toBe(2);
+    expect(miss.stderr.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(cli(['list', '--json', '--db', db, ...common]).stdout).runs).toHaveLength(runsBefore);
     expect(miss.stderr).toContain(`data set fashion-mnist not found in ${empty}; run \`ticketscope data fetch fashion-mnist\` or \`ticketscope data import fashion-mnist PATH\``);
   });
 });

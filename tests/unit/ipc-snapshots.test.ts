@@ -112,7 +112,7 @@ describe('snapshot methods of the contract', () => {
     const c = core('serve');
     expect(await c.call('getInfo', {})).toMatchObject({ nativeDialogs: false });
     await expect(c.call('chooseSnapshotPath', { defaultName: 'a.safetensors' })).rejects.toThrow(
-      /file dialogs exist only in the desktop app; in a browser, give exportSnapshot an absolute path/,
+      /file dialogs exist only in the desktop app; in a browser a snapshot is downloaded and uploaded/,
     );
   });
 

@@ -69,13 +69,23 @@ describe('snapshot round trip', () => {
     }
   });
 
-  it('keeps -0, subnormals, infinities and NaN bit-exact', () => {
+  it('keeps -0, subnormals and the largest float bit-exact; refuses infinities and NaN on import', () => {
     const snap = makeSnapshot('lenet-300-100', 'mnist', { seed: 9 });
     const w = snap.layers[2]!.weight!;
-    w.set([-0, 1e-45, Infinity, -Infinity, NaN, 3.4028234663852886e38]);
+    w.set([-0, 1e-45, -1e-45, 3.4028234663852886e38, -3.4028234663852886e38]);
     for (const format of ['safetensors', 'npz'] as const) {
       const back = readSnapshot(encodeSnapshot(snap, { format })).layers[2]!.weight!;
-      expect(Buffer.from(back.buffer, back.byteOffset, 24).equals(Buffer.from(w.buffer, w.byteOffset, 24))).toBe(true);
+      expect(Buffer.from(back.buffer, back.byteOffset, 20).equals(Buffer.from(w.buffer, w.byteOffset, 20))).toBe(true);
+    }
+    // fc3 is [100, 10] in tfjs, [10, 100] in PyTorch: tfjs index 5 (row 0, column 5) is file index 500, [5, 0].
+    for (const [value, shown] of [[Infinity, 'Infinity'], [-Infinity, '-Infinity'], [NaN, 'NaN']] as const) {
+      w[5] = value;
+      for (const format of ['safetensors', 'npz'] as const) {
+        expect(() => readSnapshot(encodeSnapshot(snap, { format }), undefined, `x.${format}`)).toThrow(
+          `snapshot x.${format}: tensor fc3.weight: ${shown} at index 500 [5, 0] (a snapshot holds finite numbers only)`,
+        );
+      }
+      w[5] = 0;
     }
   });
 

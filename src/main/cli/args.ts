@@ -26,7 +26,7 @@ const COMMAND_VALUE: Record<Command, string[]> = {
   run: ['--preset', '--set'],
   list: [],
   show: [],
-  serve: ['--host', '--port'],
+  serve: ['--host', '--port', '--token', '--allow-host'],
   data: [],
   resume: [],
   export: ['--out', '--format'],
@@ -38,7 +38,7 @@ const COMMAND_VALUE: Record<Command, string[]> = {
   ],
 };
 /** Flags without a value, per command. */
-const COMMAND_FLAG: Partial<Record<Command, string[]>> = { export: ['--masks-only'], analyze: ['--no-probe'] };
+const COMMAND_FLAG: Partial<Record<Command, string[]>> = { export: ['--masks-only'], analyze: ['--no-probe'], serve: ['--no-token'] };
 
 export const USAGE = `Usage: ticketscope <command> [options]
 
@@ -55,7 +55,9 @@ ${ANALYZE_USAGE}
   bench [--nets LIST] [--backends LIST] [--seconds N] [--no-reference]
                                                           training and inference throughput per network and
                                                           backend, with the PyTorch CPU ratio (source checkout)
-  serve [--host 127.0.0.1] [--port N]                     serve the app to a browser (first line: the URL)
+  serve [--host 127.0.0.1] [--port N] [--allow-host NAME ...] [--token T | --no-token]
+                                                          serve the app to a browser; first line: the URL
+                                                          with its token (a new random one unless --token)
   data list                                               the data sets: real or synthetic, present, counts, classes
   data fetch NAME                                         download mnist, fashion-mnist or cifar10 into the data folder
   data import NAME PATH                                   copy a local copy in (IDX folder; CIFAR .tar.gz or folder)

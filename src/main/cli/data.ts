@@ -1,6 +1,7 @@
 // `ticketscope data list | fetch NAME | import NAME PATH`: the data folder (--data-dir, TICKETSCOPE_DATA_DIR or the
 // app data folder). Progress with an ETA goes to stderr; --json prints one object on stdout. Bad input (unknown
 // name, missing or corrupt file) exits 2; a failed download exits 1.
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { IMPLEMENTED_DATASETS } from '../../shared/config';
 import { ValidationError } from '../../shared/errors';
@@ -111,8 +112,19 @@ export class DataProgressPrinter {
   }
 }
 
+/** The data folder; a path that exists but is not a folder is bad input (exit 2), not an empty data folder. */
 function dataDirOf(args: ParsedArgs): string {
-  return resolve(args.global.dataDir ?? defaultDataDir());
+  const dir = resolve(args.global.dataDir ?? defaultDataDir());
+  let isDir = true;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') isDir = false;
+    else if (code !== 'ENOENT') throw new ValidationError(`data folder ${dir}: cannot read it (${code ?? 'error'})`);
+  }
+  if (!isDir) throw new ValidationError(`data folder ${dir} is not a folder (give --data-dir a folder, or set TICKETSCOPE_DATA_DIR to one)`);
+  return dir;
 }
 
 function manifestSummary(m: DatasetManifest, path: string): Record<string, unknown> {

@@ -7,7 +7,11 @@ import { Core, APP_VERSION } from '../core/service';
 import { appRoot, builtPaths, defaultDataDir, defaultDbPath } from '../core/paths';
 import { forkWorker } from '../worker/host';
 import { serve } from '../server/serve';
+import { allowHostProblem, isLoopback, resolveToken } from '../server/access';
 import { exportSnapshot, importSnapshot } from '../core/snapshots';
+import { loadPresets, resolveRunConfig } from '../core/presets';
+import { preflight } from '../core/preflight';
+import { targetProblem } from '../atomic-file';
 import { NotFoundError, ValidationError, oneLine } from '../../shared/errors';
 import type { RunSummary } from '../../shared/contract';
 import { USAGE, parseArgs, single, type ParsedArgs } from './args';
@@ -24,11 +28,13 @@ class ExitError extends Error {
   }
 }
 
+const dataDirOf = (args: ParsedArgs) => resolve(args.global.dataDir ?? defaultDataDir());
+
 function openCore(args: ParsedArgs, transport: 'ipc' | 'websocket' = 'ipc'): Core {
   const paths = builtPaths();
   return new Core({
     dbPath: resolve(args.global.db ?? defaultDbPath()),
-    dataDir: resolve(args.global.dataDir ?? defaultDataDir()),
+    dataDir: dataDirOf(args),
     backend: args.global.backend,
     presetsDir: paths.presets,
     spawnWorker: forkWorker(paths.worker),
@@ -59,6 +65,10 @@ async function cmdRun(args: ParsedArgs): Promise<void> {
   if (preset !== undefined && args.positional.length) throw new ValidationError('give a CONFIG.json or --preset, not both');
   if (preset === undefined && args.positional.length !== 1) throw new ValidationError('run needs CONFIG.json or --preset NAME');
   const params = preset !== undefined ? { preset, overrides: sets } : { config: readConfigFile(args.positional[0]!), overrides: sets };
+  // Refuse a run that cannot start (bad config, data set not installed, backend missing) before the database is
+  // even opened: nothing is created or stored. The core checks the same again for every other transport.
+  const config = resolveRunConfig(loadPresets(builtPaths().presets), params);
+  preflight(config, args.global.backend, dataDirOf(args));
   const core = openCore(args);
   try {
     const started = (await core.call('startRun', params)) as { experimentId: string; runIds: string[] };
@@ -164,6 +174,8 @@ async function cmdExport(args: ParsedArgs): Promise<void> {
   if (!out) throw new ValidationError('export needs --out FILE');
   const format = single(args.options, '--format');
   if (format !== undefined && format !== 'safetensors' && format !== 'npz') throw new ValidationError(`--format ${format}: expected safetensors or npz`);
+  const problem = targetProblem(resolve(out));
+  if (problem) throw new ValidationError(`export --out ${out}: ${problem}`);
   const core = openCore(args);
   try {
     const r = exportSnapshot(core, args.positional[0]!, out, { ...(format ? { format } : {}), ...(args.options.has('--masks-only') ? { masksOnly: true } : {}) });
@@ -236,16 +248,28 @@ async function cmdServe(args: ParsedArgs): Promise<void> {
   const host = single(args.options, '--host') ?? '127.0.0.1';
   const portText = single(args.options, '--port') ?? '0';
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ValidationError(`--port ${portText}: expected 0..65535`);
+  if (!/^\d{1,5}$/.test(portText) || port > 65535) throw new ValidationError(`--port ${portText}: expected 0..65535`);
+  const allowHosts = args.options.get('--allow-host') ?? [];
+  for (const h of allowHosts) {
+    const problem = allowHostProblem(h);
+    if (problem) throw new ValidationError(problem);
+  }
+  const given = single(args.options, '--token');
+  const token = resolveToken({ host, ...(given !== undefined ? { token: given } : {}), noToken: args.options.has('--no-token') });
   const core = openCore(args, 'websocket');
   let served;
   try {
-    served = await serve(core, { host, port, rendererDir: builtPaths().renderer });
+    served = await serve(core, { host, port, rendererDir: builtPaths().renderer, token, allowHosts });
   } catch (err) {
     await core.close();
-    throw new ExitError(`cannot serve on ${host}:${port}: ${oneLine(err)}`, 1);
+    throw err;
   }
   process.stdout.write(`${served.url}\n`);
+  if (token === null) {
+    process.stderr.write('warning: --no-token: any program or user on this machine can use this server (read the database, start runs)\n');
+  }
+  for (const u of served.otherUrls) process.stderr.write(`also at ${u}\n`);
+  if (!isLoopback(host)) process.stderr.write(`accepted host names: ${served.allowedHosts.join(', ')} (add more with --allow-host)\n`);
   process.stderr.write(`serving ${core.db.name} (press Ctrl+C to stop)\n`);
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();

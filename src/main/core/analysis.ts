@@ -33,6 +33,7 @@ import { runJob, type SpawnWorker } from '../worker/host';
 import type { WorkerToHost } from '../worker/protocol';
 import { maskDensity } from '../store/snapshot';
 import { parseStateRef, resolveState } from './snapshots';
+import { CancelledError, SharedComputations, type CallContext } from './requests';
 import type { Core } from './service';
 
 /**
@@ -88,7 +89,8 @@ const canonical = (v: unknown): string =>
   );
 
 export class AnalysisService {
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  /** Computations in flight, shared by identical requests and stopped when all their callers have gone. */
+  readonly requests = new SharedComputations();
   /** Computations actually run (not answered from the cache), for tests and diagnostics. */
   computations = 0;
 
@@ -222,13 +224,17 @@ export class AnalysisService {
       .slice(0, 32);
   }
 
-  /** The cached result for a key, or the computation's (stored before it is returned). */
+  /**
+   * The cached result for a key, or the computation's (stored before it is returned). Identical requests in flight
+   * share one computation; `ctx` (the caller) may abort, and the computation stops when no caller is left.
+   */
   private async cached<R extends { meta: AnalysisMeta }>(
     kind: AnalysisKind,
     key: string,
     params: unknown,
     refs: string[],
-    compute: () => Promise<Omit<R, 'meta'>> | Omit<R, 'meta'>,
+    compute: (signal: AbortSignal) => Promise<Omit<R, 'meta'>> | Omit<R, 'meta'>,
+    ctx?: CallContext,
   ): Promise<R> {
     const row = this.core.db.prepare('SELECT result, compute_ms, created_at FROM analyses WHERE key = ?').get(key) as
       | { result: string; compute_ms: number; created_at: string }
@@ -238,12 +244,11 @@ export class AnalysisService {
       const meta: AnalysisMeta = { kind, key, cached: true, computeMs: row.compute_ms, computedAt: row.created_at, version: ANALYSIS_VERSIONS[kind] };
       return { ...body, meta } as R;
     }
-    const pending = this.inflight.get(key);
-    if (pending) return (await pending) as R;
-    const work = (async () => {
+    return this.requests.run(key, ctx, async (signal) => {
       const t0 = performance.now();
       this.computations++;
-      const body = await compute();
+      const body = await compute(signal);
+      if (signal.aborted) throw new CancelledError();
       const computeMs = Math.round((performance.now() - t0) * 10) / 10;
       const computedAt = new Date().toISOString();
       this.core.db
@@ -251,13 +256,12 @@ export class AnalysisService {
         .run(key, kind, ANALYSIS_VERSIONS[kind], canonical(params), JSON.stringify(refs), JSON.stringify(body), computeMs, computedAt);
       const meta: AnalysisMeta = { kind, key, cached: false, computeMs, computedAt, version: ANALYSIS_VERSIONS[kind] };
       return { ...body, meta } as R;
-    })();
-    this.inflight.set(key, work);
-    try {
-      return await work;
-    } finally {
-      this.inflight.delete(key);
-    }
+    });
+  }
+
+  /** Progress to the callers waiting for `key` that take their own, and to the core's subscribers for the rest. */
+  private emitProgress(p: AnalysisProgress): void {
+    if (this.requests.progress(p.key, p)) this.host.emitProgress(p);
   }
 
   // ------------------------------------------------------------------ mask analyses (here)
@@ -344,7 +348,7 @@ export class AnalysisService {
     return { config: { dataset: c.dataset, validation: c.validation, ...(c.synthetic ? { synthetic: c.synthetic } : {}) }, dataDir: this.host.dataDir };
   }
 
-  async selectivity(p: SelectivityParams): Promise<Result<'analyzeSelectivity'>> {
+  async selectivity(p: SelectivityParams, ctx?: CallContext): Promise<Result<'analyzeSelectivity'>> {
     const states = p.states.map((ref) => this.resolve(ref, true));
     const options = {
       permutations: p.permutations ?? ANALYSIS_DEFAULTS.permutations,
@@ -362,15 +366,15 @@ export class AnalysisService {
     // The forward passes dominate (Conv-6 on 10,000 images: minutes on one wasm thread), so large requests split
     // the images over one worker per core, then compute the statistics over the joined features in one more.
     const shards = (p.limit ?? Infinity) >= SHARD_MIN_IMAGES ? Math.min(this.host.shards ?? 1, MAX_SHARDS) : 1;
-    return this.cached('selectivity', key, p, states.map((s) => s.info.ref), async () => {
-      if (shards <= 1) return (await this.inWorker(key, { kind: 'selectivity', states: loaded(), ...base })) as never;
+    return this.cached('selectivity', key, p, states.map((s) => s.info.ref), async (signal) => {
+      if (shards <= 1) return (await this.inWorker(key, signal, { kind: 'selectivity', states: loaded(), ...base })) as never;
       const withWeights = loaded();
       const done = new Array<number>(shards).fill(0);
       const total = new Array<number>(shards).fill(0);
       const t0 = Date.now();
       const parts = await Promise.all(
         Array.from({ length: shards }, (_, index) =>
-          this.inWorker(key, { kind: 'selectivity-features', states: withWeights, ...base, shard: { index, count: shards } }, (stage, d, t) => {
+          this.inWorker(key, signal, { kind: 'selectivity-features', states: withWeights, ...base, shard: { index, count: shards } }, (stage, d, t) => {
             // Progress of all shards together: batches done over batches in all (the stage names one state at a time).
             done[index] = d;
             total[index] = t;
@@ -381,12 +385,13 @@ export class AnalysisService {
           }),
         ),
       );
+      if (signal.aborted) throw new CancelledError();
       const shardResults = parts as SelectivityShard[];
       const features = joinFeatures(shardResults.map((r) => r.features));
       const first = shardResults[0]!;
       if (!first.labels) throw new Error('the first selectivity shard returned no labels');
       const { data: dataRef, options: opts } = base;
-      return (await this.inWorker(key, {
+      return (await this.inWorker(key, signal, {
         kind: 'selectivity-stats',
         states: withWeights.map((s) => ({ info: s.info })),
         data: dataRef,
@@ -395,10 +400,10 @@ export class AnalysisService {
         labels: first.labels,
         cls: first.cls,
       })) as never;
-    });
+    }, ctx);
   }
 
-  async activations(p: ActivationsParams): Promise<Result<'analyzeActivations'>> {
+  async activations(p: ActivationsParams, ctx?: CallContext): Promise<Result<'analyzeActivations'>> {
     const states = p.states.map((ref) => this.resolve(ref, true));
     this.sameArch(states);
     const options = {
@@ -413,10 +418,10 @@ export class AnalysisService {
     const key = this.key('activations', { options, cls }, states);
     const loaded = this.loaded(states);
     const base = { data: this.dataRef(states[0]!), ...(cls !== null ? { class: cls } : {}), options };
-    return this.cached('activations', key, p, states.map((s) => s.info.ref), () => this.inWorker(key, { kind: 'activations', states: loaded(), ...base }) as never);
+    return this.cached('activations', key, p, states.map((s) => s.info.ref), (signal) => this.inWorker(key, signal, { kind: 'activations', states: loaded(), ...base }) as never, ctx);
   }
 
-  async subcircuit(p: SubcircuitParams): Promise<Result<'analyzeSubcircuit'>> {
+  async subcircuit(p: SubcircuitParams, ctx?: CallContext): Promise<Result<'analyzeSubcircuit'>> {
     const states = [this.resolve(p.state, true), ...(p.compare ? [this.resolve(p.compare, true)] : [])];
     this.sameArch(states);
     const options = {
@@ -429,20 +434,22 @@ export class AnalysisService {
     const key = this.key('subcircuit', { options, cls }, states);
     const loaded = this.loaded(states);
     const base = { data: this.dataRef(states[0]!), ...(cls !== null ? { class: cls } : {}), options };
-    return this.cached('subcircuit', key, p, states.map((s) => s.info.ref), () => this.inWorker(key, { kind: 'subcircuit', states: loaded(), ...base }) as never);
+    return this.cached('subcircuit', key, p, states.map((s) => s.info.ref), (signal) => this.inWorker(key, signal, { kind: 'subcircuit', states: loaded(), ...base }) as never, ctx);
   }
 
   /**
    * Runs an engine analysis in its own worker, relaying progress with an ETA (or as `progress` maps it); rejects
-   * with the worker's error.
+   * with the worker's error, or with CancelledError once `signal` aborts (the worker is told to stop, then killed).
    */
   private inWorker(
     key: string,
+    signal: AbortSignal,
     request: EngineAnalysisRequest,
     progress?: (stage: string, done: number, total: number) => Omit<AnalysisProgress, 'key' | 'kind'>,
   ): Promise<unknown> {
     const kind: AnalysisKind = request.kind.startsWith('selectivity') ? 'selectivity' : (request.kind as AnalysisKind);
     return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(new CancelledError());
       let result: unknown;
       let got = false;
       const t0 = Date.now();
@@ -459,19 +466,23 @@ export class AnalysisService {
           if (now - lastEmit < 200 && msg.done < msg.total) return;
           lastEmit = now;
           if (progress) {
-            this.host.emitProgress({ key, kind, ...progress(msg.stage, msg.done, msg.total) });
+            this.emitProgress({ key, kind, ...progress(msg.stage, msg.done, msg.total) });
             return;
           }
           const elapsed = (now - stageStart) / 1000;
           const etaSeconds = msg.done > 0 && msg.done < msg.total ? (elapsed / msg.done) * (msg.total - msg.done) : null;
-          this.host.emitProgress({ key, kind, stage: msg.stage, done: msg.done, total: msg.total, etaSeconds });
+          this.emitProgress({ key, kind, stage: msg.stage, done: msg.done, total: msg.total, etaSeconds });
         } else if (msg.type === 'analysis') {
           result = msg.result;
           got = true;
         }
       });
+      const stop = () => handle.cancel();
+      signal.addEventListener('abort', stop, { once: true });
       void handle.outcome.then((o) => {
-        if (o.kind === 'done' && got) resolve(result);
+        signal.removeEventListener('abort', stop);
+        if (signal.aborted) reject(new CancelledError());
+        else if (o.kind === 'done' && got) resolve(result);
         else if (o.kind === 'failed') reject(o.invalid ? new ValidationError(o.message) : new Error(o.message));
         else reject(new Error(`the ${request.kind} analysis stopped without a result`));
       });

@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
-import { applyOverrides, describeZodError, identityOfConfig, parseExperimentConfig } from '../../shared/config';
+import { describeZodError, identityOfConfig } from '../../shared/config';
 import type { ExperimentConfig } from '../../shared/config';
 import {
   paramSchemas,
@@ -27,10 +27,12 @@ import { Repo } from '../store/repo';
 import { TensorStore } from '../store/tensors';
 import { runJob, type JobHandle, type SpawnWorker } from '../worker/host';
 import type { WorkerToHost } from '../worker/protocol';
-import { getPreset, loadPresets } from './presets';
+import { loadPresets, resolveRunConfig } from './presets';
 import { buildSpec, isReady, nextRound, planRuns, type RunRounds, type StateSource } from './planner';
-import { exportSnapshot, importSnapshot } from './snapshots';
+import { exportSnapshot, importSnapshot, importSnapshotBytes } from './snapshots';
 import { AnalysisService } from './analysis';
+import { preflight } from './preflight';
+import { remoteRefusal, type CallContext } from './requests';
 import { pidAlive } from '../pid';
 
 export const APP_VERSION = '0.1.0';
@@ -154,15 +156,32 @@ export class Core {
     for (const l of this.listeners) l(event, payload);
   }
 
-  /** The single entry point for every transport: validates params against the contract's schema, then acts. */
-  async call(method: unknown, params: unknown): Promise<unknown> {
+  /**
+   * The single entry point for every transport: validates params against the contract's schema, then acts. `ctx`
+   * says who calls: a remote client (serve mode) may not name files on this machine, and may abort or take the
+   * progress of its own analyses (see requests.ts).
+   */
+  async call(method: unknown, params: unknown, ctx?: CallContext): Promise<unknown> {
     if (!isMethodName(method)) throw new ValidationError(`unknown method ${String(method).slice(0, 64)}`);
+    const refusal = ctx?.remote ? remoteRefusal(method) : null;
+    if (refusal) throw new ValidationError(`${method}: ${refusal}`);
     const parsed = paramSchemas[method].safeParse(params ?? {});
     if (!parsed.success) throw new ValidationError(describeZodError(method, parsed.error));
-    return this.handlers[method](parsed.data as never);
+    return this.handlers[method](parsed.data as never, ctx);
   }
 
-  readonly handlers: { [M in MethodName]: (p: Params<M>) => Promise<Result<M>> } = {
+  /** serve mode's snapshot upload: validates the bytes completely, then stores them as a new run. */
+  uploadSnapshot(bytes: Uint8Array, name: string): Result<'importSnapshot'> {
+    return this.announceImport(importSnapshotBytes(this, bytes, name));
+  }
+
+  private announceImport(r: Result<'importSnapshot'>): Result<'importSnapshot'> {
+    this.ownRuns.add(r.runId);
+    this.emit('runUpdate', this.repo.getSummary(r.runId));
+    return r;
+  }
+
+  readonly handlers: { [M in MethodName]: (p: Params<M>, ctx?: CallContext) => Promise<Result<M>> } = {
     getInfo: async () => ({
       version: APP_VERSION,
       backendChoice: this.opts.backend,
@@ -190,15 +209,10 @@ export class Core {
       const { path, format, bytes, runId, round, which, density } = exportSnapshot(this, ref, localPath(p.path), opts);
       return { path, format, bytes, runId, round, which, density };
     },
-    importSnapshot: async ({ path }) => {
-      const r = importSnapshot(this, localPath(path));
-      this.ownRuns.add(r.runId);
-      this.emit('runUpdate', this.repo.getSummary(r.runId));
-      return r;
-    },
+    importSnapshot: async ({ path }) => this.announceImport(importSnapshot(this, localPath(path))),
     chooseSnapshotPath: async (p) => {
       if (!this.opts.host) {
-        throw new ValidationError('chooseSnapshotPath: file dialogs exist only in the desktop app; in a browser, give exportSnapshot an absolute path on the machine running ticketscope serve');
+        throw new ValidationError(`chooseSnapshotPath: ${remoteRefusal('chooseSnapshotPath')}`);
       }
       const path = await this.opts.host.chooseSnapshotPath(p);
       const problem = path === null ? null : snapshotPathProblem(path);
@@ -209,22 +223,21 @@ export class Core {
     analyzeOverlap: async (p) => this.analyses.overlap(p),
     analyzeOverlapMatrix: async (p) => this.analyses.overlapMatrix(p),
     maskPixels: async (p) => this.analyses.maskPixels(p),
-    analyzeSelectivity: async (p) => this.analyses.selectivity(p),
-    analyzeActivations: async (p) => this.analyses.activations(p),
-    analyzeSubcircuit: async (p) => this.analyses.subcircuit(p),
+    analyzeSelectivity: async (p, ctx) => this.analyses.selectivity(p, ctx),
+    analyzeActivations: async (p, ctx) => this.analyses.activations(p, ctx),
+    analyzeSubcircuit: async (p, ctx) => this.analyses.subcircuit(p, ctx),
     analyzeMultigraph: async (p) => this.analyses.multigraph(p),
   };
 
   /** Resolves a preset or a raw config plus `--set` style overrides to a validated config. */
   resolveConfig(p: Methods['startRun']['params']): ExperimentConfig {
-    const base: unknown = p.preset !== undefined ? getPreset(this.presets, p.preset).config : p.config;
-    const withSets = p.overrides?.length ? applyOverrides(base, p.overrides) : base;
-    return parseExperimentConfig(withSets);
+    return resolveRunConfig(this.presets, p);
   }
 
   startRun(p: Methods['startRun']['params']): Result<'startRun'> {
     if (this.closed) throw new Error('the core is shutting down');
     const config = this.resolveConfig(p);
+    preflight(config, this.opts.backend, this.opts.dataDir);
     const expId = experimentId(config);
     const plan = planRuns(config);
     const runIds: string[] = [];
@@ -263,6 +276,7 @@ export class Core {
     const group = this.repo.group(runId);
     const todo = group.filter((id) => this.repo.getSummary(id).status !== 'done');
     if (!todo.length) throw new ValidationError(`run ${runId} is done: nothing to resume`);
+    preflight(this.repo.getRun(runId).config, this.opts.backend, this.opts.dataDir);
     for (const id of todo) {
       if (this.live.has(id) || this.queue.includes(id)) throw new ValidationError(`run ${id} is already running`);
       const s = this.repo.getSummary(id);

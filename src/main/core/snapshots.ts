@@ -2,17 +2,22 @@
 // written as safetensors or .npz in PyTorch layout (store/snapshot.ts); an imported file is validated completely
 // before anything is written, then stored as a run of kind "imported" in one transaction.
 import { resolve } from 'node:path';
-import { parseExperimentConfig } from '../../shared/config';
+import { describeZodError, parseExperimentConfig } from '../../shared/config';
+import { snapshotDownloadSchema } from '../../shared/contract';
+import { targetProblem } from '../atomic-file';
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import type { NetState } from '../../shared/tensors';
 import {
   SNAPSHOT_FORMAT,
+  encodeSnapshot,
   layersFromStates,
   maskDensity,
+  readSnapshot,
   readSnapshotFile,
   stateFromLayers,
   writeSnapshotFile,
   type LayerTensors,
+  type Snapshot,
   type SnapshotFileFormat,
   type SnapshotMeta,
 } from '../store/snapshot';
@@ -96,25 +101,20 @@ function resolveImported(core: Core, ref: StateRef, round: number): { layers: La
   return { layers: layersFromStates(ref.which === 'init' && init ? init : trained, init), density, withWeights: true };
 }
 
-export function exportSnapshot(core: Core, refText: string, out: string, opts: ExportOptions = {}) {
+/** A stored state as a snapshot ready to encode, and what it is. */
+interface Prepared {
+  snapshot: Snapshot;
+  weights: boolean;
+  runId: string;
+  round: number;
+  which: Which;
+  density: number;
+}
+
+function prepareExport(core: Core, refText: string, opts: ExportOptions): Prepared {
   const ref = parseStateRef(refText);
   const run = core.repo.getRun(ref.runId);
-  if (run.kind === 'imported') {
-    const round = core.repo.roundInfo(ref.runId).firstRound;
-    const { layers, density, withWeights } = resolveImported(core, ref, round);
-    const path = resolve(out);
-    const meta: SnapshotMeta = {
-      format: SNAPSHOT_FORMAT, arch: run.config.arch, dataset: run.config.dataset, run: run.runId, round, density,
-      which: ref.which, config: run.config, createdAt: new Date().toISOString(), app: APP_VERSION,
-    };
-    const written = writeSnapshotFile(path, { meta, layers }, {
-      ...(opts.format ? { format: opts.format } : {}),
-      weights: withWeights && !(opts.masksOnly ?? ref.which === 'mask'),
-    });
-    return { path, ...written, runId: run.runId, round, which: ref.which, density };
-  }
-  const { weights, init, round, density } = resolveState(core, ref);
-  const meta: SnapshotMeta = {
+  const meta = (round: number, density: number): SnapshotMeta => ({
     format: SNAPSHOT_FORMAT,
     arch: run.config.arch,
     dataset: run.config.dataset,
@@ -125,23 +125,71 @@ export function exportSnapshot(core: Core, refText: string, out: string, opts: E
     config: run.config,
     createdAt: new Date().toISOString(),
     app: APP_VERSION,
-  };
-  const path = resolve(out);
-  const written = writeSnapshotFile(path, { meta, layers: layersFromStates(weights, init) }, {
-    ...(opts.format ? { format: opts.format } : {}),
-    weights: !(opts.masksOnly ?? ref.which === 'mask'),
   });
-  return { path, ...written, runId: run.runId, round, which: ref.which, density };
+  const base = { runId: run.runId, which: ref.which };
+  if (run.kind === 'imported') {
+    const round = core.repo.roundInfo(ref.runId).firstRound;
+    const { layers, density, withWeights } = resolveImported(core, ref, round);
+    const weights = withWeights && !(opts.masksOnly ?? ref.which === 'mask');
+    return { ...base, snapshot: { meta: meta(round, density), layers }, weights, round, density };
+  }
+  const { weights, init, round, density } = resolveState(core, ref);
+  const snapshot = { meta: meta(round, density), layers: layersFromStates(weights, init) };
+  return { ...base, snapshot, weights: !(opts.masksOnly ?? ref.which === 'mask'), round, density };
 }
 
+/** Writes a stored state as a snapshot file at `out` (a path the user chose in the desktop app or the CLI). */
+export function exportSnapshot(core: Core, refText: string, out: string, opts: ExportOptions = {}) {
+  const path = resolve(out);
+  const problem = targetProblem(path);
+  if (problem) throw new ValidationError(`cannot write ${path}: ${problem}`);
+  const p = prepareExport(core, refText, opts);
+  const written = writeSnapshotFile(path, p.snapshot, { ...(opts.format ? { format: opts.format } : {}), weights: p.weights });
+  return { path, ...written, runId: p.runId, round: p.round, which: p.which, density: p.density };
+}
+
+export interface SnapshotDownload {
+  bytes: Uint8Array;
+  /** `<run>-r<round>-<which>.<format>`: only letters, digits, `-`, `_` and `.`. */
+  fileName: string;
+  format: SnapshotFileFormat;
+  runId: string;
+  round: number;
+  which: Which;
+  density: number;
+}
+
+/** serve mode's export: a stored state as snapshot bytes for a browser download (params as for exportSnapshot, no path). */
+export function downloadSnapshot(core: Core, params: unknown): SnapshotDownload {
+  const parsed = snapshotDownloadSchema.safeParse(params);
+  if (!parsed.success) throw new ValidationError(describeZodError('snapshot download', parsed.error));
+  const q = parsed.data;
+  const format = q.format ?? 'safetensors';
+  const ref = [q.runId, ...(q.round !== undefined ? [String(q.round)] : []), q.which ?? 'trained'].join(':');
+  const p = prepareExport(core, ref, q.masksOnly !== undefined ? { masksOnly: q.masksOnly } : {});
+  const bytes = encodeSnapshot(p.snapshot, { format, weights: p.weights });
+  return { bytes, fileName: `${p.runId}-r${p.round}-${p.which}.${format}`, format, runId: p.runId, round: p.round, which: p.which, density: p.density };
+}
+
+type ImportResult = { runId: string; experimentId: string; round: number; density: number; withWeights: boolean };
+
 /** Imports a snapshot file as a new run of kind "imported"; the database is untouched unless the whole file is valid. */
-export function importSnapshot(core: Core, file: string): { runId: string; experimentId: string; round: number; density: number; withWeights: boolean } {
-  const snap = readSnapshotFile(file);
+export function importSnapshot(core: Core, file: string): ImportResult {
+  return storeSnapshot(core, readSnapshotFile(file), `snapshot ${file}`, `imported from ${file}`);
+}
+
+/** Imports uploaded snapshot bytes (serve mode) as a new run; `name` is the uploaded file's name, for messages only. */
+export function importSnapshotBytes(core: Core, bytes: Uint8Array, name: string): ImportResult {
+  return storeSnapshot(core, readSnapshot(bytes, undefined, name), `snapshot ${name}`, `imported from an upload (${name})`);
+}
+
+/** Stores a validated snapshot as a run of kind "imported", in one transaction. */
+function storeSnapshot(core: Core, snap: Snapshot, label: string, origin: string): ImportResult {
   const noMask = snap.layers.find((l) => !l.mask);
-  if (noMask) throw new ValidationError(`snapshot ${file}: layer ${noMask.name} has no mask; a snapshot needs a mask for every layer`);
-  const config = parseExperimentConfig(snap.meta.config, `snapshot ${file}: config`);
+  if (noMask) throw new ValidationError(`${label}: layer ${noMask.name} has no mask; a snapshot needs a mask for every layer`);
+  const config = parseExperimentConfig(snap.meta.config, `${label}: config`);
   if (config.arch !== snap.meta.arch || config.dataset !== snap.meta.dataset) {
-    throw new ValidationError(`snapshot ${file}: metadata says ${snap.meta.arch} on ${snap.meta.dataset}, its config ${config.arch} on ${config.dataset}`);
+    throw new ValidationError(`${label}: metadata says ${snap.meta.arch} on ${snap.meta.dataset}, its config ${config.arch} on ${config.dataset}`);
   }
   const expId = experimentId(config);
   const runId = newRunId();
@@ -167,7 +215,7 @@ export function importSnapshot(core: Core, file: string): { runId: string; exper
     core.repo.updateRun(runId, {
       status: 'done',
       pid: null,
-      warnings: [`imported from ${file} (run ${snap.meta.run}, round ${snap.meta.round}, ${snap.meta.which}, ${(density * 100).toFixed(2)}% of weights remaining)`],
+      warnings: [`${origin} (run ${snap.meta.run}, round ${snap.meta.round}, ${snap.meta.which}, ${(density * 100).toFixed(2)}% of weights remaining)`],
     });
   })();
   return { runId, experimentId: expId, round: snap.meta.round, density, withWeights: !!trained };

@@ -12,11 +12,9 @@ import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHANNEL_PREFIX, METHOD_NAMES, isMethodName, type WireError } from '../../shared/contract';
 import { oneLine, wireCode } from '../../shared/errors';
+import { paramsProblem } from '../../shared/params';
 
-/** Largest params accepted over IPC, as JSON (the WebSocket server's limit too). */
-export const MAX_PARAMS_BYTES = 1 << 20;
-export const MAX_DEPTH = 32;
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export { MAX_DEPTH, MAX_PARAMS_BYTES, paramsProblem } from '../../shared/params';
 
 /** What the handler reads of Electron's IpcMainInvokeEvent. */
 export interface InvokeEventLike {
@@ -37,38 +35,6 @@ export interface CallTarget {
 export type WireReply = { result: unknown } | { error: WireError };
 
 const invalid = (message: string): WireReply => ({ error: { code: 'invalid', message } });
-
-/** Why params may not go on to the core, or null. Never throws, whatever the input. */
-export function paramsProblem(params: unknown): string | null {
-  if (params === undefined) return null;
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) return 'params must be an object';
-  const proto = Object.getPrototypeOf(params) as unknown;
-  if (proto !== Object.prototype && proto !== null) return 'params must be a plain object';
-  const stack: { value: unknown; depth: number }[] = [{ value: params, depth: 0 }];
-  const seen = new Set<unknown>();
-  while (stack.length) {
-    const { value, depth } = stack.pop()!;
-    if (value === null || value === undefined || ['string', 'number', 'boolean'].includes(typeof value)) continue;
-    if (typeof value !== 'object') return `params must be plain data, not a ${typeof value}`;
-    const p = Object.getPrototypeOf(value) as unknown;
-    if (!Array.isArray(value) && p !== Object.prototype && p !== null) return 'params must be plain data (objects, arrays, strings, numbers)';
-    if (depth > MAX_DEPTH) return `params are nested deeper than ${MAX_DEPTH}`;
-    if (seen.has(value)) return 'params must not contain cycles';
-    seen.add(value);
-    for (const key of Reflect.ownKeys(value)) {
-      if (typeof key === 'symbol' || FORBIDDEN_KEYS.has(key)) return `params must not contain the key ${String(key)}`;
-      stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1 });
-    }
-  }
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(params);
-  } catch {
-    return 'params must be plain data';
-  }
-  if (json === undefined || json.length > MAX_PARAMS_BYTES) return `params are larger than ${MAX_PARAMS_BYTES} bytes`;
-  return null;
-}
 
 export interface DispatcherOptions {
   /** The current core; null while none is open (e.g. switching databases). */

@@ -1,9 +1,10 @@
 // The desktop app's own small state, kept as JSON in the user data folder (settings.json next to ticketscope.db):
 // recent databases, the database last opened, and the window's size and place. Read leniently (a damaged or foreign
-// file gives defaults, never a crash) and written atomically (temp file, then rename). No electron imports.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// file gives defaults, never a crash) and written atomically (atomic-file.ts: an exclusive temp file, fsync, rename). No electron imports.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../atomic-file';
 
 export const SETTINGS_FILE = 'settings.json';
 export const MAX_RECENT = 10;
@@ -56,9 +57,7 @@ export function loadSettings(dir: string): Settings {
 export function saveSettings(dir: string, settings: Settings): void {
   const file = join(dir, SETTINGS_FILE);
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(settingsSchema.parse(settings), null, 2)}\n`);
-  renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(settingsSchema.parse(settings), null, 2)}\n`);
 }
 
 /** `db` first, without duplicates, at most MAX_RECENT. */

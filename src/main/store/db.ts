@@ -1,7 +1,11 @@
 // Opens the SQLite database: WAL, foreign keys, migrations in one transaction each, recorded in user_version.
+// Before anything is created or migrated, the file is checked (read-only) to be a Ticketscope database or a new one:
+// opening a folder, a JSON file or another program's SQLite file fails with one line and leaves it untouched.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ValidationError } from '../../shared/errors';
+import { writeError } from '../atomic-file';
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations';
 
 export type Db = Database.Database;
@@ -13,8 +17,68 @@ export class StoreError extends Error {
   }
 }
 
+const SQLITE_MAGIC = 'SQLite format 3\u0000';
+const OUR_TABLES = ['experiments', 'runs', 'rounds', 'metrics', 'tensors'];
+
+/**
+ * Why `path` must not be opened as a Ticketscope database, or null when it may (ours, empty, or not there yet).
+ * Reads the file read-only: a foreign file is never modified (opening it for real would add our tables to it and
+ * switch it to WAL).
+ */
+export function databaseProblem(path: string): string | null {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) return st.isDirectory() ? 'not a file: it is a folder' : 'not a file';
+    size = st.size;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    return code === 'ENOTDIR' ? 'a part of the path is a file, not a folder' : `cannot read it (${code ?? 'error'})`;
+  }
+  if (size === 0) return null;
+  const head = Buffer.alloc(16);
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    readSync(fd, head, 0, 16, 0);
+  } catch (err) {
+    return `cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+  if (head.toString('latin1') !== SQLITE_MAGIC) return 'not an SQLite database';
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map(
+      (t) => t.name,
+    );
+    if (tables.length === 0) return null;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version >= 1 && OUR_TABLES.every((t) => tables.includes(t))) return null;
+    return "an SQLite database of another program (it has tables, but not Ticketscope's)";
+  } catch (err) {
+    return `not a readable SQLite database (${(err as Error).message.split('\n')[0]})`;
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * Opens (creating when absent) and migrates the database at `path`. A path that is not a Ticketscope database, or
+ * whose folder cannot be made, is a ValidationError (bad input: the CLI exits 2) and nothing is created or changed.
+ */
 export function openDatabase(path: string, migrations: Migration[] = MIGRATIONS): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    const problem = databaseProblem(path);
+    if (problem) throw new ValidationError(`cannot open database ${path}: ${problem}`);
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (err) {
+      throw writeError(path, err);
+    }
+  }
   let db: Db;
   try {
     db = new Database(path);

@@ -9,7 +9,8 @@ import { ValidationError } from '../../shared/errors';
 import { bytesToFloat32, firstNonBinary, float32ToBytes } from './bits';
 import type { NamedTensor, RawTensor, TensorDtype, TensorFile } from './safetensors';
 import { numel } from './safetensors';
-import { readZip, writeZip } from './zip';
+import { firstDuplicateKey } from './json-keys';
+import { extractZipEntry, listZip, writeZip } from './zip';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const DESCR_OF: Record<TensorDtype, string> = { F32: '<f4', U8: '|u1', BOOL: '|b1' };
@@ -55,7 +56,11 @@ export function writeNpyString(text: string): Uint8Array {
 }
 
 // A parser for the Python literals numpy writes in .npy headers: dicts, tuples, lists, strings, ints, booleans.
+// Dicts are prototype-free objects, and a key given twice or named __proto__ is an error: a header like
+// {'descr': '<f4', ..., '__proto__': {...}} must not pass as a dict with the three expected keys.
 type PyValue = string | number | boolean | null | PyValue[] | { [k: string]: PyValue };
+/** Deeper nesting than any numpy header has (a shape tuple inside the dict is depth 2). */
+const MAX_PY_DEPTH = 16;
 
 function parsePyLiteral(src: string): PyValue {
   let i = 0;
@@ -65,23 +70,26 @@ function parsePyLiteral(src: string): PyValue {
   const err = (what: string): never => {
     throw new Error(`${what} at character ${i}`);
   };
-  const value = (): PyValue => {
+  const value = (depth: number): PyValue => {
     ws();
     const c = src[i];
     if (c === '{' || c === '(' || c === '[') {
+      if (depth >= MAX_PY_DEPTH) return err(`nested deeper than ${MAX_PY_DEPTH}`);
       const close = c === '{' ? '}' : c === '(' ? ')' : ']';
       i++;
       const items: PyValue[] = [];
-      const dict: Record<string, PyValue> = {};
+      const dict = Object.create(null) as Record<string, PyValue>;
       for (;;) {
         ws();
         if (src[i] === close) break;
-        const v = value();
+        const v = value(depth + 1);
         if (c === '{') {
           ws();
           if (src[i] !== ':' || typeof v !== 'string') return err('expected a string key and :');
+          if (v === '__proto__') return err("key '__proto__' is not allowed");
+          if (Object.hasOwn(dict, v)) return err(`key '${v}' appears twice`);
           i++;
-          dict[v] = value();
+          dict[v] = value(depth + 1);
         } else items.push(v);
         ws();
         if (src[i] === ',') i++;
@@ -98,12 +106,12 @@ function parsePyLiteral(src: string): PyValue {
       i = end + 1;
       return s;
     }
-    const m = /^(True|False|None|-?\d+)/.exec(src.slice(i));
+    const m = /^(True|False|None|-?\d+)/.exec(src.slice(i, i + 32));
     if (!m) return err('unexpected token');
     i += m[0].length;
     return m[0] === 'True' ? true : m[0] === 'False' ? false : m[0] === 'None' ? null : Number(m[0]);
   };
-  const v = value();
+  const v = value(0);
   ws();
   if (i !== src.length) err('trailing characters');
   return v;
@@ -199,32 +207,64 @@ export function writeNpz(tensors: readonly NamedTensor[], metadata?: Record<stri
   return writeZip(members);
 }
 
-/** Parse and validate .npz bytes: every member a `.npy`, `__metadata__` (if present) a JSON string-to-string map. */
-export function readNpz(bytes: Uint8Array, label = 'npz file'): TensorFile {
-  const members = readZip(bytes, label);
-  const tensors = new Map<string, RawTensor>();
+/** What the members of an archive may declare, checked before anything is inflated (see readNpz). */
+export interface NpzLimits {
+  /** Most uncompressed bytes `__metadata__.npy` may declare. */
+  metadataBytes: number;
+  /**
+   * Most uncompressed bytes the member holding tensor `name` may declare, given the archive's metadata (null when it
+   * has none). Throws (a ValidationError) for a tensor that has no place in the file.
+   */
+  memberBytes(name: string, metadata: Record<string, string> | null): number;
+}
+
+/** Most bytes a numpy header takes: a format 1.0 header is at most 10 + 65535 bytes, 2.0 and 3.0 headers like it. */
+export const NPY_HEADER_MAX = 12 + 0xffff;
+const UNLIMITED: NpzLimits = { metadataBytes: 1 << 20, memberBytes: () => Infinity };
+
+/**
+ * Parse and validate .npz bytes: every member a `.npy`, `__metadata__` (if present) a JSON string-to-string map.
+ * The archive's structure is checked first (listZip); then the metadata member is read (at most
+ * `limits.metadataBytes`), and every other member's declared size is checked against `limits.memberBytes` before
+ * it is inflated, so a member whose declared or actual size exceeds what its tensor can hold is refused without
+ * allocating it.
+ */
+export function readNpz(bytes: Uint8Array, label = 'npz file', limits: NpzLimits = UNLIMITED): TensorFile {
+  const entries = listZip(bytes, label);
+  for (const e of entries) if (!e.name.endsWith('.npy')) throw new ValidationError(`${label}: member ${e.name} is not a .npy array`);
   let metadata: Record<string, string> | null = null;
-  for (const [file, data] of members) {
-    if (!file.endsWith('.npy')) throw new ValidationError(`${label}: member ${file} is not a .npy array`);
-    const name = file.slice(0, -4);
-    if (name === NPZ_METADATA) {
-      const text = readNpyString(data, `${label}: ${file}`);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (err) {
-        throw new ValidationError(`${label}: ${file} is not valid JSON (${(err as Error).message.split('\n')[0]})`);
-      }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new ValidationError(`${label}: ${file} is not a JSON object`);
-      }
-      for (const [k, v] of Object.entries(parsed)) {
-        if (typeof v !== 'string') throw new ValidationError(`${label}: ${file}: ${k} is not a string`);
-      }
-      metadata = parsed as Record<string, string>;
-    } else {
-      tensors.set(name, readNpy(data, `${label}: ${file}`));
+  const metaEntry = entries.find((e) => e.name === `${NPZ_METADATA}.npy`);
+  if (metaEntry) {
+    const file = metaEntry.name;
+    if (metaEntry.usize > limits.metadataBytes) {
+      throw new ValidationError(`${label}: ${file} declares ${metaEntry.usize} bytes, more than the ${limits.metadataBytes} metadata may take`);
     }
+    const text = readNpyString(extractZipEntry(bytes, metaEntry, label), `${label}: ${file}`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new ValidationError(`${label}: ${file} is not valid JSON (${(err as Error).message.split('\n')[0]})`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ValidationError(`${label}: ${file} is not a JSON object`);
+    }
+    const dup = firstDuplicateKey(text);
+    if (dup) throw new ValidationError(`${label}: ${file}: key ${JSON.stringify(dup.key)} appears twice`);
+    for (const [k, v] of Object.entries(parsed)) {
+      if (typeof v !== 'string') throw new ValidationError(`${label}: ${file}: ${k} is not a string`);
+    }
+    metadata = parsed as Record<string, string>;
+  }
+  const tensors = new Map<string, RawTensor>();
+  for (const e of entries) {
+    if (e === metaEntry) continue;
+    const name = e.name.slice(0, -4);
+    const cap = limits.memberBytes(name, metadata);
+    if (e.usize > cap) {
+      throw new ValidationError(`${label}: member ${e.name} declares ${e.usize} bytes uncompressed, more than the ${cap} its tensor can take`);
+    }
+    tensors.set(name, readNpy(extractZipEntry(bytes, e, label), `${label}: ${e.name}`));
   }
   return { tensors, metadata };
 }

@@ -6,10 +6,11 @@
 // The writer puts tensors in the given order, the wider dtypes first (F32 before U8, so every F32 tensor starts on a
 // 4-byte boundary: the buffer starts at a multiple of 8), and pads the header with spaces so 8 + N is a multiple of 8.
 // The reader checks every field against the file before it returns anything: header length against file size,
-// JSON, dtypes, shape × dtype size against the offsets, offsets inside the buffer, contiguous without gaps or
-// overlaps, and no trailing bytes.
+// JSON without duplicate keys (JSON.parse would silently keep the last), dtypes, shape × dtype size against the
+// offsets, offsets inside the buffer, contiguous without gaps or overlaps, and no trailing bytes.
 import { ValidationError } from '../../shared/errors';
 import { bytesToFloat32, firstNonBinary, float32ToBytes } from './bits';
+import { firstDuplicateKey } from './json-keys';
 
 /** The dtypes this app reads. BOOL is read into a Uint8Array of 0/1 (PyTorch's torch.bool masks). */
 export type TensorDtype = 'F32' | 'U8' | 'BOOL';
@@ -137,6 +138,12 @@ export function readSafetensors(bytes: Uint8Array, label = 'safetensors file'): 
     return fail(`header is not valid JSON (${(err as Error).message.split('\n')[0]})`);
   }
   if (!isPlainObject(header)) return fail('header is not a JSON object');
+  // JSON.parse keeps the last of two equal keys; another reader may take the first. Refuse the ambiguity.
+  const dup = firstDuplicateKey(text);
+  if (dup) {
+    if (dup.path.length) return fail(`duplicate key ${JSON.stringify(dup.key)} in ${dup.path.join('.')} of the header`);
+    return fail(dup.key === '__metadata__' ? '__metadata__ appears twice in the header' : `tensor ${dup.key} appears twice in the header`);
+  }
 
   let metadata: Record<string, string> | null = null;
   const entries: { name: string; dtype: TensorDtype; shape: number[]; begin: number; end: number }[] = [];

@@ -5,16 +5,17 @@
 // metadata (all values strings): format, arch, dataset, run, round, density, which, app, createdAt, config (JSON).
 // Import validates everything (file structure, dtypes, shapes against the architecture, mask values, metadata)
 // before it returns, so a caller can check a file completely before writing anything.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { targetProblem, writeFileAtomic } from '../atomic-file';
 import { basename } from 'node:path';
 import { ValidationError } from '../../shared/errors';
 import type { NetState } from '../../shared/tensors';
 import { firstNonBinary } from './bits';
-import { readNpz, writeNpz } from './npz';
+import { NPY_HEADER_MAX, readNpz, writeNpz, type NpzLimits } from './npz';
 import type { NamedTensor, RawTensor, TensorFile } from './safetensors';
 import { numel, readSafetensors, writeSafetensors } from './safetensors';
 import type { LayerSpec } from './snapshot-arch';
-import { archLayers, fromTorchLayout, inputShapeOf, toTorchLayout } from './snapshot-arch';
+import { SNAPSHOT_ARCHS, archLayers, fromTorchLayout, inputShapeOf, toTorchLayout } from './snapshot-arch';
 import { looksLikeZip } from './zip';
 
 export const SNAPSHOT_FORMAT = 'ticketscope.snapshot/1';
@@ -246,6 +247,26 @@ function parseMeta(metadata: Record<string, string> | null, fail: (msg: string) 
   };
 }
 
+/** Index of the first NaN or ±Infinity in `data`, or -1. */
+export function firstNonFinite(data: Float32Array): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v - v !== 0) return i; // NaN - NaN and Inf - Inf are NaN; every finite v gives 0
+  }
+  return -1;
+}
+
+/** A flat row-major index as coordinates in `shape`, e.g. 785 in [300, 784] → "[1, 1]". */
+function coordinates(index: number, shape: readonly number[]): string {
+  const out: number[] = [];
+  let rest = index;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    out.unshift(rest % shape[d]!);
+    rest = Math.floor(rest / shape[d]!);
+  }
+  return `[${out.join(', ')}]`;
+}
+
 /** Check one tensor of a snapshot file against its layer; returns it in tfjs layout. */
 function layerTensor(name: string, t: RawTensor, spec: LayerSpec, param: Param, fail: (msg: string) => never): Float32Array | Uint8Array {
   const isMask = param === 'mask';
@@ -258,6 +279,11 @@ function layerTensor(name: string, t: RawTensor, spec: LayerSpec, param: Param, 
   if (isMask) {
     const bad = firstNonBinary(t.data);
     if (bad >= 0) return fail(`tensor ${name}: mask value ${t.data[bad]} at index ${bad} (masks hold only 0 and 1)`);
+  } else {
+    const bad = firstNonFinite(t.data as Float32Array);
+    if (bad >= 0) {
+      return fail(`tensor ${name}: ${t.data[bad]} at index ${bad} ${coordinates(bad, t.shape)} (a snapshot holds finite numbers only)`);
+    }
   }
   return param === 'bias' ? t.data : fromTorchLayout(spec, t.data);
 }
@@ -296,6 +322,53 @@ function toSnapshot(file: TensorFile, expectArch: string | undefined, fail: (msg
   return { meta, layers: list };
 }
 
+/** Most bytes `__metadata__` may take in an .npz (the config is a few KB). */
+const MAX_METADATA_BYTES = 1 << 20;
+
+/**
+ * The largest file a snapshot can legitimately be: the biggest architecture on the biggest input with every
+ * tensor stored (weights, weights at init and masks, each at 4 bytes a value, and biases), plus room for headers.
+ * Larger files are refused before they are read; `ticketscope serve` caps snapshot uploads at this size.
+ */
+export const MAX_SNAPSHOT_BYTES: number = (() => {
+  let most = 0;
+  for (const arch of SNAPSHOT_ARCHS) {
+    for (const dataset of ['mnist', 'cifar10']) {
+      let bytes = 0;
+      for (const spec of snapshotLayers(arch, dataset)) bytes += numel(spec.torchShape) * 4 * 3 + spec.out * 4;
+      most = Math.max(most, bytes);
+    }
+  }
+  return most + (16 << 20);
+})();
+
+/**
+ * What each member of a snapshot .npz may declare before it is inflated: the metadata at most 1 MiB, and a tensor
+ * member a numpy header plus its layer's values at 4 bytes each (the widest dtype a snapshot takes). A member
+ * that names no tensor of the architecture is refused here, before any inflation.
+ */
+function snapshotNpzLimits(fail: (msg: string) => never): NpzLimits {
+  let specs: LayerSpec[] | null = null;
+  return {
+    metadataBytes: MAX_METADATA_BYTES,
+    memberBytes: (name, metadata) => {
+      if (!specs) {
+        const meta = parseMeta(metadata, fail);
+        try {
+          specs = snapshotLayers(meta.arch, meta.dataset);
+        } catch (err) {
+          return fail(`metadata: ${(err as Error).message}`);
+        }
+      }
+      const m = NAME_RE.exec(name);
+      if (!m) return fail(`tensor name ${JSON.stringify(name)} is not <layer>.<${PARAMS.join('|')}>`);
+      const spec = specs.find((s) => s.name === m[1]);
+      if (!spec) return fail(`tensor ${name}: ${metadata?.arch ?? 'the architecture'} has no layer ${m[1]}`);
+      return NPY_HEADER_MAX + (m[2] === 'bias' ? spec.out : numel(spec.torchShape)) * 4;
+    },
+  };
+}
+
 /**
  * Parse and validate snapshot bytes (safetensors, or .npz when they start like a zip archive). Every problem is a
  * one-line ValidationError naming the file, e.g. "snapshot x.safetensors: header length 999999 exceeds file size
@@ -306,39 +379,42 @@ export function readSnapshot(bytes: Uint8Array, expectArch?: string, source = 'f
   const fail = (msg: string): never => {
     throw new ValidationError(`${label}: ${msg}`);
   };
-  const file = looksLikeZip(bytes) ? readNpz(bytes, label) : readSafetensors(bytes, label);
+  if (bytes.length > MAX_SNAPSHOT_BYTES) return fail(`${bytes.length} bytes is larger than any snapshot can be (${MAX_SNAPSHOT_BYTES})`);
+  const file = looksLikeZip(bytes) ? readNpz(bytes, label, snapshotNpzLimits(fail)) : readSafetensors(bytes, label);
   return toSnapshot(file, expectArch, fail);
 }
 
-/** Read and validate a snapshot file; errors name the file by its base name. */
+/** Read and validate a snapshot file; errors name the file by its base name. Files too large to be one are not read. */
 export function readSnapshotFile(path: string, expectArch?: string): Snapshot {
   let bytes: Uint8Array;
   try {
+    const size = statSync(path).size;
+    if (size > MAX_SNAPSHOT_BYTES) {
+      throw new ValidationError(`snapshot ${basename(path)}: ${size} bytes is larger than any snapshot can be (${MAX_SNAPSHOT_BYTES})`);
+    }
     bytes = readFileSync(path);
   } catch (err) {
+    if (err instanceof ValidationError) throw err;
     throw new ValidationError(`snapshot ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   return readSnapshot(bytes, expectArch, basename(path));
 }
 
 /**
- * Write a snapshot file (format from options, else from the extension: .npz or safetensors), through a temporary
- * file renamed into place, so a failed export leaves no partial file. Returns the format and size written.
+ * Write a snapshot file (format from options, else from the extension: .npz or safetensors) atomically: a new
+ * temporary file created exclusively under a random name in the same folder, fsynced, then renamed into place
+ * (atomic-file.ts), so a failed export leaves no partial file and a planted symlink is never followed. A target
+ * that is a folder or lies in a missing folder is refused (ValidationError) before anything is encoded.
  */
 export function writeSnapshotFile(
   path: string,
   snapshot: Snapshot,
   options: EncodeOptions = {},
 ): { format: SnapshotFileFormat; bytes: number } {
+  const problem = targetProblem(path);
+  if (problem) throw new ValidationError(`cannot write ${path}: ${problem}`);
   const format = options.format ?? snapshotFormatOf(path);
   const bytes = encodeSnapshot(snapshot, { ...options, format });
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(path, bytes);
   return { format, bytes: bytes.length };
 }

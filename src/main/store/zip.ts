@@ -1,6 +1,7 @@
 // A small zip writer and reader, enough for .npz files: the writer stores members uncompressed (method 0) with a
 // fixed timestamp, so equal content gives equal bytes; the reader takes stored and deflated members (numpy's
-// savez_compressed), zip64 records (numpy writes them), and checks every offset, size and CRC-32 against the file.
+// savez_compressed), zip64 records (numpy writes them), and checks every offset, size, name and CRC-32 against the
+// file before and while it inflates (listZip, extractZipEntry): a member never inflates past its declared size.
 // Not supported: encryption, multi-disk archives. Writer limit: 4 GiB per member and in all (zip32).
 import { inflateRawSync } from 'node:zlib';
 import { ValidationError } from '../../shared/errors';
@@ -117,11 +118,27 @@ function u64(view: DataView, at: number, what: string, label: string): number {
   return Number(v);
 }
 
+/** One member of an archive as its central directory and local header describe it (nothing inflated yet). */
+export interface ZipEntry {
+  name: string;
+  /** 0 stored, 8 deflated. */
+  method: number;
+  crc: number;
+  /** Compressed and uncompressed sizes, as declared. */
+  csize: number;
+  usize: number;
+  /** Where the member's (compressed) bytes start in the archive. */
+  dataStart: number;
+}
+
 /**
- * The members of a zip archive, by name, decompressed and CRC-checked. `label` prefixes every error, e.g.
- * "snapshot x.npz: not a zip archive (no end-of-central-directory record)".
+ * The members of a zip archive, checked against the file without inflating anything: the end record (zip64 too),
+ * every central directory entry, each member's local header (present, and naming the same file as the central
+ * directory: a reader that trusts the local name would otherwise see a different archive), sizes and offsets
+ * inside the file, members that do not overlap, no duplicates, no encryption, stored or deflated only.
+ * `label` prefixes every error, e.g. "snapshot x.npz: not a zip archive (no end-of-central-directory record)".
  */
-export function readZip(bytes: Uint8Array, label = 'zip archive'): Map<string, Uint8Array> {
+export function listZip(bytes: Uint8Array, label = 'zip archive'): ZipEntry[] {
   const fail = (msg: string): never => {
     throw new ValidationError(`${label}: ${msg}`);
   };
@@ -155,8 +172,12 @@ export function readZip(bytes: Uint8Array, label = 'zip archive'): Map<string, U
   if (cdOffset + cdSize > cdEnd) {
     return fail(`central directory (offset ${cdOffset}, ${cdSize} bytes) runs past its end record at ${cdEnd}`);
   }
+  // Every entry takes at least 46 bytes: a count the directory cannot hold is a lie (and a loop bound).
+  if (count * 46 > cdSize) return fail(`central directory of ${cdSize} bytes cannot hold ${count} members`);
   const dec = new TextDecoder('utf-8', { fatal: true });
-  const members = new Map<string, Uint8Array>();
+  const entries: ZipEntry[] = [];
+  const names = new Set<string>();
+  const spans: { name: string; from: number; to: number }[] = [];
   let p = cdOffset;
   for (let i = 0; i < count; i++) {
     if (p + 46 > cdOffset + cdSize || view.getUint32(p, true) !== SIG_CENTRAL) {
@@ -173,9 +194,10 @@ export function readZip(bytes: Uint8Array, label = 'zip archive'): Map<string, U
     let local = view.getUint32(p + 42, true);
     const next = p + 46 + nlen + elen + clen;
     if (next > cdOffset + cdSize) return fail(`central directory entry ${i} runs past the directory`);
+    const rawName = bytes.subarray(p + 46, p + 46 + nlen);
     let name: string;
     try {
-      name = dec.decode(bytes.subarray(p + 46, p + 46 + nlen));
+      name = dec.decode(rawName);
     } catch {
       return fail(`member ${i} has a name that is not UTF-8`);
     }
@@ -198,30 +220,69 @@ export function readZip(bytes: Uint8Array, label = 'zip archive'): Map<string, U
       e += 4 + size;
     }
     if (flags & 1) return fail(`member ${name} is encrypted`);
-    if (members.has(name)) return fail(`member ${name} appears twice`);
+    if (names.has(name)) return fail(`member ${name} appears twice`);
+    names.add(name);
     if (local + 30 > cdOffset || view.getUint32(local, true) !== SIG_LOCAL) {
       return fail(`member ${name}: local header missing at offset ${local}`);
     }
-    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-    if (start + csize > cdOffset) return fail(`member ${name} is truncated (${csize} bytes at ${start} run past the data)`);
-    const raw = bytes.subarray(start, start + csize);
-    let data: Uint8Array;
-    if (method === 0) {
-      if (csize !== usize) return fail(`member ${name}: stored sizes differ (${csize} and ${usize})`);
-      data = raw;
-    } else if (method === 8) {
-      try {
-        data = inflateRawSync(raw, { maxOutputLength: Math.max(1, usize) });
-      } catch (err) {
-        return fail(`member ${name}: cannot inflate (${(err as Error).message.split('\n')[0]})`);
-      }
-      if (data.length !== usize) return fail(`member ${name}: inflated to ${data.length} bytes, expected ${usize}`);
-    } else {
-      return fail(`member ${name}: unsupported compression method ${method}`);
+    const localNameLen = view.getUint16(local + 26, true);
+    const localName = bytes.subarray(local + 30, Math.min(local + 30 + localNameLen, cdOffset));
+    if (localNameLen !== nlen || localName.length !== nlen || localName.some((b, k) => b !== rawName[k])) {
+      const shown = Buffer.from(localName).toString('utf8').slice(0, 80);
+      return fail(`member ${name}: its local header names it ${JSON.stringify(shown)} (the two names must agree)`);
     }
-    if (crc32(data) !== crc) return fail(`member ${name}: CRC-32 mismatch (corrupt data)`);
-    members.set(name, data);
+    const dataStart = local + 30 + localNameLen + view.getUint16(local + 28, true);
+    if (dataStart + csize > cdOffset) return fail(`member ${name} is truncated (${csize} bytes at ${dataStart} run past the data)`);
+    if (method !== 0 && method !== 8) return fail(`member ${name}: unsupported compression method ${method}`);
+    if (method === 0 && csize !== usize) return fail(`member ${name}: stored sizes differ (${csize} and ${usize})`);
+    spans.push({ name, from: local, to: dataStart + csize });
+    entries.push({ name, method, crc, csize, usize, dataStart });
     p = next;
+  }
+  spans.sort((a, b) => a.from - b.from);
+  for (let i = 1; i < spans.length; i++) {
+    if (spans[i]!.from < spans[i - 1]!.to) return fail(`members ${spans[i - 1]!.name} and ${spans[i]!.name} overlap`);
+  }
+  return entries;
+}
+
+/**
+ * One member's bytes, inflated if need be and CRC-checked. Inflation stops with an error as soon as the output
+ * passes the member's declared size: a member that claims 1 KB cannot inflate to 1 GB (a zip bomb), and a caller
+ * checks the declared size itself (against what the member may hold) before calling this.
+ */
+export function extractZipEntry(bytes: Uint8Array, entry: ZipEntry, label = 'zip archive'): Uint8Array {
+  const fail = (msg: string): never => {
+    throw new ValidationError(`${label}: ${msg}`);
+  };
+  const raw = bytes.subarray(entry.dataStart, entry.dataStart + entry.csize);
+  let data: Uint8Array;
+  if (entry.method === 0) {
+    data = raw;
+  } else {
+    try {
+      data = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.usize) });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ERR_BUFFER_TOO_LARGE') return fail(`member ${entry.name} inflates to more than its declared ${entry.usize} bytes`);
+      return fail(`member ${entry.name}: cannot inflate (${e.message.split('\n')[0]})`);
+    }
+    if (data.length !== entry.usize) return fail(`member ${entry.name}: inflated to ${data.length} bytes, expected ${entry.usize}`);
+  }
+  if (crc32(data) !== entry.crc) return fail(`member ${entry.name}: CRC-32 mismatch (corrupt data)`);
+  return data;
+}
+
+/**
+ * The members of a zip archive, by name, decompressed and CRC-checked (listZip, then extractZipEntry for each).
+ * `maxBytes(name)` bounds what each member may declare as its uncompressed size, checked before it is inflated.
+ */
+export function readZip(bytes: Uint8Array, label = 'zip archive', maxBytes: (name: string) => number = () => Infinity): Map<string, Uint8Array> {
+  const members = new Map<string, Uint8Array>();
+  for (const entry of listZip(bytes, label)) {
+    const cap = maxBytes(entry.name);
+    if (entry.usize > cap) throw new ValidationError(`${label}: member ${entry.name} declares ${entry.usize} bytes, more than the ${cap} it may hold`);
+    members.set(entry.name, extractZipEntry(bytes, entry, label));
   }
   return members;
 }

@@ -1,10 +1,15 @@
-// One typed Api for every host: the Electron preload's `window.ticketscope`, else the WebSocket of `ticketscope serve`.
+// One typed Api for every host: the Electron preload's `window.ticketscope`, else the WebSocket of `ticketscope serve`
+// (with the token the page was opened with, session.ts). Snapshot files go through the host too (snapshot-files.ts):
+// native dialogs in the desktop app, downloads and uploads in a browser.
 import { createApi } from '../../../shared/client';
 import type { Api } from '../../../shared/contract';
+import { sessionProblem, takeToken } from './session';
+import { dialogSnapshotFiles, httpSnapshotFiles, type SnapshotFiles } from './snapshot-files';
 import { defaultWebSocketUrl, WebSocketTransport, type Connection, type ConnectionState } from './ws-transport';
 
 export { RemoteError } from '../../../shared/client';
 export type { Connection, ConnectionState } from './ws-transport';
+export type { SavedSnapshot, SnapshotFiles, SnapshotRequest } from './snapshot-files';
 
 declare global {
   interface Window {
@@ -17,6 +22,8 @@ export interface Host {
   api: Api;
   connection: Connection;
   kind: 'ipc' | 'websocket';
+  /** Saving and opening snapshot files: dialogs in the desktop app, downloads and uploads in a browser. */
+  files: SnapshotFiles;
 }
 
 const ALWAYS_OPEN: ConnectionState = { status: 'open', epoch: 1, attempt: 0, retryAt: null, lastError: null };
@@ -33,10 +40,11 @@ export function getHost(): Host {
   if (host) return host;
   const bridged = window.ticketscope;
   if (bridged) {
-    host = { api: bridged, connection: ipcConnection, kind: 'ipc' };
+    host = { api: bridged, connection: ipcConnection, kind: 'ipc', files: dialogSnapshotFiles(bridged) };
   } else {
-    const transport = new WebSocketTransport(defaultWebSocketUrl());
-    host = { api: createApi(transport), connection: transport.connection, kind: 'websocket' };
+    const token = takeToken();
+    const transport = new WebSocketTransport(defaultWebSocketUrl(window.location, token), { diagnose: () => sessionProblem(token) });
+    host = { api: createApi(transport), connection: transport.connection, kind: 'websocket', files: httpSnapshotFiles(token) };
   }
   return host;
 }

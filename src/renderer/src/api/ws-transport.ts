@@ -4,7 +4,8 @@
 //   server -> all     {"event": "runUpdate", "payload": ...}
 // Pending calls are rejected with RemoteError on an error reply or when the socket closes; the socket reconnects
 // with exponential backoff. Connection state is observable (for the "disconnected" banner and to re-sync after a
-// reconnect, since events pushed while disconnected are lost).
+// reconnect, since events pushed while disconnected are lost). The URL carries the serve token (?token=T); when a
+// connection fails, `diagnose` may say why in words (a missing or wrong token), which the banner shows.
 import { RemoteError, type Transport } from '../../../shared/client';
 import type { EventName, MethodName } from '../../../shared/contract';
 
@@ -35,6 +36,8 @@ export interface WebSocketTransportOptions {
   maxDelayMs?: number;
   /** For tests: the WebSocket constructor. */
   WebSocketImpl?: typeof WebSocket;
+  /** After a connection fails: why, in words (e.g. the token is refused), or null to keep the close reason. */
+  diagnose?: () => Promise<string | null>;
 }
 
 interface Pending {
@@ -75,6 +78,7 @@ export class WebSocketTransport implements Transport {
   private readonly minDelay: number;
   private readonly maxDelay: number;
   private readonly Impl: typeof WebSocket;
+  private readonly diagnose: (() => Promise<string | null>) | undefined;
 
   constructor(
     readonly url: string,
@@ -83,6 +87,7 @@ export class WebSocketTransport implements Transport {
     this.minDelay = options.minDelayMs ?? 500;
     this.maxDelay = options.maxDelayMs ?? 10_000;
     this.Impl = options.WebSocketImpl ?? WebSocket;
+    this.diagnose = options.diagnose;
     this.open();
   }
 
@@ -150,9 +155,18 @@ export class WebSocketTransport implements Transport {
     ws.onmessage = (ev: MessageEvent) => {
       if (this.ws === ws) this.onFrame(ev.data);
     };
+    let opened = false;
+    ws.addEventListener('open', () => (opened = true));
     ws.onclose = (ev: CloseEvent) => {
       if (this.ws !== ws) return;
       this.onClosed(ev.reason ? `closed (${ev.code}: ${ev.reason})` : `closed (code ${ev.code})`);
+      // A handshake refused (401, 403, 421) looks like any lost connection to a page: ask the server why.
+      if (!opened && this.diagnose) {
+        const attempt = this.state.attempt;
+        void this.diagnose().then((why) => {
+          if (why && this.state.status === 'closed' && this.state.attempt === attempt) this.setState({ lastError: why });
+        });
+      }
     };
     // Errors are always followed by a close event; nothing to do here.
     ws.onerror = () => undefined;
@@ -204,7 +218,7 @@ export class WebSocketTransport implements Transport {
   }
 }
 
-/** The serve endpoint of the page's own host: ws(s)://<host>/ws. */
-export function defaultWebSocketUrl(loc: Location = window.location): string {
-  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`;
+/** The serve endpoint of the page's own host: ws(s)://<host>/ws, with the token when there is one. */
+export function defaultWebSocketUrl(loc: Pick<Location, 'protocol' | 'host'> = window.location, token: string | null = null): string {
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }

@@ -136,7 +136,7 @@ export function RunPanel({ summary, parent, detail, points, historyLoaded, zoom,
       {detail ? (
         <>
           <ResultsTable detail={detail} />
-          <SnapshotExport detail={detail} />
+          <SnapshotExport detail={detail} onShowRun={onSelect} />
           <RunDetails detail={detail} live={summary} />
         </>
       ) : (

@@ -1,9 +1,10 @@
 // Export a stored state of the selected run as a mask snapshot (safetensors or .npz, PyTorch layout), one round or
-// every round. In the desktop app a native save dialog picks the file; on `ticketscope serve` the file is written on
-// the machine that runs the server, at the path typed here (prefilled next to the database).
-import { useEffect, useState } from 'react';
-import type { AppInfo, RunDetail } from '../../../shared/contract';
-import { getApi } from '../api';
+// every round, and import a snapshot as a new run. Files go through the host (api/snapshot-files.ts): in the desktop
+// app native dialogs pick the path; in a browser on `ticketscope serve` an export is a download and an import an
+// upload of the file picked, so the page never names a path on the server.
+import { useState } from 'react';
+import type { RunDetail } from '../../../shared/contract';
+import { errorMessage, getHost, type SnapshotFiles } from '../api';
 
 const WHICH = [
   ['trained', 'trained weights + mask (+ starting weights)'],
@@ -13,114 +14,117 @@ const WHICH = [
 ] as const;
 type Which = (typeof WHICH)[number][0];
 
-function dirOf(path: string): string {
-  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return i > 0 ? path.slice(0, i) : path;
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+
+export interface SnapshotExportProps {
+  detail: RunDetail;
+  /** Shows a run (the one an import created). */
+  onShowRun?: (runId: string) => void;
+  /** For tests: the host's snapshot files. */
+  files?: SnapshotFiles;
 }
 
-/** `base.ext` → `base-r3.ext`: one file per round for a bulk export. */
-export function roundPath(path: string, round: number): string {
-  const dot = path.lastIndexOf('.');
-  return dot > 0 ? `${path.slice(0, dot)}-r${round}${path.slice(dot)}` : `${path}-r${round}`;
-}
-
-export function SnapshotExport({ detail }: { detail: RunDetail }) {
-  const [info, setInfo] = useState<AppInfo | null>(null);
+export function SnapshotExport({ detail, onShowRun, files = getHost().files }: SnapshotExportProps) {
   const rounds = detail.rounds.map((r) => r.round);
   const [round, setRound] = useState<number | null>(null);
   const [which, setWhich] = useState<Which>('trained');
   const [format, setFormat] = useState<'safetensors' | 'npz'>('safetensors');
-  const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string; runId?: string } | null>(null);
   const chosenRound = round !== null && rounds.includes(round) ? round : (rounds[rounds.length - 1] ?? null);
+  const verb = files.saveVerb;
 
-  useEffect(() => {
-    void getApi().getInfo({}).then(setInfo, () => setInfo(null));
-  }, []);
-  const defaultName = `${detail.runId}-r${chosenRound ?? 0}-${which}.${format}`;
-  useEffect(() => {
-    if (info && !info.nativeDialogs) setPath(`${dirOf(info.dbPath)}/${detail.runId}-${which}.${format}`);
-  }, [info, detail.runId, which, format]);
-
-  if (!rounds.length) return null;
-
-  async function target(): Promise<string | null> {
-    if (info?.nativeDialogs) return (await getApi().chooseSnapshotPath({ mode: 'save', defaultName })).path;
-    return path.trim() || null;
-  }
-
-  async function run(all: boolean) {
+  async function act(work: () => Promise<{ ok: boolean; text: string; runId?: string } | null>) {
     setBusy(true);
     setMessage(null);
     try {
-      const file = await target();
-      if (!file) return;
-      const todo = all ? rounds : [chosenRound!];
-      const written: string[] = [];
-      for (const r of todo) {
-        const p = all ? roundPath(file, r) : file;
-        const res = await getApi().exportSnapshot({ runId: detail.runId, round: r, which, path: p, format });
-        written.push(`${res.path} (${(res.bytes / 1024).toFixed(0)} KiB)`);
-      }
-      setMessage({ ok: true, text: `wrote ${written.join(', ')}` });
+      setMessage(await work());
     } catch (err) {
-      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) });
+      setMessage({ ok: false, text: errorMessage(err) });
     } finally {
       setBusy(false);
     }
   }
 
+  const save = (all: boolean) =>
+    act(async () => {
+      const saved = await files.saveSnapshots({ runId: detail.runId, rounds: all ? rounds : [chosenRound!], which, format });
+      if (!saved.length) return null;
+      const past = verb === 'Download' ? 'downloaded' : 'wrote';
+      return { ok: true, text: `${past} ${saved.map((s) => `${s.file} (${kib(s.bytes)})`).join(', ')}` };
+    });
+
+  const open = () =>
+    act(async () => {
+      const r = await files.openSnapshot();
+      if (!r) return null;
+      const what = `${(r.density * 100).toFixed(2)}% of weights remaining${r.withWeights ? '' : ', masks only'}`;
+      return { ok: true, text: `imported as run ${r.runId} (round ${r.round}, ${what})`, runId: r.runId };
+    });
+
   return (
-    <section className="snapshot-export" data-testid="snapshot-export" aria-label="Export mask snapshot">
+    <section className="snapshot-export" data-testid="snapshot-export" aria-label="Mask snapshots">
       <h3>Mask snapshot for PyTorch</h3>
-      <div className="snapshot-row">
-        <label>
-          round{' '}
-          <select value={chosenRound ?? ''} onChange={(e) => setRound(Number(e.target.value))} data-testid="snapshot-round">
-            {rounds.map((r) => (
-              <option key={r} value={r}>
-                {r} · {((detail.rounds.find((x) => x.round === r)?.density ?? 1) * 100).toFixed(1)}% remaining
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          state{' '}
-          <select value={which} onChange={(e) => setWhich(e.target.value as Which)} data-testid="snapshot-which">
-            {WHICH.map(([w, label]) => (
-              <option key={w} value={w}>
-                {w} — {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          format{' '}
-          <select value={format} onChange={(e) => setFormat(e.target.value as 'safetensors' | 'npz')} data-testid="snapshot-format">
-            <option value="safetensors">safetensors</option>
-            <option value="npz">npz</option>
-          </select>
-        </label>
-      </div>
-      {info && !info.nativeDialogs && (
-        <label className="snapshot-path">
-          file on the server{' '}
-          <input type="text" value={path} onChange={(e) => setPath(e.target.value)} spellCheck={false} data-testid="snapshot-path" />
-        </label>
+      {rounds.length > 0 && (
+        <>
+          <div className="snapshot-row">
+            <label>
+              round{' '}
+              <select value={chosenRound ?? ''} onChange={(e) => setRound(Number(e.target.value))} data-testid="snapshot-round">
+                {rounds.map((r) => (
+                  <option key={r} value={r}>
+                    {r} · {((detail.rounds.find((x) => x.round === r)?.density ?? 1) * 100).toFixed(1)}% remaining
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              state{' '}
+              <select value={which} onChange={(e) => setWhich(e.target.value as Which)} data-testid="snapshot-which">
+                {WHICH.map(([w, label]) => (
+                  <option key={w} value={w}>
+                    {w} — {label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              format{' '}
+              <select value={format} onChange={(e) => setFormat(e.target.value as 'safetensors' | 'npz')} data-testid="snapshot-format">
+                <option value="safetensors">safetensors</option>
+                <option value="npz">npz</option>
+              </select>
+            </label>
+          </div>
+          <div className="snapshot-row">
+            <button type="button" className="btn small" disabled={busy || chosenRound === null} onClick={() => void save(false)} data-testid="snapshot-export-one">
+              {verb} round {chosenRound}
+              {verb === 'Export' ? '…' : ''}
+            </button>
+            <button type="button" className="btn small" disabled={busy} onClick={() => void save(true)} data-testid="snapshot-export-all">
+              {verb} all {rounds.length} rounds{verb === 'Export' ? '…' : ''}
+            </button>
+            <span className="muted">PyTorch layout (conv OIHW, linear [out, in]); see docs/pytorch.md</span>
+          </div>
+        </>
       )}
       <div className="snapshot-row">
-        <button type="button" className="btn small" disabled={busy || chosenRound === null} onClick={() => void run(false)} data-testid="snapshot-export-one">
-          Export round {chosenRound}
+        <button type="button" className="btn small ghost" disabled={busy} onClick={() => void open()} data-testid="snapshot-import">
+          Import a snapshot…
         </button>
-        <button type="button" className="btn small" disabled={busy} onClick={() => void run(true)} data-testid="snapshot-export-all">
-          Export all {rounds.length} rounds
-        </button>
-        <span className="muted">PyTorch layout (conv OIHW, linear [out, in]); see docs/pytorch.md</span>
+        <span className="muted">a .safetensors or .npz file, checked completely before anything is stored</span>
       </div>
       {message && (
         <p className={message.ok ? 'muted' : 'error-text'} role={message.ok ? 'status' : 'alert'} data-testid="snapshot-message">
           {message.text}
+          {message.runId && onShowRun && (
+            <>
+              {' '}
+              <button type="button" className="link" onClick={() => onShowRun(message.runId!)} data-testid="snapshot-show-imported">
+                show it
+              </button>
+            </>
+          )}
         </p>
       )}
     </section>
