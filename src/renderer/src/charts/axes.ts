@@ -49,3 +49,22 @@ export function wrapText(text: string, size: number, width: number, maxLines: nu
   }
   return lines;
 }
+
+/**
+ * Legend items laid out left to right, a new row whenever the next item would pass `avail` px (an item wider than
+ * that gets a row of its own): each item's x and row, and the number of rows.
+ */
+export function flowLegend(widths: readonly number[], avail: number): { items: { x: number; row: number }[]; rows: number } {
+  const items: { x: number; row: number }[] = [];
+  let x = 0;
+  let row = 0;
+  for (const w of widths) {
+    if (x > 0 && x + w > avail) {
+      x = 0;
+      row++;
+    }
+    items.push({ x, row });
+    x += w;
+  }
+  return { items, rows: widths.length ? row + 1 : 0 };
+}

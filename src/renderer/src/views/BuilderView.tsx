@@ -5,7 +5,7 @@ import { ARCHS, CONTROL_KINDS, DATASETS, IMPLEMENTED_ARCHS, IMPLEMENTED_DATASETS
 import type { AppInfo, ExperimentSummary } from '../../../shared/contract';
 import { formatInt } from '../app/format';
 import { kindInfo } from '../app/kinds';
-import { experimentIdOf, initialValue, methodVariants, pathKey, planText, setAt, validate, type Draft, type Path } from './builder/draft';
+import { experimentIdOf, impDensities, initialValue, methodVariants, pathKey, planText, setAt, validate, type Draft, type Path } from './builder/draft';
 import { ChecklistField, Form, NumberField, SchemaField, SeedsField, SelectField, TextField, useForm, type FieldText, type FormCtx } from './builder/fields';
 
 export interface BuilderViewProps {
@@ -376,17 +376,4 @@ function MethodJson() {
       {(bad || issues.length > 0) && <div className="field-error">{bad ?? issues.map((i) => i.message).join('; ')}</div>}
     </div>
   );
-}
-
-/** "conv 100 → 90 → 81%, fc 100 → 80 → 64%, ..." for an IMP method, else null. */
-function impDensities(m: unknown): string | null {
-  const method = m as { kind?: string; rounds?: number; rates?: Record<string, number>; ranking?: string } | null;
-  if (!method || method.kind !== 'imp' || !method.rates || typeof method.rounds !== 'number' || method.ranking === 'global') return null;
-  const rounds = Math.min(method.rounds, 12);
-  return Object.entries(method.rates)
-    .map(([role, rate]) => {
-      const seq = Array.from({ length: rounds + 1 }, (_, r) => `${+((1 - rate) ** r * 100).toPrecision(3)}`);
-      return `${role} ${seq.join(' → ')}%${method.rounds! > rounds ? ' …' : ''}`;
-    })
-    .join(' · ');
 }
