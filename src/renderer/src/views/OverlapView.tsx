@@ -5,7 +5,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LayerOverlap, OverlapResult, StateInfo } from '../../../shared/analysis';
 import type { RunSummary } from '../../../shared/contract';
-import { AnalysisEmpty, AnalysisError, AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
+import { AnalysisPage } from '../analysis/AnalysisPage';
+import { AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
 import { StatePicker } from '../analysis/StatePicker';
 import type { AnalysisViewProps } from '../analysis/types';
 import { useAnalysis } from '../analysis/useAnalysis';
@@ -90,7 +91,8 @@ function useRuns(api: AnalysisViewProps['api'], epoch: number) {
 
 export function OverlapView({ api, arg, navigate, epoch, onError }: AnalysisViewProps) {
   const dark = useDarkMode();
-  const { states, loading: statesLoading, error: statesError, reload } = useStates(api, epoch);
+  const statesState = useStates(api, epoch);
+  const { states, loading: statesLoading } = statesState;
   const runs = useRuns(api, epoch);
   const [pair, setPair] = useState<[string, string] | null>(null);
   const [metric, setMetric] = useState<OverlapMetric>('jaccard');
@@ -124,24 +126,23 @@ export function OverlapView({ api, arg, navigate, epoch, onError }: AnalysisView
   const infoA = states.find((s) => s.ref === a);
   const infoB = states.find((s) => s.ref === b);
 
-  if (statesLoading && !states.length) {
-    return (
-      <main className="main page" data-testid="view-overlap" data-loading="true">
-        <p className="muted">Loading stored states…</p>
-      </main>
-    );
-  }
-  if (statesError && !states.length) {
-    return (
-      <main className="main page" data-testid="view-overlap">
-        <AnalysisError what="Listing stored states" message={statesError} onRetry={reload} testId="overlap-states-error" />
-      </main>
-    );
-  }
-  if (states.length < 2) {
-    return (
-      <main className="main page" data-testid="view-overlap">
-        <AnalysisEmpty title="Mask overlap" testId="overlap-empty">
+  const stem = fileStem('overlap', a ?? 'a', 'vs', b ?? 'b');
+  const gap = 14;
+  const twoUp = wrapWidth >= 1000;
+  const colW = twoUp ? Math.floor((wrapWidth - gap) / 2) - 2 : wrapWidth - 2;
+  const subtitle = result ? `A = ${result.a.label} · B = ${result.b.label} · ${result.a.arch} on ${result.a.dataset}` : '';
+
+  return (
+    <AnalysisPage
+      view="overlap"
+      className="overlap"
+      states={statesState}
+      waitForStates
+      statesErrorTestId="overlap-states-error"
+      empty={states.length < 2}
+      emptyTitle="Mask overlap"
+      emptyText={
+        <>
           <p>
             Mask overlap compares two stored masks: which weights both keep, against what two random masks of the same densities would share. This database
             holds {states.length === 0 ? 'no stored state yet' : 'only one stored state'}.
@@ -150,25 +151,11 @@ export function OverlapView({ api, arg, navigate, epoch, onError }: AnalysisView
             Train a pruning experiment (IMP, one-shot or pruning at init) in the <a href={hrefOf('builder')}>Experiment builder</a>, or run{' '}
             <code>ticketscope run --preset quick-imp</code> on the same database: every committed round's mask appears here.
           </p>
-        </AnalysisEmpty>
-      </main>
-    );
-  }
-
-  const stem = fileStem('overlap', a ?? 'a', 'vs', b ?? 'b');
-  const gap = 14;
-  const twoUp = wrapWidth >= 1000;
-  const colW = twoUp ? Math.floor((wrapWidth - gap) / 2) - 2 : wrapWidth - 2;
-  const subtitle = result ? `A = ${result.a.label} · B = ${result.b.label} · ${result.a.arch} on ${result.a.dataset}` : '';
-
-  return (
-    <main
-      className="main page overlap"
-      data-testid="view-overlap"
-      data-a={a ?? ''}
-      data-b={b ?? ''}
-      data-loading={overlap.loading ? 'true' : 'false'}
-      data-ready={result && !overlap.loading && result.a.ref === a && result.b.ref === b ? 'true' : 'false'}
+        </>
+      }
+      loading={overlap.loading}
+      ready={!!result && !overlap.loading && result.a.ref === a && result.b.ref === b}
+      markers={{ 'data-a': a ?? '', 'data-b': b ?? '' }}
     >
       <div className="toolbar">
         <StatePicker label="state A" states={states} value={a} onChange={(r) => setPair([r, b ?? r])} testId="overlap-a" />
@@ -253,7 +240,7 @@ export function OverlapView({ api, arg, navigate, epoch, onError }: AnalysisView
           )}
         </div>
       )}
-    </main>
+    </AnalysisPage>
   );
 }
 

@@ -5,21 +5,23 @@
 // unit with a link to its activation maps, and the share against chance. Layout in a Web Worker, drawing on canvas.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ANALYSIS_DEFAULTS, type StateInfo, type SubcircuitResult } from '../../../shared/analysis';
-import { AnalysisEmpty, AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
+import { AnalysisPage } from '../analysis/AnalysisPage';
+import { AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
 import { ClassPicker, NumberField, Select } from '../analysis/controls';
 import { classNamesOf, defaultClassIndex } from '../analysis/nets';
 import { StatePicker } from '../analysis/StatePicker';
 import type { LayoutResult } from '../analysis/subcircuit-layout';
 import type { AnalysisViewProps } from '../analysis/types';
 import { useAnalysis } from '../analysis/useAnalysis';
+import { useRouteArg } from '../analysis/useRouteArg';
 import { useStates } from '../analysis/useStates';
 import { useSubcircuitLayout } from '../analysis/useSubcircuitLayout';
-import { comparisonStates, parseViewArg, refOfArg, unitArg } from '../analysis/view-args';
+import { comparisonStates, refOfArg, unitArg } from '../analysis/view-args';
 import { formatInt } from '../app/format';
 import { chartPalette, useDarkMode } from '../app/theme';
 import { formatValue } from '../charts/activation-draw';
 import { stateColour } from '../charts/analysis-palette';
-import { download, exportCsv, fileStem } from '../charts/export';
+import { download, exportCanvasPng, exportCsv, fileStem } from '../charts/export';
 import { csvLine } from '../charts/selectivity-data';
 import { SubcircuitGraph } from '../charts/SubcircuitGraph';
 import { buildScene, SCENE_BOTTOM, SCENE_TOP, sceneSvg, type EdgeColouring, type Scene } from '../charts/subcircuit-scene';
@@ -63,7 +65,8 @@ export function subcircuitEdgesCsv(r: SubcircuitResult, layout: LayoutResult | n
 export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisViewProps) {
   const dark = useDarkMode();
   const pal = chartPalette(dark);
-  const { states, loading: statesLoading, error: statesError, reload } = useStates(api, epoch);
+  const statesState = useStates(api, epoch);
+  const { states, loading: statesLoading } = statesState;
   const [stateA, setStateA] = useState<string | null>(null);
   const [stateB, setStateB] = useState<string | null>(null);
   const [classIndex, setClassIndex] = useState<number | null>(null);
@@ -75,12 +78,8 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
   const [selected, setSelected] = useState<number | null>(null);
   const [wrapRef, wrapWidth] = useElementWidth<HTMLDivElement>(920);
   const canvas = useRef<HTMLCanvasElement | null>(null);
-  const applied = useRef<string | null | undefined>(undefined);
 
-  useEffect(() => {
-    if (statesLoading || !states.length || applied.current === (arg ?? null)) return;
-    applied.current = arg ?? null;
-    const parsed = parseViewArg(arg);
+  useRouteArg(arg, statesState, (parsed) => {
     const ref = refOfArg(parsed);
     if (ref && states.some((s) => s.ref === ref && s.hasWeights)) {
       setStateA(ref);
@@ -96,7 +95,7 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
       }
     }
     if (parsed?.classIndex !== null && parsed?.classIndex !== undefined) setClassIndex(parsed.classIndex);
-  }, [arg, states, statesLoading, stateA]);
+  });
 
   const infoA = states.find((s) => s.ref === stateA) ?? null;
   const infoB = states.find((s) => s.ref === stateB) ?? null;
@@ -127,49 +126,34 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
   const scene = useMemo(() => (result && layoutOk ? buildScene(result, layoutOk, k, two ? colouring : 'sign', pal, dark) : null), [result, layoutOk, k, colouring, two, pal, dark]);
 
   const stem = result ? fileStem('subcircuit', result.class.name, infoA?.runId ?? '', `r${infoA?.round ?? ''}`, infoA?.which ?? '', infoB ? `vs-${infoB.which}` : '') : 'subcircuit';
-  const doPng = () => {
-    const cv = canvas.current;
-    if (!cv) return;
-    cv.toBlob((b) => (b ? download(b, `${stem}.png`) : onError('PNG export failed: the canvas could not be encoded')), 'image/png');
-  };
+  const doPng = () => canvas.current && exportCanvasPng(canvas.current, `${stem}.png`, onError);
   const doSvg = () => {
     if (!scene || !result || !layoutOk) return;
     download(new Blob([sceneSvg(scene, result, layoutOk, pal.font)], { type: 'image/svg+xml;charset=utf-8' }), `${stem}.svg`);
   };
 
-  if (statesError && !states.length) {
-    return (
-      <main className="main page" data-testid="view-subcircuit">
-        <AnalysisStatus what="Listing stored states" loading={false} error={statesError} progress={null} onRetry={reload} testId="states" />
-      </main>
-    );
-  }
-  if (!statesLoading && !states.some(withWeights)) {
-    return (
-      <main className="main page" data-testid="view-subcircuit">
-        <AnalysisEmpty title="Subcircuit" testId="subcircuit-empty">
-          <p>
-            No stored state with weights yet. Train a network first (the Runs view or the Experiment builder); then pick a state here to see which units and
-            connections carry a class, and overlay a second state (e.g. the ticket at init) to see what they share.
-          </p>
-        </AnalysisEmpty>
-      </main>
-    );
-  }
-
   return (
-    <main
-      className="main page av-view"
-      data-testid="view-subcircuit"
-      data-loading={loading || statesLoading ? 'true' : 'false'}
-      data-ready={result && !loading && scene ? 'true' : 'false'}
-      data-layout-engine={engine ?? ''}
-      data-units-per-layer={result?.unitsPerLayer ?? ''}
-      data-edge-budget={result?.edgeBudget ?? ''}
-      data-a={stateA ?? ''}
-      data-b={stateB ?? ''}
-      data-class={cls}
-      data-layout-ms={layoutOk ? layoutOk.ms.toFixed(1) : ''}
+    <AnalysisPage
+      view="subcircuit"
+      states={statesState}
+      emptyTitle="Subcircuit"
+      emptyText={
+        <p>
+          No stored state with weights yet. Train a network first (the Runs view or the Experiment builder); then pick a state here to see which units and
+          connections carry a class, and overlay a second state (e.g. the ticket at init) to see what they share.
+        </p>
+      }
+      loading={loading || statesLoading}
+      ready={!!result && !loading && !!scene}
+      markers={{
+        'data-layout-engine': engine ?? '',
+        'data-units-per-layer': result?.unitsPerLayer ?? '',
+        'data-edge-budget': result?.edgeBudget ?? '',
+        'data-a': stateA ?? '',
+        'data-b': stateB ?? '',
+        'data-class': cls,
+        'data-layout-ms': layoutOk ? layoutOk.ms.toFixed(1) : '',
+      }}
     >
       <div className="toolbar av-toolbar">
         <span className="av-state-row">
@@ -247,7 +231,7 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
           <SidePanel result={result} layout={layoutOk} scene={scene} selected={selected} dark={dark} onOpenUnit={(ref, layer, unit) => navigate('activations', unitArg(ref, layer, unit, result.class.index))} />
         )}
       </div>
-    </main>
+    </AnalysisPage>
   );
 }
 
