@@ -1,6 +1,6 @@
 // Axis and label layout helpers of the charts (charts/axes.ts).
 import { describe, expect, it } from 'vitest';
-import { flowLegend, logTicks, textWidth, wrapText } from '../../../src/renderer/src/charts/axes';
+import { belowHead, clipText, flowLegend, logTicks, subtitleLines, textWidth, tipLeft, wrapText } from '../../../src/renderer/src/charts/axes';
 
 describe('logTicks', () => {
   it('places 1-2-5 ticks per decade, largest first', () => {
@@ -70,5 +70,29 @@ describe('flowLegend', () => {
   it('never leaves a row empty, even for an item wider than the space', () => {
     expect(flowLegend([150, 20], 100)).toEqual({ items: [{ x: 0, row: 0 }, { x: 0, row: 1 }], rows: 2 });
     expect(flowLegend([], 100)).toEqual({ items: [], rows: 0 });
+  });
+});
+
+describe('titles and tooltips', () => {
+  it('clips a title to the width with an ellipsis, keeping at least 8 characters', () => {
+    expect(clipText('short', 13, 200)).toBe('short');
+    // 10.5 px type, 56 px: 9 characters fit, so 8 and the ellipsis.
+    expect(clipText('a long caption of a chart', 10.5, 56)).toBe('a long c…');
+    expect(clipText('a long caption of a chart', 10.5, 5)).toBe('a long c…');
+  });
+
+  it('wraps the subtitle to the chart width less the margins, and says where content below it starts', () => {
+    expect(subtitleLines('the quick brown fox', 80, 3)).toEqual(wrapText('the quick brown fox', 11, 56, 3));
+    expect(belowHead(0)).toBe(37);
+    expect(belowHead(2)).toBe(37 + 28);
+    expect(belowHead(3, 36)).toBe(36 + 42);
+  });
+
+  it('places a tooltip right of its anchor, or left when it would pass the chart', () => {
+    expect(tipLeft(100, 300, 1000)).toBe(114);
+    expect(tipLeft(800, 300, 1000)).toBe(800 - 14 - 300);
+    expect(tipLeft(686, 300, 1000)).toBe(700);
+    expect(tipLeft(687, 300, 1000)).toBe(373);
+    expect(tipLeft(100, 300, 1000, 16)).toBe(116);
   });
 });

@@ -1,7 +1,7 @@
 // The lottery plot's numbers (charts/lottery-data.ts): per experiment, kind and round, the seeds' mean, sample sd,
 // min and max, checked against values computed here by hand; and the two CSV files.
 import { describe, expect, it } from 'vitest';
-import { buildSeries, perSeedCsv, seriesLabel, stats, summaryCsv } from '../../../src/renderer/src/charts/lottery-data';
+import { buildSeries, coincidences, perSeedCsv, seriesLabel, stats, summaryCsv, type LotteryPoint } from '../../../src/renderer/src/charts/lottery-data';
 import { experimentDetail, experimentRun, round } from './fixtures';
 
 describe('stats', () => {
@@ -69,5 +69,33 @@ describe('buildSeries', () => {
     expect(rows).toHaveLength(1 + 5);
     expect(rows[0]).toBe('experiment_id,experiment_name,kind,run_id,seed,round,density,test_acc_early_stop,early_stop_iteration,test_acc_final');
     expect(rows).toContain('e1,"quick, imp",imp,rB,1,1,0.8,0.9,300,0.88');
+  });
+});
+
+describe('coincidences', () => {
+  const series = buildSeries([
+    experimentDetail('e1', 'x', [
+      experimentRun('a', 'imp', 0, [round(0, 1, 0.9, 100, 0.9), round(1, 0.8, 0.8, 100, 0.8), round(2, 0.64, 0.7, 100, 0.7)]),
+      experimentRun('b', 'reinit', 0, [round(0, 1, 0.9, 100, 0.9), round(1, 0.8, 0.8, 100, 0.8), round(2, 0.64, 0.5, 100, 0.5)]),
+      experimentRun('c', 'shuffle', 0, [round(1, 0.8, 0.8, 100, 0.8)]),
+    ]),
+  ]);
+  // Pixels: x by density, y by accuracy (100 px per unit), as the chart would place them.
+  const px = (p: LotteryPoint) => p.density.mean * 100;
+  const py = (p: LotteryPoint) => p.testAccuracy.mean * 100;
+
+  it('counts, per point and segment, the later series drawn over it at the same place', () => {
+    expect(series.map((s) => s.kind)).toEqual(['imp', 'reinit', 'shuffle']);
+    const c = coincidences(series, px, py);
+    // imp: rounds 0 and 1 lie under reinit (and round 1 under shuffle too); its first segment under reinit's.
+    expect(c[0]).toEqual({ points: [1, 2, 0], segments: [1, 0] });
+    expect(c[1]).toEqual({ points: [0, 1, 0], segments: [0, 0] });
+    expect(c[2]).toEqual({ points: [0], segments: [] });
+  });
+
+  it('treats points within 1.5 px as the same place, and farther ones as apart', () => {
+    const shiftB = (d: number) => (p: LotteryPoint) => py(p) + (p.seeds[0]!.runId === 'b' ? d : 0);
+    expect(coincidences(series, px, shiftB(1))[0]!.points).toEqual([1, 2, 0]);
+    expect(coincidences(series, px, shiftB(2))[0]).toEqual({ points: [0, 1, 0], segments: [0, 0] });
   });
 });

@@ -10,6 +10,7 @@ import { chartPalette, type ChartPalette } from '../app/theme';
 import { divergingLut, lutCss, sequentialLut, stateColour, type Lut } from './analysis-palette';
 import { wrapText } from './axes';
 import { anyNegative, bilinear, colourise, decodeBase64, formatValue, hwcToRgba, legendTicks, maxAbs, scaleT, type ValueScale } from './activation-draw';
+import { assignRef, ChartTooltip } from './parts';
 
 export type ScaleMode = 'shared' | 'per-state';
 
@@ -365,8 +366,7 @@ export function ActivationGrid({ result, width, dark, opacity, scaleMode, canvas
 
   const setRef = (el: HTMLCanvasElement | null) => {
     own.current = el;
-    if (typeof canvasRef === 'function') canvasRef(el);
-    else if (canvasRef) (canvasRef as { current: HTMLCanvasElement | null }).current = el;
+    assignRef(canvasRef, el);
   };
 
   const onMove = (e: PointerEvent<HTMLCanvasElement>) => {
@@ -408,50 +408,32 @@ export function ActivationGrid({ result, width, dark, opacity, scaleMode, canvas
         data-testid="activation-canvas"
       />
       {hover && ht && st && (
-        <div
-          className="chart-tooltip act-tooltip"
-          role="status"
-          style={{ left: Math.min(width - 270, hover.x + 14), top: hover.y + 14 }}
+        <ChartTooltip
+          extraClass="act-tooltip"
+          left={Math.min(width - 270, hover.x + 14)}
+          top={hover.y + 14}
           data-testid="act-tooltip"
           data-section={ht.section}
           data-image={ht.image ?? ''}
           data-state={st.state.ref}
-        >
-          <div className="tt-head">
-            <span className="swatch" style={{ background: stateColour(ht.si, dark) }} />
-            {st.state.label}
-          </div>
-          <table>
-            <tbody>
-              <tr>
-                <th>{ht.section === 'gradcam' ? camName : ht.section === 'top' ? 'top-activating image' : `“${result.class.name}” image`}</th>
-                <td>{ht.image === null ? 'mean over the class images' : `#${ht.image}`}</td>
-              </tr>
-              {ht.label !== null && (
-                <tr>
-                  <th>label</th>
-                  <td>
-                    {result.classNames[ht.label] ?? ht.label} ({ht.label})
-                  </td>
-                </tr>
-              )}
-              {ht.value !== null && (
-                <tr>
-                  <th>{result.mapShape ? 'activation (max over map)' : 'activation'}</th>
-                  <td data-testid="act-tt-value">{formatValue(ht.value)}</td>
-                </tr>
-              )}
-              {hover.cell && (
-                <tr>
-                  <th>
-                    value at ({hover.cell.r}, {hover.cell.c}) of {ht.mapH}×{ht.mapW}
-                  </th>
-                  <td data-testid="act-tt-cell">{formatValue(hover.cell.v)}</td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-        </div>
+          head={
+            <>
+              <span className="swatch" style={{ background: stateColour(ht.si, dark) }} />
+              {st.state.label}
+            </>
+          }
+          rows={[
+            {
+              label: ht.section === 'gradcam' ? camName : ht.section === 'top' ? 'top-activating image' : `“${result.class.name}” image`,
+              value: ht.image === null ? 'mean over the class images' : `#${ht.image}`,
+            },
+            ...(ht.label !== null ? [{ label: 'label', value: `${result.classNames[ht.label] ?? ht.label} (${ht.label})` }] : []),
+            ...(ht.value !== null ? [{ label: result.mapShape ? 'activation (max over map)' : 'activation', value: formatValue(ht.value), testId: 'act-tt-value' }] : []),
+            ...(hover.cell
+              ? [{ label: `value at (${hover.cell.r}, ${hover.cell.c}) of ${ht.mapH}×${ht.mapW}`, value: formatValue(hover.cell.v), testId: 'act-tt-cell' }]
+              : []),
+          ]}
+        />
       )}
     </div>
   );

@@ -9,7 +9,8 @@ import type { SelectivityResult } from '../../../shared/analysis';
 import { formatInt } from '../app/format';
 import { chartPalette } from '../app/theme';
 import { stateColour } from './analysis-palette';
-import { textWidth, wrapText } from './axes';
+import { clipText, flowLegend, subtitleLines, textWidth } from './axes';
+import { ChartFrame, ChartTooltip, LegendItem, YGrid } from './parts';
 import { BIN_WIDTH, panelsOf, type Panel, type Pooling } from './selectivity-data';
 
 export type HistLayout = 'rows' | 'overlaid';
@@ -68,35 +69,22 @@ export function AurocHistogram({ result, pooling, layout, countScale, width, dar
     `${formatInt(result.images)} ${result.split} images (${formatInt(result.positives)} of class ${result.class.name}) · conv channels: ${poolText} per image · ` +
     `null: the layer's best-unit AUROC under ${formatInt(result.permutations)} label permutations (a tick per permutation, bar 5–95%) · ` +
     `dashed: detector threshold ${result.threshold} · ▲ best unit (click for its activation maps) · probe: balanced accuracy of a linear probe on the layer`;
-  const subLines = wrapText(subtitle, 11, width - 24, 3);
+  const subLines = subtitleLines(subtitle, width, 3);
 
   // Legend: one item per state, wrapped.
   const legend = useMemo(() => {
-    const items: { si: number; text: string; x: number; row: number }[] = [];
-    let lx = 0;
-    let row = 0;
-    result.states.forEach((s, si) => {
-      const text = `${s.state.label} · test acc. ${(s.accuracy * 100).toFixed(2)}%`;
-      const w = 22 + textWidth(text, 11) + 20;
-      if (lx > 0 && lx + w > width - 24) {
-        lx = 0;
-        row++;
-      }
-      items.push({ si, text, x: lx, row });
-      lx += w;
-    });
-    return { items, rows: items.length ? row + 1 : 0 };
+    const texts = result.states.map((s) => `${s.state.label} · test acc. ${(s.accuracy * 100).toFixed(2)}%`);
+    const flow = flowLegend(
+      texts.map((t) => 22 + textWidth(t, 11) + 20),
+      width - 24,
+    );
+    return { items: flow.items.map((at, si) => ({ ...at, si, text: texts[si]! })), rows: flow.rows };
   }, [result.states, width]);
 
   const legendTop = 34 + subLines.length * 14;
   const gridTop = legendTop + legend.rows * 17 + 10;
   const rows = Math.ceil(panels.length / cols);
   const height = gridTop + rows * panelH + (rows - 1) * gapY + 12;
-
-  const setRef = (el: SVGSVGElement | null) => {
-    if (typeof svgRef === 'function') svgRef(el);
-    else if (svgRef) (svgRef as { current: SVGSVGElement | null }).current = el;
-  };
 
   const activate = (si: number, layer: string, unit: number) => onUnit(si, layer, unit);
   const onKey = (e: KeyboardEvent, si: number, layer: string, unit: number) => {
@@ -109,85 +97,88 @@ export function AurocHistogram({ result, pooling, layout, countScale, width, dar
   const hoveredPanel = hover ? panels[hover.panel] : undefined;
 
   return (
-    <div className="sel-chart" data-testid="selectivity-chart" data-panels={panels.length} data-states={nStates} data-pooling={pooling}>
-      <svg ref={setRef} width={width} height={height} role="img" aria-label={`${title}. ${subtitle}`} fontFamily={pal.font} style={{ display: 'block' }}>
-        <rect width={width} height={height} fill={pal.bg} />
-        <text x={12} y={19} fill={pal.fg} fontSize={13} fontWeight={600}>
-          {title}
-        </text>
-        {subLines.map((l, i) => (
-          <text key={i} x={12} y={36 + i * 14} fill={pal.fg2} fontSize={11}>
-            {l}
-          </text>
+    <ChartFrame
+      {...{ width, height, pal, title, subtitle, subLines, svgRef }}
+      className="sel-chart"
+      data-testid="selectivity-chart"
+      data-panels={panels.length}
+      data-states={nStates}
+      data-pooling={pooling}
+      subtitleTop={36}
+      overlay={
+        hover &&
+        hoveredPanel && (
+          <ChartTooltip
+            extraClass="sel-tooltip"
+            left={Math.min(width - 250, hover.x + 14)}
+            top={hover.y + 10}
+            width={240}
+            data-testid="sel-tooltip"
+            data-layer={hoveredPanel.layer}
+            data-bin={hover.bin}
+            head={
+              <>
+                {hoveredPanel.layer}: AUROC {(hover.bin * BIN_WIDTH).toFixed(3)}–{((hover.bin + 1) * BIN_WIDTH).toFixed(3)}
+              </>
+            }
+            rows={hoveredPanel.states.map((s) => ({
+              key: s.si,
+              label: (
+                <>
+                  <span className="swatch" style={{ background: stateColour(s.si, dark) }} />
+                  {s.state.state.label}
+                </>
+              ),
+              value: `${s.counts[hover.bin]} of ${s.layer.units} ${unitsWord(hoveredPanel.kind)}`,
+            }))}
+          />
+        )
+      }
+    >
+      <g transform={`translate(12,${legendTop})`}>
+        {legend.items.map((it) => (
+          <LegendItem
+            key={it.si}
+            x={it.x}
+            y={it.row * 17}
+            pal={pal}
+            fontSize={11}
+            data-testid="sel-legend-item"
+            data-state={result.states[it.si]!.state.ref}
+            swatch={<rect y={1} width={16} height={9} fill={stateColour(it.si, dark)} fillOpacity={0.25} stroke={stateColour(it.si, dark)} strokeWidth={1.5} />}
+            textX={22}
+            text={it.text}
+          />
         ))}
-        <g transform={`translate(12,${legendTop})`}>
-          {legend.items.map((it) => (
-            <g key={it.si} transform={`translate(${it.x},${it.row * 17})`} data-testid="sel-legend-item" data-state={result.states[it.si]!.state.ref}>
-              <rect y={1} width={16} height={9} fill={stateColour(it.si, dark)} fillOpacity={0.25} stroke={stateColour(it.si, dark)} strokeWidth={1.5} />
-              <text x={22} y={10} fill={pal.fg} fontSize={11}>
-                {it.text}
-              </text>
-            </g>
-          ))}
-        </g>
-        {panels.map((panel, pi) => {
-          const px = 12 + (pi % cols) * (pw + gapX);
-          const py = gridTop + Math.floor(pi / cols) * (panelH + gapY);
-          return (
-            <PanelView
-              key={panel.layer}
-              panel={panel}
-              pi={pi}
-              px={px}
-              py={py}
-              pw={pw}
-              headH={headH}
-              plotH={plotH}
-              layout={layout}
-              countScale={countScale}
-              innerW={innerW}
-              x={x}
-              result={result}
-              pooling={pooling}
-              dark={dark}
-              hover={hover}
-              setHover={setHover}
-              activate={activate}
-              onKey={onKey}
-            />
-          );
-        })}
-      </svg>
-      {hover && hoveredPanel && (
-        <div
-          className="chart-tooltip sel-tooltip"
-          role="status"
-          style={{ left: Math.min(width - 250, hover.x + 14), top: hover.y + 10, width: 240 }}
-          data-testid="sel-tooltip"
-          data-layer={hoveredPanel.layer}
-          data-bin={hover.bin}
-        >
-          <div className="tt-head">
-            {hoveredPanel.layer}: AUROC {(hover.bin * BIN_WIDTH).toFixed(3)}–{((hover.bin + 1) * BIN_WIDTH).toFixed(3)}
-          </div>
-          <table>
-            <tbody>
-              {hoveredPanel.states.map((s) => (
-                <tr key={s.si}>
-                  <th>
-                    <span className="swatch" style={{ background: stateColour(s.si, dark) }} />
-                    {s.state.state.label}
-                  </th>
-                  <td>
-                    {s.counts[hover.bin]} of {s.layer.units} {unitsWord(hoveredPanel.kind)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </div>
+      </g>
+      {panels.map((panel, pi) => {
+        const px = 12 + (pi % cols) * (pw + gapX);
+        const py = gridTop + Math.floor(pi / cols) * (panelH + gapY);
+        return (
+          <PanelView
+            key={panel.layer}
+            panel={panel}
+            pi={pi}
+            px={px}
+            py={py}
+            pw={pw}
+            headH={headH}
+            plotH={plotH}
+            layout={layout}
+            countScale={countScale}
+            innerW={innerW}
+            x={x}
+            result={result}
+            pooling={pooling}
+            dark={dark}
+            hover={hover}
+            setHover={setHover}
+            activate={activate}
+            onKey={onKey}
+          />
+        );
+      })}
+    </ChartFrame>
   );
 }
 
@@ -285,7 +276,7 @@ function PanelView(props: {
             <rect y={0} width={pw - 4} height={ROW} fill="transparent" />
             <path d="M0,11 L4,3 L8,11 Z" fill={colour} />
             <text x={12} y={10.5} fill={pal.fg} fontSize={10.5} xmlSpace="preserve">
-              {clip(text, 10.5, pw - 16)}
+              {clipText(text, 10.5, pw - 16)}
             </text>
           </g>
         );
@@ -298,17 +289,7 @@ function PanelView(props: {
                 <line x2={innerW} y1={stripBase(row)} y2={stripBase(row)} stroke={pal.frame} strokeOpacity={0.6} />
               </g>
             ))
-          : yOver
-              .ticks(4)
-              .filter((t) => Number.isInteger(t))
-              .map((t) => (
-                <g key={t} transform={`translate(0,${yOver(t)})`}>
-                  <line x2={innerW} stroke={pal.grid} />
-                  <text x={-5} dy="0.32em" textAnchor="end" fill={pal.fg2} fontSize={10}>
-                    {formatInt(t)}
-                  </text>
-                </g>
-              ))}
+          : <YGrid ticks={yOver.ticks(4).filter((t) => Number.isInteger(t))} y={yOver} width={innerW} pal={pal} format={formatInt} labelX={-5} fontSize={10} />}
         <line x1={x(0.5)} x2={x(0.5)} y2={plotH} stroke={pal.frame} strokeDasharray="1 3" />
         {panel.states.map((s, row) => {
           const colour = stateColour(s.si, dark);
@@ -391,9 +372,5 @@ function PanelView(props: {
       </g>
     </g>
   );
-}
-
-function clip(s: string, size: number, w: number): string {
-  return textWidth(s, size) <= w ? s : `${s.slice(0, Math.max(8, Math.floor(w / (size * 0.56)) - 1))}…`;
 }
 

@@ -10,7 +10,8 @@ import { useAnalysis } from '../analysis/useAnalysis';
 import { useDarkMode } from '../app/theme';
 import { fileStem } from '../charts/export';
 import { ExportButtons } from '../charts/ExportButtons';
-import { MultigraphErrorChart, MultigraphNetwork } from '../charts/MultigraphChart';
+import { MultigraphErrorChart } from '../charts/MultigraphChart';
+import { MultigraphNetwork } from '../charts/MultigraphNetwork';
 import { toCsv } from '../charts/overlap-data';
 import { useElementWidth } from '../charts/useElementWidth';
 
