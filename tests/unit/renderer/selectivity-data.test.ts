@@ -2,7 +2,7 @@
 // and quantiles computed here, the panels per layer, and the CSV tables.
 import { describe, expect, it } from 'vitest';
 import type { LayerSelectivity, PoolSelectivity, SelectivityResult } from '../../../src/shared/analysis';
-import { BIN_WIDTH, BINS, csvLine, histogram, nullSummary, panelsOf, poolOf, selectivityCsv, unitAurocCsv } from '../../../src/renderer/src/charts/selectivity-data';
+import { BIN_WIDTH, BINS, csvLine, formatP, histogram, nullSummary, panelsOf, poolOf, selectivityCsv, unitAurocCsv } from '../../../src/renderer/src/charts/selectivity-data';
 import { stateInfo } from './fixtures';
 
 /** Bin k holds [k·w, (k+1)·w); 1 goes in the last bin: the number of inner edges at or below the value. */
@@ -110,6 +110,13 @@ describe('panels and tables', () => {
     const rows = unitAurocCsv(result).trimEnd().split('\n');
     expect(rows).toHaveLength(1 + (2 + 2 + 3) + (3 + 1));
     expect(rows[1]).toBe('r1:0:init,conv1,mean,0,0.5,5,"dog, mostly"');
+  });
+
+  it('prints p-values with 3 decimals, the smallest ones (1/1001) in exponent form', () => {
+    expect(formatP(1 / 21)).toBe('0.048');
+    expect(formatP(0.001)).toBe('0.001');
+    expect(formatP(1 / 1001)).toBe('1.0e-3');
+    expect(formatP(NaN)).toBe('—');
   });
 
   it('csvLine leaves missing and non-finite cells empty', () => {

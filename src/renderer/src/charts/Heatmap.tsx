@@ -1,15 +1,15 @@
 // A square matrix heatmap (e.g. mask overlap between every pair of rounds): a sequential scale on [0, 1] or a
 // diverging log scale around 1 (ratio to chance), a colour legend, values printed in cells large enough to hold
 // them, and a tooltip of exact numbers on hover or focus. d3 computes scales; React renders SVG.
-import { useMemo, useState, type KeyboardEvent, type Ref } from 'react';
+import { useMemo, useState, type KeyboardEvent } from 'react';
 import { color, interpolateRdBu, interpolateViridis, scaleDivergingLog, scaleLinear } from 'd3';
 import { chartPalette } from '../app/theme';
 import { belowHead, subtitleLines, textWidth } from './axes';
-import { ChartFrame, ChartTooltip } from './parts';
+import { ChartFrame, type ChartProps, ChartTooltip } from './parts';
 
 export type HeatmapScale = 'unit' | 'ratio';
 
-export interface HeatmapProps {
+export interface HeatmapProps extends ChartProps {
   /** Short axis labels (e.g. "r3"), one per row/column. */
   labels: string[];
   /** Full names for the tooltip. */
@@ -21,12 +21,6 @@ export interface HeatmapProps {
   /** Text of the colour legend, e.g. "Jaccard index". */
   legendLabel: string;
   axisLabel: string;
-  width: number;
-  dark: boolean;
-  title: string;
-  subtitle: string;
-  testId: string;
-  svgRef?: Ref<SVGSVGElement>;
   /** Maximum cell size in px. */
   maxCell?: number;
 }

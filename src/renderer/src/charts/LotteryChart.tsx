@@ -1,7 +1,7 @@
 // One panel of the lottery plot: a metric against % of weights remaining (log scale, descending 100 -> 1), one line
 // per series (experiment x run kind) through the mean over seeds, a band (min-max or +-1 sd), a marker per round.
 // d3 computes scales, paths and symbols; React renders SVG with explicit colours so the export is standalone.
-import { useMemo, useRef, useState, type PointerEvent, type Ref } from 'react';
+import { useMemo, useRef, useState, type PointerEvent } from 'react';
 import {
   area,
   line,
@@ -23,11 +23,11 @@ import { chartPalette } from '../app/theme';
 import { belowHead, clipText, flowLegend, logTicks, subtitleLines, textWidth, tipLeft } from './axes';
 import { coincidences, type LotteryPoint, type LotterySeries, type Metric, type Stats } from './lottery-data';
 import { PointTooltip } from './LotteryTooltip';
-import { assignRef, AxisTitle, ChartFrame, LegendItem, PlotFrame, XGrid, YGrid } from './parts';
+import { assignRef, AxisTitle, ChartFrame, type ChartProps, LegendItem, PlotFrame, XGrid, YGrid } from './parts';
 
 export type BandKind = 'minmax' | 'sd' | 'none';
 
-export interface LotteryChartProps {
+export interface LotteryChartProps extends ChartProps {
   series: LotterySeries[];
   /** Legend text per series key. */
   labels: ReadonlyMap<string, string>;
@@ -37,15 +37,9 @@ export interface LotteryChartProps {
   band: BandKind;
   /** % of weights remaining shown: [largest, smallest]. */
   xExtent: [number, number];
-  width: number;
   height: number;
-  dark: boolean;
-  title: string;
-  subtitle: string;
   caption: string;
   yLabel: string;
-  testId: string;
-  svgRef?: Ref<SVGSVGElement>;
 }
 
 const SYMBOL_TYPES: Record<SymbolName, SymbolType> = {

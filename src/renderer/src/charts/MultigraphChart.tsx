@@ -1,12 +1,12 @@
 // The multigraph intuition pump's error chart: approximation error against K, the number of parallel edges per
 // connection (log y: max and mean weight error, output RMSE of the masked and of the unmasked network); click a K to
 // draw that network (MultigraphNetwork.tsx). d3 computes scales and paths; React renders SVG with explicit colours.
-import { useState, type Ref } from 'react';
+import { useState } from 'react';
 import { line, scaleLinear, scaleLog, symbol, symbolCircle, symbolDiamond, symbolSquare, symbolTriangle, type SymbolType } from 'd3';
 import type { MultigraphPoint } from '../../../shared/analysis';
 import { chartPalette } from '../app/theme';
 import { belowHead, logTicks, subtitleLines, tipLeft } from './axes';
-import { AxisTitle, ChartFrame, ChartTooltip, LegendItem, PlotFrame, XGrid, YGrid } from './parts';
+import { AxisTitle, ChartFrame, type ChartProps, ChartTooltip, LegendItem, PlotFrame, XGrid, YGrid } from './parts';
 
 type SeriesKey = 'maxWeightError' | 'meanWeightError' | 'outputRmse' | 'unmaskedRmse';
 
@@ -33,16 +33,10 @@ const fmtTick = (v: number) => {
   return `${+Number(m).toPrecision(2)}e${Number(e)}`;
 };
 
-export interface MultigraphErrorChartProps {
+export interface MultigraphErrorChartProps extends ChartProps {
   curve: MultigraphPoint[];
   shown: number;
-  width: number;
   height: number;
-  dark: boolean;
-  title: string;
-  subtitle: string;
-  testId: string;
-  svgRef?: Ref<SVGSVGElement>;
   /** Clicking a K picks it (the shown network). */
   onPick?: (k: number) => void;
 }

@@ -1,23 +1,17 @@
 // The multigraph at the shown K: every pair of nodes joined by K curved parallel edges, the kept ones dark and thick
 // (colour = sign of the candidate weight), the pruned ones faint, each pair labelled with its target and approximated
 // weight when there are few; hover a pair for its weights. d3 computes paths; React renders SVG with explicit colours.
-import { useMemo, useState, type Ref } from 'react';
+import { useMemo, useState } from 'react';
 import type { MultigraphLayer } from '../../../shared/analysis';
 import { chartPalette } from '../app/theme';
 import { signColour } from './analysis-palette';
 import { belowHead, subtitleLines, textWidth } from './axes';
-import { ChartFrame, ChartTooltip, LegendItem } from './parts';
+import { ChartFrame, type ChartProps, ChartTooltip, LegendItem } from './parts';
 
-export interface MultigraphNetworkProps {
+export interface MultigraphNetworkProps extends ChartProps {
   layers: MultigraphLayer[];
   k: number;
-  width: number;
   height: number;
-  dark: boolean;
-  title: string;
-  subtitle: string;
-  testId: string;
-  svgRef?: Ref<SVGSVGElement>;
 }
 
 interface PairHover {

@@ -1,14 +1,14 @@
 // Per-layer mask overlap of two states against chance: for each layer and overall, the observed Jaccard index (or
 // overlap coefficient) beside the value expected for independent random masks of the same densities, with the ratio
 // observed / chance above. d3 computes the scales; React renders SVG with explicit colours (standalone exports).
-import { useMemo, useState, type Ref } from 'react';
+import { useMemo, useState } from 'react';
 import { scaleBand, scaleLinear } from 'd3';
 import type { LayerOverlap, OverlapStats } from '../../../shared/analysis';
 import { formatInt } from '../app/format';
 import { chartPalette } from '../app/theme';
 import { belowHead, subtitleLines, textWidth } from './axes';
 import { fmt4, fmtPct, fmtRatio } from './overlap-data';
-import { AxisTitle, ChartFrame, ChartTooltip, LegendItem, PlotFrame, YGrid, type TipRow } from './parts';
+import { AxisTitle, ChartFrame, type ChartProps, ChartTooltip, LegendItem, PlotFrame, type TipRow, YGrid } from './parts';
 
 export type OverlapMetric = 'jaccard' | 'overlapCoefficient';
 
@@ -17,17 +17,11 @@ export const METRIC_TEXT: Record<OverlapMetric, { axis: string; short: string }>
   overlapCoefficient: { axis: 'overlap coefficient |A∩B| / min(|A|, |B|)', short: 'overlap coef.' },
 };
 
-export interface OverlapBarsProps {
+export interface OverlapBarsProps extends ChartProps {
   layers: LayerOverlap[];
   overall: OverlapStats;
   metric: OverlapMetric;
-  width: number;
   height: number;
-  dark: boolean;
-  title: string;
-  subtitle: string;
-  testId: string;
-  svgRef?: Ref<SVGSVGElement>;
 }
 
 interface Group {

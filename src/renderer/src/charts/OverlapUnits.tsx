@@ -1,21 +1,15 @@
 // Unit-level overlap of two masks: per layer, one cell per output unit (conv: channel) coloured by whether it keeps
 // at least one incoming weight in A, in B, in both or in neither; with the counts. SVG, standalone colours.
-import { useState, type PointerEvent, type Ref } from 'react';
+import { useState, type PointerEvent } from 'react';
 import type { LayerOverlap } from '../../../shared/analysis';
 import { formatInt } from '../app/format';
 import { chartPalette } from '../app/theme';
 import { codeColours, UNIT_CODE_NAMES } from './overlap-data';
 import { belowHead, subtitleLines } from './axes';
-import { ChartFrame, ChartTooltip, LegendItem } from './parts';
+import { ChartFrame, type ChartProps, ChartTooltip, LegendItem } from './parts';
 
-export interface OverlapUnitsProps {
+export interface OverlapUnitsProps extends ChartProps {
   layers: LayerOverlap[];
-  width: number;
-  dark: boolean;
-  title: string;
-  subtitle: string;
-  testId: string;
-  svgRef?: Ref<SVGSVGElement>;
 }
 
 const PITCH = 8;

@@ -9,7 +9,7 @@ import { chartPalette } from '../app/theme';
 import { bezierSlopeAt, bezierTAtX, bezierYAt, type LayoutResult } from '../analysis/subcircuit-layout';
 import { formatValue } from './activation-draw';
 import { stateColour } from './analysis-palette';
-import { assignRef, ChartTooltip } from './parts';
+import { assignRef, ChartTooltip, sizeCanvas } from './parts';
 import { drawScene, type Scene, type SceneEdge } from './subcircuit-scene';
 
 export type GraphHover = { kind: 'node'; n: number; x: number; y: number } | { kind: 'edge'; e: SceneEdge; x: number; y: number };
@@ -69,12 +69,7 @@ export function SubcircuitGraph({ result, layout, scene, dark, selected, onSelec
   // Base layer: edges, nodes, text. Redrawn when the scene changes (budget, colouring, theme, size).
   useEffect(() => {
     const cv = base.current;
-    if (!cv) return;
-    cv.width = Math.round(scene.width * dpr);
-    cv.height = Math.round(scene.height * dpr);
-    cv.style.width = `${scene.width}px`;
-    cv.style.height = `${scene.height}px`;
-    const ctx = cv.getContext('2d');
+    const ctx = cv && sizeCanvas(cv, scene.width, scene.height, dpr);
     if (!ctx) return;
     const t0 = performance.now();
     drawScene(ctx, scene, pal.font, dpr);
@@ -102,12 +97,7 @@ export function SubcircuitGraph({ result, layout, scene, dark, selected, onSelec
   // Overlay: hover and selection.
   useEffect(() => {
     const cv = over.current;
-    if (!cv) return;
-    cv.width = Math.round(scene.width * dpr);
-    cv.height = Math.round(scene.height * dpr);
-    cv.style.width = `${scene.width}px`;
-    cv.style.height = `${scene.height}px`;
-    const ctx = cv.getContext('2d');
+    const ctx = cv && sizeCanvas(cv, scene.width, scene.height, dpr);
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, scene.width, scene.height);

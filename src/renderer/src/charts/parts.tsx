@@ -13,6 +13,25 @@ export function assignRef<T>(ref: Ref<T> | undefined, el: T | null): void {
   else if (ref) (ref as { current: T | null }).current = el;
 }
 
+/** Sizes a canvas to `width` × `height` CSS px at `dpr` device pixels per px (canvas views); its 2D context. */
+export function sizeCanvas(cv: HTMLCanvasElement, width: number, height: number, dpr: number): CanvasRenderingContext2D | null {
+  cv.width = Math.round(width * dpr);
+  cv.height = Math.round(height * dpr);
+  cv.style.width = `${width}px`;
+  cv.style.height = `${height}px`;
+  return cv.getContext('2d');
+}
+
+/** What every SVG chart takes: its width, theme, title and subtitle (drawn, and its label), test id and SVG ref. */
+export interface ChartProps {
+  width: number;
+  dark: boolean;
+  title: string;
+  subtitle: string;
+  testId: string;
+  svgRef?: Ref<SVGSVGElement>;
+}
+
 export interface ChartFrameProps extends Omit<HTMLAttributes<HTMLDivElement>, 'title' | 'children'> {
   width: number;
   height: number;

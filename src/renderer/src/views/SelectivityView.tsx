@@ -18,10 +18,10 @@ import { formatInt, formatPercent } from '../app/format';
 import { hrefOf } from '../app/routes';
 import { useDarkMode } from '../app/theme';
 import { stateColour } from '../charts/analysis-palette';
-import { AurocHistogram, formatP, type CountScale, type HistLayout } from '../charts/AurocHistogram';
+import { AurocHistogram, type CountScale, type HistLayout } from '../charts/AurocHistogram';
 import { fileStem } from '../charts/export';
-import { ExportButtons } from '../charts/ExportButtons';
-import { nullSummary, poolOf, selectivityCsv, unitAurocCsv, type Pooling } from '../charts/selectivity-data';
+import { ChartCard, ExportButtons } from '../charts/ExportButtons';
+import { formatP, nullSummary, poolOf, selectivityCsv, unitAurocCsv, type Pooling } from '../charts/selectivity-data';
 import { useElementWidth } from '../charts/useElementWidth';
 import './analysis-views.css';
 
@@ -162,12 +162,9 @@ export function SelectivityView({ api, arg, navigate, epoch, onError }: Analysis
       {!ready && !mixed && !statesLoading && <p className="muted">Pick at least one state above to compute the selectivity of its units.</p>}
       <div ref={wrapRef} className="av-chart-wrap">
         {result && (
-          <figure className={`chart-card${loading ? ' av-stale' : ''}`}>
-            <div className="chart-tools">
-              <ExportButtons svgRef={svg} stem={stem} testId="sel-export" onError={onError} what="the selectivity histograms" />
-            </div>
+          <ChartCard className={loading ? 'av-stale' : undefined} svgRef={svg} stem={stem} testId="sel-export" onError={onError} what="the selectivity histograms">
             <AurocHistogram result={result} pooling={pooling} layout={histLayout} countScale={countScale} width={Math.max(320, width - 2)} dark={dark} svgRef={svg} onUnit={openUnit} />
-          </figure>
+          </ChartCard>
         )}
       </div>
       {result && <SelectivityTable result={result} pooling={pooling} dark={dark} stem={stem} onUnit={openUnit} onError={onError} />}
