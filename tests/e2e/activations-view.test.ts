@@ -3,7 +3,8 @@
 // the run's four states side by side, with the numbers analyzeActivations returns (table, tile captions via hover,
 // map values at the pointer), steps to the next unit, exports the canvas as PNG and the activations as CSV; a LeNet
 // state (no conv layer) gets input × gradient, labelled so, and no maps. Screenshots, light and dark, in
-// test-results/e2e and docs/screenshots/activation-maps.png.
+// test-results/e2e (also docs/screenshots/activation-maps.png with
+// TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivationsResult, SelectivityResult, StateInfo } from '../../src/shared/analysis';

@@ -5,12 +5,12 @@
 // times (about half a minute each on a busy 2-core machine).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { LayerSelectivity, PoolSelectivity, StateInfo } from '../../src/shared/analysis';
 import type { RunSummary, StartRunResult } from '../../src/shared/contract';
-import { NODE, ROOT, SHOTS, type Harness } from './harness';
+import { NODE, publishShot, ROOT, SHOTS, type Harness } from './harness';
 
 export const CONV_OVERRIDES = [
   'arch=conv-2',
@@ -103,15 +103,15 @@ export function pngSize(bytes: Buffer): { width: number; height: number } {
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 }
 
-/** Screenshot into test-results/e2e (and a copy into docs/screenshots when `docs` names one); `hover` keeps the pointer. */
+/**
+ * Screenshot into test-results/e2e (copied to docs/screenshots/<docs> when `docs` names one and
+ * TICKETSCOPE_UPDATE_DOCS_SHOTS=1); `hover` keeps the pointer.
+ */
 export async function shot(page: Page, name: string, docs?: string, hover = false): Promise<void> {
   if (!hover) await page.mouse.move(1, 1);
   const path = join(SHOTS, name);
   await page.screenshot({ path });
-  if (docs) {
-    mkdirSync(join(ROOT, 'docs', 'screenshots'), { recursive: true });
-    copyFileSync(path, join(ROOT, 'docs', 'screenshots', docs));
-  }
+  if (docs) publishShot(path, join('screenshots', docs));
 }
 
 /** Scrolls the view (its .main container) so the element `selector` names is at the top. */

@@ -5,15 +5,26 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Download, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The checkout: the nearest folder above this file with a package.json (also when bundled into out/bench/). */
+export const ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return dir;
+})();
 export const NODE = join(ROOT, 'node_modules', '.bin', 'node');
 export const SHOTS = join(ROOT, 'test-results', 'e2e');
+/** Set to 1 to copy the screenshots the docs show (README, docs/) from test-results/e2e into docs/. */
+export const UPDATE_DOCS_SHOTS = process.env.TICKETSCOPE_UPDATE_DOCS_SHOTS === '1';
 export const CHROMIUM = process.env.TICKETSCOPE_CHROMIUM ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -136,6 +147,17 @@ export async function startHarness(opts: { db?: string } = {}): Promise<Harness>
       rmSync(tmp, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A screenshot the docs show: written to test-results/e2e like every other, and copied to `docs/<docsPath>` only when
+ * TICKETSCOPE_UPDATE_DOCS_SHOTS=1 asks for it (so a test run leaves the checkout unchanged).
+ */
+export function publishShot(shotPath: string, docsPath: string): void {
+  if (!UPDATE_DOCS_SHOTS) return;
+  const dest = join(ROOT, 'docs', docsPath);
+  mkdirSync(dirname(dest), { recursive: true });
+  copyFileSync(shotPath, dest);
 }
 
 /** Clicks `selector` and returns the downloaded file's name and bytes. */

@@ -2,13 +2,13 @@
 // shortcuts and the help overlay work, every analysis view opens; the experiment builder validates
 // inline and starts a tiny IMP experiment with all three controls on synthetic data; when it is done the lottery plot
 // shows one line per kind with the stored numbers (a hovered point against getExperiment / getRun), and its PNG, SVG
-// and CSV exports hold what they should. Waits on markers only; screenshots in test-results/e2e and docs/screenshots.
-import { copyFileSync, mkdirSync } from 'node:fs';
+// and CSV exports hold what they should. Waits on markers only; screenshots in test-results/e2e (also docs/screenshots with
+// TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentDetail, RunDetail } from '../../src/shared/contract';
-import { downloadOf, parseCsv, ROOT, SHOTS, startHarness, TERMINAL, type Harness } from './harness';
+import { downloadOf, parseCsv, publishShot, SHOTS, startHarness, TERMINAL, type Harness } from './harness';
 
 const VIEW_NAMES = ['Runs', 'Experiment builder', 'Lottery plot', 'Subcircuit', 'Activation maps', 'Selectivity', 'Mask overlap', 'Multigraph'];
 const KINDS = ['imp', 'reinit', 'random-prune', 'shuffle'];
@@ -257,8 +257,7 @@ describe('views, builder and lottery plot', () => {
     await page.mouse.move(1, 1);
     const shot = join(SHOTS, 'lottery-plot.png');
     await page.screenshot({ path: shot });
-    mkdirSync(join(ROOT, 'docs', 'screenshots'), { recursive: true });
-    copyFileSync(shot, join(ROOT, 'docs', 'screenshots', 'lottery-plot.png'));
+    publishShot(shot, 'screenshots/lottery-plot.png');
     expect(errors).toEqual([]);
   });
 

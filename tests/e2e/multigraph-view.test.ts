@@ -1,13 +1,13 @@
 // End to end, in Chromium against `ticketscope serve`: the Multigraph view explains the demonstration, draws the
 // error-vs-K curve, the parallel-edge network at the shown K and the sample table exactly as analyzeMultigraph
 // returns them; the K slider (keyboard), the target, candidate weights and K max re-query; hover shows exact values;
-// PNG, SVG and CSV exports hold what they should. Screenshots in test-results/e2e and docs/screenshots/multigraph.png.
-import { copyFileSync, mkdirSync } from 'node:fs';
+// PNG, SVG and CSV exports hold what they should. Screenshots in test-results/e2e (also docs/screenshots/multigraph.png with
+// TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MultigraphResult } from '../../src/shared/analysis';
-import { downloadOf, parseCsv, ROOT, SHOTS, startHarness, type Harness } from './harness';
+import { downloadOf, parseCsv, publishShot, SHOTS, startHarness, type Harness } from './harness';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -157,8 +157,7 @@ describe('multigraph view', () => {
     await page.mouse.move(1, 1);
     const shot = join(SHOTS, 'multigraph.png');
     await page.screenshot({ path: shot });
-    mkdirSync(join(ROOT, 'docs', 'screenshots'), { recursive: true });
-    copyFileSync(shot, join(ROOT, 'docs', 'screenshots', 'multigraph.png'));
+    publishShot(shot, 'screenshots/multigraph.png');
     const dark = await h.newPage('dark');
     await dark.page.goto(`${h.url}#/multigraph`);
     await ready(dark.page, 12);

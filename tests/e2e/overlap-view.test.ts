@@ -2,14 +2,14 @@
 // control) is trained through the contract; the Mask overlap view picks a sensible pair, its per-layer bars, table,
 // round-by-round matrix and pixel view show exactly what analyzeOverlap / analyzeOverlapMatrix / maskPixels return
 // (hovered values against direct calls), the pixel view pans by fetching windows and hovers quickly, and every
-// export (PNG, SVG, CSV) holds what it should. Screenshots in test-results/e2e and docs/screenshots/overlap.png.
-import { copyFileSync, mkdirSync } from 'node:fs';
+// export (PNG, SVG, CSV) holds what it should. Screenshots in test-results/e2e (also docs/screenshots/overlap.png with
+// TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MaskPixels, OverlapMatrixResult, OverlapResult, StateInfo } from '../../src/shared/analysis';
 import type { RunSummary, StartRunResult } from '../../src/shared/contract';
-import { downloadOf, parseCsv, ROOT, SHOTS, startHarness, type Harness } from './harness';
+import { downloadOf, parseCsv, publishShot, SHOTS, startHarness, type Harness } from './harness';
 
 const ROUNDS = 2;
 const SEEDS = [0, 1];
@@ -88,8 +88,7 @@ describe('mask overlap view', () => {
     await page.mouse.move(1, 1);
     const shot = join(SHOTS, 'overlap.png');
     await page.screenshot({ path: shot });
-    mkdirSync(join(ROOT, 'docs', 'screenshots'), { recursive: true });
-    copyFileSync(shot, join(ROOT, 'docs', 'screenshots', 'overlap.png'));
+    publishShot(shot, 'screenshots/overlap.png');
 
     const direct = await h.call<OverlapResult>('analyzeOverlap', { a, b });
     const bars = page.locator('[data-testid="overlap-bars"] [data-testid="overlap-bar"]');

@@ -3,7 +3,7 @@
 // run to finish and checks the accuracy the UI shows against the core's own answer (getRun over the WebSocket).
 // Waits only on state markers (data-app-state, data-status, data-evaluations) via selectors, never on fixed sleeps.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricPoint, RunDetail } from '../../src/shared/contract';
-import { callServe } from './harness';
+import { callServe, publishShot } from './harness';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NODE = join(ROOT, 'node_modules', '.bin', 'node');
@@ -159,8 +159,7 @@ describe('quick run in the browser against ticketscope serve', () => {
     await page.mouse.move(1, 1); // no hover tooltip in the screenshot
     const done = join(SHOTS, 'quick-run-done.png');
     await page.screenshot({ path: done });
-    mkdirSync(join(ROOT, 'docs'), { recursive: true });
-    copyFileSync(done, join(ROOT, 'docs', 'screenshot.png'));
+    publishShot(done, 'screenshot.png');
 
     expect(pageErrors).toEqual([]);
   });

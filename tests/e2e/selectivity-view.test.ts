@@ -3,7 +3,8 @@
 // trained dense net; every best unit, p-value and detector count shown (chart and table) is what analyzeSelectivity
 // returns, a hovered histogram bin counts the units it should, switching the pooling redraws from the same result,
 // PNG/SVG/CSV exports hold the numbers, and clicking (or pressing Enter on) a best unit opens its activation maps.
-// Screenshots, light and dark, in test-results/e2e and docs/screenshots/selectivity.png.
+// Screenshots, light and dark, in test-results/e2e (also docs/screenshots/selectivity.png with
+// TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SelectivityResult } from '../../src/shared/analysis';

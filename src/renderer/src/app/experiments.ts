@@ -119,3 +119,38 @@ export function useExperimentDetails(api: Api, runs: readonly RunSummary[], epoc
   }, [api, signatures, epoch]);
   return details;
 }
+
+/**
+ * getExperiment for each id at once (the lottery plot and the experiments compared with it), refetched (throttled)
+ * when those experiments' runs change status or commit a round; `pending` while a fetch is due or under way.
+ */
+export function useExperimentsOf(api: Api, ids: string[], runs: readonly RunSummary[], epoch: number) {
+  const [state, setState] = useState<{ details: Map<string, ExperimentDetail>; error: string | null; pending: number }>({
+    details: new Map(),
+    error: null,
+    pending: 0,
+  });
+  const key = ids.map((id) => `${id}=${experimentSignature(runs, id)}`).join(';');
+  const last = useRef(0);
+  useEffect(() => {
+    if (!ids.length) return;
+    let stale = false;
+    setState((s) => ({ ...s, pending: s.pending + 1 }));
+    const t = setTimeout(
+      () => {
+        last.current = Date.now();
+        Promise.all(ids.map((experimentId) => api.getExperiment({ experimentId }))).then(
+          (list) => !stale && setState({ details: new Map(list.map((d) => [d.experimentId, d])), error: null, pending: 0 }),
+          (e: unknown) => !stale && setState((s) => ({ ...s, error: errorMessage(e), pending: 0 })),
+        );
+      },
+      Math.max(0, 500 - (Date.now() - last.current)),
+    );
+    return () => {
+      stale = true;
+      clearTimeout(t);
+    };
+    // `key` covers ids and their runs' state.
+  }, [api, key, epoch]);
+  return state;
+}

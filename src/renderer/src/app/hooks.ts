@@ -4,39 +4,12 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Api, AppInfo, MetricPoint, RunDetail, RunSummary } from '../../../shared/contract';
 import { errorMessage, type Connection, type ConnectionState } from '../api';
+import { mergeListed, upsert } from './run-order';
 
 export type AppPhase = 'connecting' | 'ready' | 'error';
 
 export function useConnection(connection: Connection): ConnectionState {
   return useSyncExternalStore(connection.subscribe, connection.get);
-}
-
-function byNewest(a: RunSummary, b: RunSummary): number {
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
-  return a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0;
-}
-
-/** Insert or replace one run (events arrive in order, so the event wins). */
-function upsert(runs: RunSummary[], run: RunSummary): RunSummary[] {
-  const i = runs.findIndex((r) => r.runId === run.runId);
-  if (i < 0) return [...runs, run].sort(byNewest);
-  const next = runs.slice();
-  next[i] = run;
-  return next;
-}
-
-/**
- * A fresh listRuns answer replaces the list (runs gone from the database go), except that a run an event updated
- * after the answer was produced keeps the event's newer state.
- */
-function mergeListed(current: RunSummary[], listed: RunSummary[]): RunSummary[] {
-  const have = new Map(current.map((r) => [r.runId, r]));
-  return listed
-    .map((r) => {
-      const h = have.get(r.runId);
-      return h && h.updatedAt > r.updatedAt ? h : r;
-    })
-    .sort(byNewest);
 }
 
 export interface AppData {

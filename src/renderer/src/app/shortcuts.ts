@@ -67,3 +67,17 @@ export function useGlobalShortcuts({ go, toggleHelp }: ShortcutHandlers): void {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 }
+
+/** Ctrl/Cmd+Enter calls `start` (a quick run) while `enabled` (the Runs view, once connected). */
+export function useStartShortcut(enabled: boolean, start: () => void): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.repeat && enabled) {
+        e.preventDefault();
+        start();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [start, enabled]);
+}

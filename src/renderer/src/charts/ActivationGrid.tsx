@@ -3,15 +3,16 @@
 // (alpha grows with the value, so a silent unit leaves the image visible), led by the mean map over the class; the
 // same for Grad-CAM of the class logit (or input × gradient, for nets without convs); then the top-activating test
 // images with their class names. Every tile shows its number; colour legends carry the scale. Hover a tile for the
-// exact values at the pointer. The canvas is the exported PNG.
+// exact values at the pointer. The canvas is the exported PNG. Where everything goes: activation-layout.ts.
 import { useEffect, useMemo, useRef, useState, type PointerEvent, type Ref } from 'react';
-import type { ActivationsResult, ImageRef, StateActivations } from '../../../shared/analysis';
+import type { ActivationsResult, ImageRef } from '../../../shared/analysis';
 import { chartPalette, type ChartPalette } from '../app/theme';
-import { divergingLut, lutCss, sequentialLut, stateColour, type Lut } from './analysis-palette';
-import { wrapText } from './axes';
-import { anyNegative, bilinear, colourise, decodeBase64, formatValue, hwcToRgba, legendTicks, maxAbs, scaleT, type ValueScale } from './activation-draw';
+import { bilinear, colourise, decodeBase64, formatValue, hwcToRgba, legendTicks, scaleT } from './activation-draw';
+import { layoutGrid, type GridLayout, type Legend, type ScaleMode, type Tile } from './activation-layout';
+import { lutCss, stateColour } from './analysis-palette';
+import { assignRef, ChartTooltip, sizeCanvas } from './parts';
 
-export type ScaleMode = 'shared' | 'per-state';
+export type { ScaleMode } from './activation-layout';
 
 export interface ActivationGridProps {
   result: ActivationsResult;
@@ -21,206 +22,6 @@ export interface ActivationGridProps {
   opacity: number;
   scaleMode: ScaleMode;
   canvasRef?: Ref<HTMLCanvasElement>;
-}
-
-type Section = 'class' | 'gradcam' | 'top';
-
-interface Tile {
-  section: Section;
-  si: number;
-  x: number;
-  y: number;
-  size: number;
-  /** Image index in the split; null for a mean tile. */
-  image: number | null;
-  /** Map shown on it (row-major, mapH x mapW), or null (dense unit). */
-  map: number[] | null;
-  mapH: number;
-  mapW: number;
-  scale: ValueScale;
-  lut: Lut;
-  caption: string;
-  /** Pooled activation (class / top tiles). */
-  value: number | null;
-  label: number | null;
-}
-
-interface Text {
-  x: number;
-  y: number;
-  text: string;
-  size: number;
-  weight?: number;
-  colour: 'fg' | 'fg2' | string;
-  align?: CanvasTextAlign;
-  maxWidth?: number;
-}
-
-interface Legend {
-  x: number;
-  y: number;
-  w: number;
-  title: string;
-  scale: ValueScale;
-  lut: Lut;
-}
-
-export interface GridLayout {
-  width: number;
-  height: number;
-  tiles: Tile[];
-  texts: Text[];
-  legends: Legend[];
-  swatches: { x: number; y: number; si: number }[];
-  rules: { y: number }[];
-}
-
-const LABEL_W = 150;
-const GAP = 4;
-const CAPTION = 13;
-const MEAN_GAP = 12;
-
-function stateScales(result: ActivationsResult, mode: ScaleMode, pick: (s: StateActivations) => number[][]): ValueScale[] {
-  const per = result.states.map((s) => pick(s));
-  const all = per.flat();
-  const diverging = anyNegative(all);
-  const shared = maxAbs(all);
-  return per.map((maps) => ({ diverging, max: mode === 'shared' ? shared : maxAbs(maps) }));
-}
-
-export function layoutGrid(result: ActivationsResult, width: number, mode: ScaleMode): GridLayout {
-  const [mapH, mapW] = result.mapShape ?? [0, 0];
-  const dense = result.mapShape === null;
-  const nImg = Math.max(result.classImages.length, ...result.states.map((s) => s.top.length), 1);
-  const avail = width - 12 - LABEL_W - MEAN_GAP;
-  // Tiles per line: as many as fit at ≥ 46 px (the mean tile takes one slot); lines wrap when they do not.
-  let perLine = nImg;
-  let size = Math.floor((avail - perLine * GAP) / (perLine + 1));
-  while (size < 46 && perLine > 4) {
-    perLine = Math.ceil(perLine / 2);
-    size = Math.floor((avail - perLine * GAP) / (perLine + 1));
-  }
-  size = Math.max(24, Math.min(size, 112));
-  const lines = (n: number) => Math.max(1, Math.ceil(n / perLine));
-  const rowH = (n: number) => lines(n) * (size + CAPTION + GAP) + 6;
-
-  const seq = sequentialLut();
-  const div = divergingLut();
-  const actScales = stateScales(result, mode, (s) => (dense ? [] : [...s.classImages.map((m) => m.map), ...s.top.map((m) => m.map), s.meanMap]));
-  const camScales = stateScales(result, mode, (s) => [...s.gradcam.maps, s.gradcam.mean]);
-  const cam0 = result.states[0]?.gradcam;
-  const [camH, camW] = cam0?.shape ?? [0, 0];
-  const camName = cam0?.method === 'input-x-gradient' ? 'input × gradient' : 'Grad-CAM';
-  const cls = result.class.name;
-  const name = (i: number) => result.classNames[i] ?? String(i);
-
-  const tiles: Tile[] = [];
-  const texts: Text[] = [];
-  const legends: Legend[] = [];
-  const swatches: { x: number; y: number; si: number }[] = [];
-  const rules: { y: number }[] = [];
-  let y = 0;
-
-  texts.push({ x: 12, y: 18, text: `${result.layer} unit #${result.unit} on class “${cls}” (index ${result.class.index}): activation maps`, size: 13, weight: 600, colour: 'fg' });
-  const shape = dense ? `${result.layer} is dense: one value per image, no map` : `maps ${mapH}×${mapW}, upsampled bilinearly onto ${result.imageShape[0]}×${result.imageShape[1]} images`;
-  texts.push({
-    x: 12,
-    y: 34,
-    text: `${shape} · colour scale ${mode === 'shared' ? 'shared by all states' : 'per state'} · numbers under tiles: the unit's pooled activation (conv: max over its map)`,
-    size: 11,
-    colour: 'fg2',
-  });
-  y = 46;
-  const legendW = Math.min(300, (width - 72) / 2);
-  if (!dense) legends.push({ x: 12, y, w: legendW, title: `activation of ${result.layer} #${result.unit}${mode === 'per-state' ? ' (state 1; rows: own max)' : ''}`, scale: actScales[0] ?? { diverging: false, max: 0 }, lut: actScales[0]?.diverging ? div : seq });
-  if (cam0) legends.push({ x: dense ? 12 : 60 + legendW, y, w: legendW, title: `${camName} of the “${cls}” logit${cam0.method === 'grad-cam' ? ` at ${cam0.layer}` : ''}`, scale: camScales[0] ?? { diverging: false, max: 0 }, lut: camScales[0]?.diverging ? div : seq });
-  y += 46;
-
-  const section = (title: string, count: (s: StateActivations) => number, fill: (s: StateActivations, si: number, top: number, textTop: number) => void) => {
-    rules.push({ y });
-    texts.push({ x: 12, y: y + 15, text: title, size: 11.5, weight: 600, colour: 'fg' });
-    y += 22;
-    result.states.forEach((s, si) => {
-      swatches.push({ x: 12, y: y + 3, si });
-      const lines = wrapText(s.state.label, 11, LABEL_W - 24, 2);
-      lines.forEach((l, i) => texts.push({ x: 26, y: y + 12 + i * 13, text: l, size: 11, weight: 600, colour: 'fg', maxWidth: LABEL_W - 20 }));
-      fill(s, si, y, y + (lines.length - 1) * 13);
-      y += rowH(count(s));
-    });
-  };
-
-  const rowTiles = (si: number, top: number, items: Omit<Tile, 'x' | 'y' | 'size' | 'si'>[], mean: Omit<Tile, 'x' | 'y' | 'size' | 'si'> | null) => {
-    const x0 = 12 + LABEL_W;
-    if (mean) tiles.push({ ...mean, si, x: x0, y: top, size });
-    items.forEach((t, k) => {
-      const line = Math.floor(k / perLine);
-      const col = k % perLine;
-      tiles.push({ ...t, si, x: x0 + size + MEAN_GAP + col * (size + GAP), y: top + line * (size + CAPTION + GAP), size });
-    });
-  };
-
-  section(
-    `${result.layer} #${result.unit} on ${result.classImages.length} “${cls}” images (the same images in every state)${dense ? '' : `; first tile: mean map over all “${cls}” images of the split`}`,
-    () => result.classImages.length,
-    (s, si, top, tt) => {
-      const sc = actScales[si]!;
-      const lut = sc.diverging ? div : seq;
-      texts.push({ x: 26, y: tt + 26, text: `mean on “${cls}” ${formatValue(s.meanClass)}`, size: 10.5, colour: 'fg2', maxWidth: LABEL_W - 20 });
-      texts.push({ x: 26, y: tt + 39, text: `mean on others ${formatValue(s.meanOther)}`, size: 10.5, colour: 'fg2', maxWidth: LABEL_W - 20 });
-      if (mode === 'per-state' && !dense) texts.push({ x: 26, y: tt + 52, text: `scale max ${formatValue(sc.max)}`, size: 10.5, colour: 'fg2', maxWidth: LABEL_W - 20 });
-      rowTiles(
-        si,
-        top,
-        s.classImages.map((m) => ({ section: 'class', image: m.index, map: dense ? null : m.map, mapH, mapW, scale: sc, lut, caption: formatValue(m.activation), value: m.activation, label: result.images.find((im) => im.index === m.index)?.label ?? null })),
-        dense ? null : { section: 'class', image: null, map: s.meanMap, mapH, mapW, scale: sc, lut, caption: 'mean map', value: null, label: null },
-      );
-    },
-  );
-
-  if (cam0) {
-    section(
-      `${camName} of the “${cls}” logit${cam0.method === 'grad-cam' ? ` at ${cam0.layer} (${camH}×${camW})` : ` (${camH}×${camW}; the net has no conv layer)`} on the same images; first tile: mean over the class images; caption: largest |value| of the map`,
-      () => result.classImages.length,
-      (s, si, top, tt) => {
-        const sc = camScales[si]!;
-        const lut = sc.diverging ? div : seq;
-        const rowMax = maxAbs([...s.gradcam.maps, s.gradcam.mean]);
-        texts.push({ x: 26, y: tt + 26, text: `largest |value| ${formatValue(rowMax)}`, size: 10.5, colour: 'fg2', maxWidth: LABEL_W - 20 });
-        if (mode === 'per-state') texts.push({ x: 26, y: tt + 39, text: `scale max ${formatValue(sc.max)}`, size: 10.5, colour: 'fg2', maxWidth: LABEL_W - 20 });
-        const [gh, gw] = s.gradcam.shape;
-        rowTiles(
-          si,
-          top,
-          s.gradcam.maps.map((map, k) => {
-            const index = s.classImages[k]?.index ?? result.classImages[k] ?? null;
-            return { section: 'gradcam' as const, image: index, map, mapH: gh, mapW: gw, scale: sc, lut, caption: formatValue(maxAbs([map])), value: null, label: result.images.find((im) => im.index === index)?.label ?? null };
-          }),
-          { section: 'gradcam', image: null, map: s.gradcam.mean, mapH: gh, mapW: gw, scale: sc, lut, caption: 'mean', value: null, label: null },
-        );
-      },
-    );
-  }
-
-  section(
-    `Top-activating images of the split for ${result.layer} #${result.unit} (any class), highest first; caption: class · activation`,
-    (s) => s.top.length,
-    (s, si, top, tt) => {
-      const sc = actScales[si]!;
-      const lut = sc.diverging ? div : seq;
-      const k = s.top.filter((m) => result.images.find((im) => im.index === m.index)?.label === result.class.index).length;
-      texts.push({ x: 26, y: tt + 26, text: `${k} of ${s.top.length} are “${cls}”`, size: 10.5, colour: 'fg2', maxWidth: LABEL_W - 20 });
-      rowTiles(
-        si,
-        top,
-        s.top.map((m) => {
-          const label = result.images.find((im) => im.index === m.index)?.label ?? null;
-          return { section: 'top', image: m.index, map: dense ? null : m.map, mapH, mapW, scale: sc, lut, caption: `${label === null ? '?' : name(label)} · ${formatValue(m.activation)}`, value: m.activation, label };
-        }),
-        null,
-      );
-    },
-  );
-  return { width, height: y + 8, tiles, texts, legends, swatches, rules };
 }
 
 /** Native-resolution canvases of the result's images, by index. */
@@ -353,11 +154,7 @@ export function ActivationGrid({ result, width, dark, opacity, scaleMode, canvas
     const cv = own.current;
     if (!cv) return;
     const dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
-    cv.width = Math.round(layout.width * dpr);
-    cv.height = Math.round(layout.height * dpr);
-    cv.style.width = `${layout.width}px`;
-    cv.style.height = `${layout.height}px`;
-    const ctx = cv.getContext('2d');
+    const ctx = sizeCanvas(cv, layout.width, layout.height, dpr);
     if (!ctx) return;
     drawGrid(ctx, layout, imgs, pal, dark, opacity, dpr);
     setDrawn((d) => d + 1);
@@ -365,8 +162,7 @@ export function ActivationGrid({ result, width, dark, opacity, scaleMode, canvas
 
   const setRef = (el: HTMLCanvasElement | null) => {
     own.current = el;
-    if (typeof canvasRef === 'function') canvasRef(el);
-    else if (canvasRef) (canvasRef as { current: HTMLCanvasElement | null }).current = el;
+    assignRef(canvasRef, el);
   };
 
   const onMove = (e: PointerEvent<HTMLCanvasElement>) => {
@@ -408,50 +204,32 @@ export function ActivationGrid({ result, width, dark, opacity, scaleMode, canvas
         data-testid="activation-canvas"
       />
       {hover && ht && st && (
-        <div
-          className="chart-tooltip act-tooltip"
-          role="status"
-          style={{ left: Math.min(width - 270, hover.x + 14), top: hover.y + 14 }}
+        <ChartTooltip
+          extraClass="act-tooltip"
+          left={Math.min(width - 270, hover.x + 14)}
+          top={hover.y + 14}
           data-testid="act-tooltip"
           data-section={ht.section}
           data-image={ht.image ?? ''}
           data-state={st.state.ref}
-        >
-          <div className="tt-head">
-            <span className="swatch" style={{ background: stateColour(ht.si, dark) }} />
-            {st.state.label}
-          </div>
-          <table>
-            <tbody>
-              <tr>
-                <th>{ht.section === 'gradcam' ? camName : ht.section === 'top' ? 'top-activating image' : `“${result.class.name}” image`}</th>
-                <td>{ht.image === null ? 'mean over the class images' : `#${ht.image}`}</td>
-              </tr>
-              {ht.label !== null && (
-                <tr>
-                  <th>label</th>
-                  <td>
-                    {result.classNames[ht.label] ?? ht.label} ({ht.label})
-                  </td>
-                </tr>
-              )}
-              {ht.value !== null && (
-                <tr>
-                  <th>{result.mapShape ? 'activation (max over map)' : 'activation'}</th>
-                  <td data-testid="act-tt-value">{formatValue(ht.value)}</td>
-                </tr>
-              )}
-              {hover.cell && (
-                <tr>
-                  <th>
-                    value at ({hover.cell.r}, {hover.cell.c}) of {ht.mapH}×{ht.mapW}
-                  </th>
-                  <td data-testid="act-tt-cell">{formatValue(hover.cell.v)}</td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-        </div>
+          head={
+            <>
+              <span className="swatch" style={{ background: stateColour(ht.si, dark) }} />
+              {st.state.label}
+            </>
+          }
+          rows={[
+            {
+              label: ht.section === 'gradcam' ? camName : ht.section === 'top' ? 'top-activating image' : `“${result.class.name}” image`,
+              value: ht.image === null ? 'mean over the class images' : `#${ht.image}`,
+            },
+            ...(ht.label !== null ? [{ label: 'label', value: `${result.classNames[ht.label] ?? ht.label} (${ht.label})` }] : []),
+            ...(ht.value !== null ? [{ label: result.mapShape ? 'activation (max over map)' : 'activation', value: formatValue(ht.value), testId: 'act-tt-value' }] : []),
+            ...(hover.cell
+              ? [{ label: `value at (${hover.cell.r}, ${hover.cell.c}) of ${ht.mapH}×${ht.mapW}`, value: formatValue(hover.cell.v), testId: 'act-tt-cell' }]
+              : []),
+          ]}
+        />
       )}
     </div>
   );

@@ -2,18 +2,19 @@
 // state, overlaid in the state's colour), the permutation null of the layer's best unit (one rug row per state under
 // the axis: a tick per permutation, the 5–95% range as a bar), the threshold line, and each state's best unit marked
 // (a triangle at its AUROC; click or Enter opens its activation maps). One SVG with explicit colours, so PNG/SVG
-// exports are the figure as shown. d3 computes scales and paths; React renders.
-import { useMemo, useState, type KeyboardEvent, type PointerEvent, type Ref } from 'react';
-import { scaleLinear, scaleSqrt } from 'd3';
+// exports are the figure as shown. d3 computes scales and paths; React renders. A layer's panel: AurocPanel.tsx.
+import { useMemo, useState, type KeyboardEvent, type Ref } from 'react';
+import { scaleLinear } from 'd3';
 import type { SelectivityResult } from '../../../shared/analysis';
 import { formatInt } from '../app/format';
 import { chartPalette } from '../app/theme';
 import { stateColour } from './analysis-palette';
-import { textWidth, wrapText } from './axes';
-import { BIN_WIDTH, panelsOf, type Panel, type Pooling } from './selectivity-data';
+import { AurocPanel, M, ROW, RUG, STRIP, unitsWord, type CountScale, type HistLayout, type Hover } from './AurocPanel';
+import { flowLegend, subtitleLines, textWidth } from './axes';
+import { ChartFrame, ChartTooltip, LegendItem } from './parts';
+import { BIN_WIDTH, panelsOf, type Pooling } from './selectivity-data';
 
-export type HistLayout = 'rows' | 'overlaid';
-export type CountScale = 'linear' | 'sqrt';
+export type { CountScale, HistLayout } from './AurocPanel';
 
 export interface AurocHistogramProps {
   result: SelectivityResult;
@@ -29,22 +30,7 @@ export interface AurocHistogramProps {
   onUnit: (si: number, layer: string, unit: number) => void;
 }
 
-const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '—');
-/** p-values: 3 decimals, "< 0.001" never (with 1000 permutations the smallest is 1/1001 ≈ 0.000999). */
-export const formatP = (p: number) => (!Number.isFinite(p) ? '—' : p < 0.001 ? p.toExponential(1) : p.toFixed(3));
-
 const PLOT_H = 112;
-const STRIP = 34;
-const ROW = 14;
-const RUG = 9;
-const M = { left: 36, right: 10 };
-
-interface Hover {
-  panel: number;
-  bin: number;
-  x: number;
-  y: number;
-}
 
 export function AurocHistogram({ result, pooling, layout, countScale, width, dark, svgRef, onUnit }: AurocHistogramProps) {
   const pal = chartPalette(dark);
@@ -68,35 +54,22 @@ export function AurocHistogram({ result, pooling, layout, countScale, width, dar
     `${formatInt(result.images)} ${result.split} images (${formatInt(result.positives)} of class ${result.class.name}) · conv channels: ${poolText} per image · ` +
     `null: the layer's best-unit AUROC under ${formatInt(result.permutations)} label permutations (a tick per permutation, bar 5–95%) · ` +
     `dashed: detector threshold ${result.threshold} · ▲ best unit (click for its activation maps) · probe: balanced accuracy of a linear probe on the layer`;
-  const subLines = wrapText(subtitle, 11, width - 24, 3);
+  const subLines = subtitleLines(subtitle, width, 3);
 
   // Legend: one item per state, wrapped.
   const legend = useMemo(() => {
-    const items: { si: number; text: string; x: number; row: number }[] = [];
-    let lx = 0;
-    let row = 0;
-    result.states.forEach((s, si) => {
-      const text = `${s.state.label} · test acc. ${(s.accuracy * 100).toFixed(2)}%`;
-      const w = 22 + textWidth(text, 11) + 20;
-      if (lx > 0 && lx + w > width - 24) {
-        lx = 0;
-        row++;
-      }
-      items.push({ si, text, x: lx, row });
-      lx += w;
-    });
-    return { items, rows: items.length ? row + 1 : 0 };
+    const texts = result.states.map((s) => `${s.state.label} · test acc. ${(s.accuracy * 100).toFixed(2)}%`);
+    const flow = flowLegend(
+      texts.map((t) => 22 + textWidth(t, 11) + 20),
+      width - 24,
+    );
+    return { items: flow.items.map((at, si) => ({ ...at, si, text: texts[si]! })), rows: flow.rows };
   }, [result.states, width]);
 
   const legendTop = 34 + subLines.length * 14;
   const gridTop = legendTop + legend.rows * 17 + 10;
   const rows = Math.ceil(panels.length / cols);
   const height = gridTop + rows * panelH + (rows - 1) * gapY + 12;
-
-  const setRef = (el: SVGSVGElement | null) => {
-    if (typeof svgRef === 'function') svgRef(el);
-    else if (svgRef) (svgRef as { current: SVGSVGElement | null }).current = el;
-  };
 
   const activate = (si: number, layer: string, unit: number) => onUnit(si, layer, unit);
   const onKey = (e: KeyboardEvent, si: number, layer: string, unit: number) => {
@@ -109,291 +82,87 @@ export function AurocHistogram({ result, pooling, layout, countScale, width, dar
   const hoveredPanel = hover ? panels[hover.panel] : undefined;
 
   return (
-    <div className="sel-chart" data-testid="selectivity-chart" data-panels={panels.length} data-states={nStates} data-pooling={pooling}>
-      <svg ref={setRef} width={width} height={height} role="img" aria-label={`${title}. ${subtitle}`} fontFamily={pal.font} style={{ display: 'block' }}>
-        <rect width={width} height={height} fill={pal.bg} />
-        <text x={12} y={19} fill={pal.fg} fontSize={13} fontWeight={600}>
-          {title}
-        </text>
-        {subLines.map((l, i) => (
-          <text key={i} x={12} y={36 + i * 14} fill={pal.fg2} fontSize={11}>
-            {l}
-          </text>
+    <ChartFrame
+      {...{ width, height, pal, title, subtitle, subLines, svgRef }}
+      className="sel-chart"
+      data-testid="selectivity-chart"
+      data-panels={panels.length}
+      data-states={nStates}
+      data-pooling={pooling}
+      subtitleTop={36}
+      overlay={
+        hover &&
+        hoveredPanel && (
+          <ChartTooltip
+            extraClass="sel-tooltip"
+            left={Math.min(width - 250, hover.x + 14)}
+            top={hover.y + 10}
+            width={240}
+            data-testid="sel-tooltip"
+            data-layer={hoveredPanel.layer}
+            data-bin={hover.bin}
+            head={
+              <>
+                {hoveredPanel.layer}: AUROC {(hover.bin * BIN_WIDTH).toFixed(3)}–{((hover.bin + 1) * BIN_WIDTH).toFixed(3)}
+              </>
+            }
+            rows={hoveredPanel.states.map((s) => ({
+              key: s.si,
+              label: (
+                <>
+                  <span className="swatch" style={{ background: stateColour(s.si, dark) }} />
+                  {s.state.state.label}
+                </>
+              ),
+              value: `${s.counts[hover.bin]} of ${s.layer.units} ${unitsWord(hoveredPanel.kind)}`,
+            }))}
+          />
+        )
+      }
+    >
+      <g transform={`translate(12,${legendTop})`}>
+        {legend.items.map((it) => (
+          <LegendItem
+            key={it.si}
+            x={it.x}
+            y={it.row * 17}
+            pal={pal}
+            fontSize={11}
+            data-testid="sel-legend-item"
+            data-state={result.states[it.si]!.state.ref}
+            swatch={<rect y={1} width={16} height={9} fill={stateColour(it.si, dark)} fillOpacity={0.25} stroke={stateColour(it.si, dark)} strokeWidth={1.5} />}
+            textX={22}
+            text={it.text}
+          />
         ))}
-        <g transform={`translate(12,${legendTop})`}>
-          {legend.items.map((it) => (
-            <g key={it.si} transform={`translate(${it.x},${it.row * 17})`} data-testid="sel-legend-item" data-state={result.states[it.si]!.state.ref}>
-              <rect y={1} width={16} height={9} fill={stateColour(it.si, dark)} fillOpacity={0.25} stroke={stateColour(it.si, dark)} strokeWidth={1.5} />
-              <text x={22} y={10} fill={pal.fg} fontSize={11}>
-                {it.text}
-              </text>
-            </g>
-          ))}
-        </g>
-        {panels.map((panel, pi) => {
-          const px = 12 + (pi % cols) * (pw + gapX);
-          const py = gridTop + Math.floor(pi / cols) * (panelH + gapY);
-          return (
-            <PanelView
-              key={panel.layer}
-              panel={panel}
-              pi={pi}
-              px={px}
-              py={py}
-              pw={pw}
-              headH={headH}
-              plotH={plotH}
-              layout={layout}
-              countScale={countScale}
-              innerW={innerW}
-              x={x}
-              result={result}
-              pooling={pooling}
-              dark={dark}
-              hover={hover}
-              setHover={setHover}
-              activate={activate}
-              onKey={onKey}
-            />
-          );
-        })}
-      </svg>
-      {hover && hoveredPanel && (
-        <div
-          className="chart-tooltip sel-tooltip"
-          role="status"
-          style={{ left: Math.min(width - 250, hover.x + 14), top: hover.y + 10, width: 240 }}
-          data-testid="sel-tooltip"
-          data-layer={hoveredPanel.layer}
-          data-bin={hover.bin}
-        >
-          <div className="tt-head">
-            {hoveredPanel.layer}: AUROC {(hover.bin * BIN_WIDTH).toFixed(3)}–{((hover.bin + 1) * BIN_WIDTH).toFixed(3)}
-          </div>
-          <table>
-            <tbody>
-              {hoveredPanel.states.map((s) => (
-                <tr key={s.si}>
-                  <th>
-                    <span className="swatch" style={{ background: stateColour(s.si, dark) }} />
-                    {s.state.state.label}
-                  </th>
-                  <td>
-                    {s.counts[hover.bin]} of {s.layer.units} {unitsWord(hoveredPanel.kind)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </div>
-  );
-}
-
-const unitsWord = (kind: 'dense' | 'conv') => (kind === 'conv' ? 'channels' : 'units');
-
-function PanelView(props: {
-  panel: Panel;
-  pi: number;
-  px: number;
-  py: number;
-  pw: number;
-  headH: number;
-  plotH: number;
-  innerW: number;
-  x: (v: number) => number;
-  result: SelectivityResult;
-  pooling: Pooling;
-  layout: HistLayout;
-  countScale: CountScale;
-  dark: boolean;
-  hover: Hover | null;
-  setHover: (h: Hover | null) => void;
-  activate: (si: number, layer: string, unit: number) => void;
-  onKey: (e: KeyboardEvent, si: number, layer: string, unit: number) => void;
-}) {
-  const { panel, pi, px, py, pw, headH, plotH, innerW, x, result, pooling, layout, countScale, dark, hover, setHover, activate, onKey } = props;
-  const pal = chartPalette(dark);
-  const n = panel.states.length;
-  const maxCount = Math.max(1, ...panel.states.flatMap((s) => s.counts));
-  const rows = layout === 'rows';
-  const xTicks = [0, 0.25, 0.5, 0.75, 1];
-  const thrX = x(result.threshold);
-  const pooled = panel.kind === 'conv' ? `${pooling}-pooled` : 'dense';
-  const head = `${panel.layer} · ${formatInt(panel.units)} ${unitsWord(panel.kind)} · ${pooled}`;
-  const word = unitsWord(panel.kind);
-
-  // Overlaid: one y scale for the plot. Rows: a strip per state with its own baseline, the same count scale.
-  const sq = countScale === 'sqrt';
-  const yOver = (sq ? scaleSqrt() : scaleLinear()).domain([0, maxCount]).nice(4).range([plotH, 0]);
-  const stripBase = (row: number) => row * STRIP + STRIP - 9;
-  const frac = (c: number) => (sq ? Math.sqrt(c / maxCount) : c / maxCount);
-  const yRow = (row: number, c: number) => stripBase(row) - frac(c) * (STRIP - 13);
-  const yOf = (row: number, c: number) => (rows ? yRow(row, c) : yOver(c));
-  const base = (row: number) => (rows ? stripBase(row) : plotH);
-
-  const step = (counts: number[], row: number) => {
-    let d = `M0,${base(row)}`;
-    counts.forEach((c, k) => {
-      d += `L${x(k * BIN_WIDTH).toFixed(2)},${yOf(row, c).toFixed(2)}L${x((k + 1) * BIN_WIDTH).toFixed(2)},${yOf(row, c).toFixed(2)}`;
-    });
-    return `${d}L${x(1)},${base(row)}`;
-  };
-
-  const onMove = (e: PointerEvent<SVGRectElement>) => {
-    const r = e.currentTarget.getBoundingClientRect();
-    const frac = (e.clientX - r.left) / r.width;
-    const bin = Math.max(0, Math.min(Math.round(1 / BIN_WIDTH) - 1, Math.floor(frac / BIN_WIDTH)));
-    const host = (e.currentTarget.ownerSVGElement ?? e.currentTarget).getBoundingClientRect();
-    if (hover?.panel !== pi || hover.bin !== bin) setHover({ panel: pi, bin, x: e.clientX - host.left, y: e.clientY - host.top });
-  };
-
-  const rugY = (row: number) => (rows ? stripBase(row) + 1 : plotH + 20 + row * RUG);
-  const below = rows ? plotH + 18 : plotH + 20 + n * RUG;
-
-  return (
-    <g transform={`translate(${px},${py})`} data-testid="sel-panel" data-layer={panel.layer}>
-      <rect x={-4} y={-2} width={pw + 4} height={headH + below + 22} fill="none" stroke={pal.grid} />
-      <text x={0} y={12} fill={pal.fg} fontSize={12} fontWeight={600}>
-        {head}
-      </text>
-      {panel.states.map((s, row) => {
-        const p = s.pool;
-        const colour = stateColour(s.si, dark);
-        const probe = s.layer.probe ? ` · probe ${(s.layer.probe.balancedAccuracy * 100).toFixed(1)}%` : '';
-        const text = `#${p.best.unit}  AUROC ${f3(p.best.auroc)}  p ${formatP(p.pValue)}  ${p.detectors} ≥ ${result.threshold}${probe}`;
+      </g>
+      {panels.map((panel, pi) => {
+        const px = 12 + (pi % cols) * (pw + gapX);
+        const py = gridTop + Math.floor(pi / cols) * (panelH + gapY);
         return (
-          <g
-            key={s.si}
-            transform={`translate(0,${18 + row * ROW})`}
-            className="sel-best-line"
-            role="link"
-            tabIndex={0}
-            aria-label={`${s.state.state.label}, ${panel.layer}: best unit ${p.best.unit}, AUROC ${f3(p.best.auroc)}, p ${formatP(p.pValue)}, ${p.detectors} detectors at or above ${result.threshold}. Open its activation maps.`}
-            onClick={() => activate(s.si, panel.layer, p.best.unit)}
-            onKeyDown={(e) => onKey(e, s.si, panel.layer, p.best.unit)}
-            style={{ cursor: 'pointer' }}
-            data-testid="sel-best"
-            data-state={s.state.state.ref}
-            data-layer={panel.layer}
-            data-unit={p.best.unit}
-            data-auroc={p.best.auroc}
-            data-p={p.pValue}
-            data-detectors={p.detectors}
-          >
-            <rect y={0} width={pw - 4} height={ROW} fill="transparent" />
-            <path d="M0,11 L4,3 L8,11 Z" fill={colour} />
-            <text x={12} y={10.5} fill={pal.fg} fontSize={10.5} xmlSpace="preserve">
-              {clip(text, 10.5, pw - 16)}
-            </text>
-          </g>
+          <AurocPanel
+            key={panel.layer}
+            panel={panel}
+            pi={pi}
+            px={px}
+            py={py}
+            pw={pw}
+            headH={headH}
+            plotH={plotH}
+            layout={layout}
+            countScale={countScale}
+            innerW={innerW}
+            x={x}
+            result={result}
+            pooling={pooling}
+            dark={dark}
+            hover={hover}
+            setHover={setHover}
+            activate={activate}
+            onKey={onKey}
+          />
         );
       })}
-      <g transform={`translate(${M.left},${headH})`}>
-        {rows
-          ? panel.states.map((s, row) => (
-              <g key={`g${s.si}`}>
-                {row > 0 && <line x2={innerW} y1={row * STRIP} y2={row * STRIP} stroke={pal.grid} />}
-                <line x2={innerW} y1={stripBase(row)} y2={stripBase(row)} stroke={pal.frame} strokeOpacity={0.6} />
-              </g>
-            ))
-          : yOver
-              .ticks(4)
-              .filter((t) => Number.isInteger(t))
-              .map((t) => (
-                <g key={t} transform={`translate(0,${yOver(t)})`}>
-                  <line x2={innerW} stroke={pal.grid} />
-                  <text x={-5} dy="0.32em" textAnchor="end" fill={pal.fg2} fontSize={10}>
-                    {formatInt(t)}
-                  </text>
-                </g>
-              ))}
-        <line x1={x(0.5)} x2={x(0.5)} y2={plotH} stroke={pal.frame} strokeDasharray="1 3" />
-        {panel.states.map((s, row) => {
-          const colour = stateColour(s.si, dark);
-          return (
-            <path
-              key={s.si}
-              d={step(s.counts, row)}
-              fill={colour}
-              fillOpacity={rows ? (dark ? 0.3 : 0.22) : dark ? 0.1 : 0.06}
-              stroke={colour}
-              strokeWidth={1.4}
-              data-testid="sel-hist"
-              data-state={s.state.state.ref}
-            />
-          );
-        })}
-        <line x1={thrX} x2={thrX} y1={-2} y2={plotH} stroke={pal.fg} strokeDasharray="4 3" strokeWidth={1} />
-        <rect width={innerW} height={plotH} fill="none" stroke={pal.frame} />
-        {xTicks.map((t) => (
-          <g key={t} transform={`translate(${x(t)},${plotH})`}>
-            <line y2={4} stroke={pal.frame} />
-            <text y={14} textAnchor="middle" fill={pal.fg2} fontSize={10}>
-              {t}
-            </text>
-          </g>
-        ))}
-        <text transform={`translate(${rows ? -14 : -26},${plotH / 2}) rotate(-90)`} textAnchor="middle" fill={pal.fg2} fontSize={10}>
-          {rows ? `${word}/bin${sq ? ' (√)' : ''}, 0–${maxCount} per row` : `${word} per bin${sq ? ' (√ scale)' : ''}`}
-        </text>
-        {panel.states.map((s, row) => {
-          const colour = stateColour(s.si, dark);
-          const ry = rugY(row);
-          const nul = s.nul;
-          const bx = x(s.pool.best.auroc);
-          return (
-            <g key={`n${s.si}`} data-testid="sel-null" data-state={s.state.state.ref} data-null-median={nul?.median ?? ''}>
-              {nul && <rect x={x(nul.q05)} y={ry + 2} width={Math.max(1, x(nul.q95) - x(nul.q05))} height={3} fill={colour} fillOpacity={0.35} />}
-              {s.pool.nullBest.map((v, i) => (
-                <line key={i} x1={x(v)} x2={x(v)} y1={ry} y2={ry + 7} stroke={colour} strokeOpacity={0.85} strokeWidth={1} />
-              ))}
-              <path d={`M${bx - 4},${ry + 8} L${bx + 4},${ry + 8} L${bx},${ry} Z`} fill={colour} stroke={pal.bg} strokeWidth={0.6} />
-            </g>
-          );
-        })}
-        <text x={innerW / 2} y={below + 12} textAnchor="middle" fill={pal.fg2} fontSize={10.5}>
-          unit AUROC (“{result.class.name}” vs. rest) · ticks: null of the best unit
-        </text>
-        <rect
-          className="no-export"
-          width={innerW}
-          height={plotH}
-          fill="transparent"
-          onPointerMove={onMove}
-          onPointerLeave={() => setHover(null)}
-          style={{ pointerEvents: 'all' }}
-          data-testid="sel-plot-overlay"
-        />
-        {panel.states.map((s, row) => {
-          const bx = x(s.pool.best.auroc);
-          const colour = stateColour(s.si, dark);
-          const top = rows ? row * STRIP + 2 : 4 + row * 7;
-          return (
-            <g key={`b${s.si}`} onClick={() => activate(s.si, panel.layer, s.pool.best.unit)} style={{ cursor: 'pointer' }} data-testid="sel-best-marker" data-state={s.state.state.ref}>
-              <line x1={bx} x2={bx} y1={top + 6} y2={base(row)} stroke={colour} strokeWidth={1} strokeDasharray="2 2" />
-              <path d={`M${bx - 4},${top} L${bx + 4},${top} L${bx},${top + 7} Z`} fill={colour} stroke={pal.bg} strokeWidth={0.6} />
-            </g>
-          );
-        })}
-        {hover?.panel === pi && (
-          <rect
-            className="no-export"
-            x={x(hover.bin * BIN_WIDTH)}
-            width={Math.max(1, x(BIN_WIDTH) - x(0))}
-            height={plotH}
-            fill={pal.fg}
-            fillOpacity={0.08}
-            pointerEvents="none"
-          />
-        )}
-      </g>
-    </g>
+    </ChartFrame>
   );
 }
-
-function clip(s: string, size: number, w: number): string {
-  return textWidth(s, size) <= w ? s : `${s.slice(0, Math.max(8, Math.floor(w / (size * 0.56)) - 1))}…`;
-}
-

@@ -1,5 +1,6 @@
-// The PNG / SVG / CSV buttons in a chart card's corner (charts/export.ts does the work). Errors go to `onError`.
-import type { RefObject } from 'react';
+// The PNG / SVG / CSV buttons in a chart card's corner (charts/export.ts does the work), and the card itself. Errors
+// go to `onError`.
+import type { ReactNode, RefObject } from 'react';
 import { errorMessage } from '../api';
 import { download, exportCsv, exportPng, exportSvg } from './export';
 
@@ -57,5 +58,17 @@ export function ExportButtons({ svgRef, png, csv, stem, testId, onError, what, c
         </button>
       )}
     </span>
+  );
+}
+
+/** A chart in its card, with its export buttons in the top-right corner; `className` adds to "chart-card". */
+export function ChartCard({ className, children, ...exportProps }: ExportButtonsProps & { className?: string; children: ReactNode }) {
+  return (
+    <figure className={className ? `chart-card ${className}` : 'chart-card'}>
+      <div className="chart-tools">
+        <ExportButtons {...exportProps} />
+      </div>
+      {children}
+    </figure>
   );
 }

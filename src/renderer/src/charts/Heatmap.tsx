@@ -1,14 +1,15 @@
 // A square matrix heatmap (e.g. mask overlap between every pair of rounds): a sequential scale on [0, 1] or a
 // diverging log scale around 1 (ratio to chance), a colour legend, values printed in cells large enough to hold
 // them, and a tooltip of exact numbers on hover or focus. d3 computes scales; React renders SVG.
-import { useMemo, useState, type KeyboardEvent, type Ref } from 'react';
+import { useMemo, useState, type KeyboardEvent } from 'react';
 import { color, interpolateRdBu, interpolateViridis, scaleDivergingLog, scaleLinear } from 'd3';
 import { chartPalette } from '../app/theme';
-import { textWidth, wrapText } from './axes';
+import { belowHead, subtitleLines, textWidth } from './axes';
+import { ChartFrame, type ChartProps, ChartTooltip } from './parts';
 
 export type HeatmapScale = 'unit' | 'ratio';
 
-export interface HeatmapProps {
+export interface HeatmapProps extends ChartProps {
   /** Short axis labels (e.g. "r3"), one per row/column. */
   labels: string[];
   /** Full names for the tooltip. */
@@ -20,12 +21,6 @@ export interface HeatmapProps {
   /** Text of the colour legend, e.g. "Jaccard index". */
   legendLabel: string;
   axisLabel: string;
-  width: number;
-  dark: boolean;
-  title: string;
-  subtitle: string;
-  testId: string;
-  svgRef?: Ref<SVGSVGElement>;
   /** Maximum cell size in px. */
   maxCell?: number;
 }
@@ -43,10 +38,10 @@ export function Heatmap(props: HeatmapProps) {
   const pal = chartPalette(dark);
   const [hover, setHover] = useState<[number, number] | null>(null);
   const n = labels.length;
-  const subLines = wrapText(subtitle, 11, width - 24, 2);
+  const subLines = subtitleLines(subtitle, width);
   const labelW = Math.min(90, Math.max(28, ...labels.map((l) => textWidth(l, 11) + 10)));
   const legendW = 86;
-  const M = { top: 37 + subLines.length * 14 + 14, left: 14 + 16 + labelW, right: legendW, bottom: 12 };
+  const M = { top: belowHead(subLines.length) + 14, left: 14 + 16 + labelW, right: legendW, bottom: 12 };
   const avail = Math.max(40, width - M.left - M.right);
   const cell = Math.max(4, Math.min(maxCell, Math.floor(avail / Math.max(1, n))));
   const side = cell * n;
@@ -92,9 +87,9 @@ export function Heatmap(props: HeatmapProps) {
   };
 
   return (
-    <div
+    <ChartFrame
+      {...{ width, height, pal, title, subtitle, subLines, svgRef }}
       className="overlap-chart focusable-chart"
-      style={{ position: 'relative' }}
       data-testid={testId}
       data-n={n}
       data-scale={scale}
@@ -103,129 +98,109 @@ export function Heatmap(props: HeatmapProps) {
       onKeyDown={onKey}
       onBlur={() => setHover(null)}
       aria-label={`${title}: ${n} by ${n} matrix; arrow keys move through the cells`}
+      defs={
+        <linearGradient id={gradId} x1="0" x2="0" y1="1" y2="0">
+          {stops.map((s) => (
+            <stop key={s.off} offset={s.off} stopColor={s.c} />
+          ))}
+        </linearGradient>
+      }
+      overlay={
+        hover &&
+        tip && (
+          <ChartTooltip
+            left={M.left + (hover[1] + 1) * cell + 10 + 300 > width ? Math.max(4, M.left + hover[1] * cell - 310) : M.left + (hover[1] + 1) * cell + 10}
+            top={Math.max(4, gridTop + hover[0] * cell - 10)}
+            data-testid="heatmap-tooltip"
+            data-i={hover[0]}
+            data-j={hover[1]}
+            head={
+              <>
+                i = {hover[0]}: {names[hover[0]]}
+                <br />j = {hover[1]}: {names[hover[1]]}
+              </>
+            }
+            rows={tip.map(([k, v]) => ({ key: k, label: k, value: v, testId: `tt-${k.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}` }))}
+          />
+        )
+      }
     >
-      <svg ref={svgRef} width={width} height={height} role="img" aria-label={`${title}. ${subtitle}`} fontFamily={pal.font} style={{ display: 'block' }}>
-        <defs>
-          <linearGradient id={gradId} x1="0" x2="0" y1="1" y2="0">
-            {stops.map((s) => (
-              <stop key={s.off} offset={s.off} stopColor={s.c} />
-            ))}
-          </linearGradient>
-        </defs>
-        <rect width={width} height={height} fill={pal.bg} />
-        <text x={12} y={19} fill={pal.fg} fontSize={13} fontWeight={600}>
-          {title}
-        </text>
-        {subLines.map((l, i) => (
-          <text key={i} x={12} y={37 + i * 14} fill={pal.fg2} fontSize={11}>
-            {l}
+      <g transform={`translate(${M.left},${gridTop})`}>
+        {labels.map((l, i) => (
+          <text key={`r${i}`} x={-6} y={i * cell + cell / 2} dy="0.32em" textAnchor="end" fill={pal.fg} fontSize={cell >= 12 ? 11 : 9}>
+            {cell >= 9 || i % Math.ceil(9 / cell) === 0 ? l : ''}
           </text>
         ))}
-        <g transform={`translate(${M.left},${gridTop})`}>
-          {labels.map((l, i) => (
-            <text key={`r${i}`} x={-6} y={i * cell + cell / 2} dy="0.32em" textAnchor="end" fill={pal.fg} fontSize={cell >= 12 ? 11 : 9}>
-              {cell >= 9 || i % Math.ceil(9 / cell) === 0 ? l : ''}
+        {labels.map((l, j) =>
+          cell >= 18 ? (
+            <text key={`c${j}`} x={j * cell + cell / 2} y={-6} textAnchor="middle" fill={pal.fg} fontSize={11}>
+              {l}
             </text>
-          ))}
-          {labels.map((l, j) =>
-            cell >= 18 ? (
-              <text key={`c${j}`} x={j * cell + cell / 2} y={-6} textAnchor="middle" fill={pal.fg} fontSize={11}>
-                {l}
-              </text>
-            ) : (
-              <text key={`c${j}`} transform={`translate(${j * cell + cell / 2},-6) rotate(-60)`} fill={pal.fg} fontSize={cell >= 12 ? 10 : 9}>
-                {cell >= 9 || j % Math.ceil(9 / cell) === 0 ? l : ''}
-              </text>
-            ),
-          )}
-          {values.map((row, i) =>
-            row.map((v, j) => {
-              const fill = v === null || !Number.isFinite(v) ? pal.grid : colour(v);
-              return (
-                <g key={`${i}-${j}`}>
-                  <rect
-                    x={j * cell}
-                    y={i * cell}
-                    width={cell - (cell > 6 ? 1 : 0)}
-                    height={cell - (cell > 6 ? 1 : 0)}
-                    fill={fill}
-                    data-testid="heatmap-cell"
-                    data-i={i}
-                    data-j={j}
-                    data-value={v ?? ''}
-                    onPointerEnter={() => setHover([i, j])}
-                    onPointerLeave={() => setHover(null)}
-                  />
-                  {v !== null && Number.isFinite(v) && cell >= 30 && (
-                    <text
-                      x={j * cell + cell / 2}
-                      y={i * cell + cell / 2}
-                      dy="0.32em"
-                      textAnchor="middle"
-                      fontSize={cell >= 44 ? 11 : 9.5}
-                      fill={luminance(fill) > 0.5 ? '#111' : '#fff'}
-                      pointerEvents="none"
-                    >
-                      {fmtCell(v, scale)}
-                    </text>
-                  )}
-                </g>
-              );
-            }),
-          )}
-          {hover && (
-            <rect className="no-export" x={hover[1] * cell - 1} y={hover[0] * cell - 1} width={cell + 1} height={cell + 1} fill="none" stroke={pal.fg} strokeWidth={2} pointerEvents="none" />
-          )}
-          <text x={side / 2} y={side + 22} textAnchor="middle" fill={pal.fg2} fontSize={11.5}>
-            {axisLabel} (column j)
-          </text>
-          <text transform={`translate(${-labelW - 6},${side / 2}) rotate(-90)`} textAnchor="middle" fill={pal.fg2} fontSize={11.5}>
-            {axisLabel} (row i)
-          </text>
-        </g>
-        <g transform={`translate(${M.left + side + 18},${gridTop})`}>
-          <rect width={14} height={legendH} fill={`url(#${gradId})`} stroke={pal.frame} />
-          {legendTicks.ticks.map((t) => (
-            <g key={t} transform={`translate(14,${ly(t)})`}>
-              <line x2={4} stroke={pal.fg2} />
-              <text x={7} dy="0.32em" fill={pal.fg2} fontSize={10.5}>
-                {legendTicks.log ? (t < 1 ? `1/${Math.round(1 / t)}` : `${t}`) : t.toFixed(2)}
-              </text>
-            </g>
-          ))}
-          <text transform={`translate(${-5},${legendH / 2}) rotate(-90)`} textAnchor="middle" fill={pal.fg} fontSize={11}>
-            {legendLabel}
-          </text>
-        </g>
-      </svg>
-      {hover && tip && (
-        <div
-          className="chart-tooltip"
-          role="status"
-          style={{
-            left: M.left + (hover[1] + 1) * cell + 10 + 300 > width ? Math.max(4, M.left + hover[1] * cell - 310) : M.left + (hover[1] + 1) * cell + 10,
-            top: Math.max(4, gridTop + hover[0] * cell - 10),
-          }}
-          data-testid="heatmap-tooltip"
-          data-i={hover[0]}
-          data-j={hover[1]}
-        >
-          <div className="tt-head">
-            i = {hover[0]}: {names[hover[0]]}
-            <br />j = {hover[1]}: {names[hover[1]]}
-          </div>
-          <table>
-            <tbody>
-              {tip.map(([k, v]) => (
-                <tr key={k}>
-                  <th>{k}</th>
-                  <td data-testid={`tt-${k.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`}>{v}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </div>
+          ) : (
+            <text key={`c${j}`} transform={`translate(${j * cell + cell / 2},-6) rotate(-60)`} fill={pal.fg} fontSize={cell >= 12 ? 10 : 9}>
+              {cell >= 9 || j % Math.ceil(9 / cell) === 0 ? l : ''}
+            </text>
+          ),
+        )}
+        {values.map((row, i) =>
+          row.map((v, j) => {
+            const fill = v === null || !Number.isFinite(v) ? pal.grid : colour(v);
+            return (
+              <g key={`${i}-${j}`}>
+                <rect
+                  x={j * cell}
+                  y={i * cell}
+                  width={cell - (cell > 6 ? 1 : 0)}
+                  height={cell - (cell > 6 ? 1 : 0)}
+                  fill={fill}
+                  data-testid="heatmap-cell"
+                  data-i={i}
+                  data-j={j}
+                  data-value={v ?? ''}
+                  onPointerEnter={() => setHover([i, j])}
+                  onPointerLeave={() => setHover(null)}
+                />
+                {v !== null && Number.isFinite(v) && cell >= 30 && (
+                  <text
+                    x={j * cell + cell / 2}
+                    y={i * cell + cell / 2}
+                    dy="0.32em"
+                    textAnchor="middle"
+                    fontSize={cell >= 44 ? 11 : 9.5}
+                    fill={luminance(fill) > 0.5 ? '#111' : '#fff'}
+                    pointerEvents="none"
+                  >
+                    {fmtCell(v, scale)}
+                  </text>
+                )}
+              </g>
+            );
+          }),
+        )}
+        {hover && (
+          <rect className="no-export" x={hover[1] * cell - 1} y={hover[0] * cell - 1} width={cell + 1} height={cell + 1} fill="none" stroke={pal.fg} strokeWidth={2} pointerEvents="none" />
+        )}
+        <text x={side / 2} y={side + 22} textAnchor="middle" fill={pal.fg2} fontSize={11.5}>
+          {axisLabel} (column j)
+        </text>
+        <text transform={`translate(${-labelW - 6},${side / 2}) rotate(-90)`} textAnchor="middle" fill={pal.fg2} fontSize={11.5}>
+          {axisLabel} (row i)
+        </text>
+      </g>
+      <g transform={`translate(${M.left + side + 18},${gridTop})`}>
+        <rect width={14} height={legendH} fill={`url(#${gradId})`} stroke={pal.frame} />
+        {legendTicks.ticks.map((t) => (
+          <g key={t} transform={`translate(14,${ly(t)})`}>
+            <line x2={4} stroke={pal.fg2} />
+            <text x={7} dy="0.32em" fill={pal.fg2} fontSize={10.5}>
+              {legendTicks.log ? (t < 1 ? `1/${Math.round(1 / t)}` : `${t}`) : t.toFixed(2)}
+            </text>
+          </g>
+        ))}
+        <text transform={`translate(${-5},${legendH / 2}) rotate(-90)`} textAnchor="middle" fill={pal.fg} fontSize={11}>
+          {legendLabel}
+        </text>
+      </g>
+    </ChartFrame>
   );
 }

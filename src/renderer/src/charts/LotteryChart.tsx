@@ -1,7 +1,7 @@
 // One panel of the lottery plot: a metric against % of weights remaining (log scale, descending 100 -> 1), one line
 // per series (experiment x run kind) through the mean over seeds, a band (min-max or +-1 sd), a marker per round.
 // d3 computes scales, paths and symbols; React renders SVG with explicit colours so the export is standalone.
-import { useMemo, useRef, useState, type PointerEvent, type Ref } from 'react';
+import { useMemo, useRef, useState, type PointerEvent } from 'react';
 import {
   area,
   line,
@@ -17,15 +17,17 @@ import {
   symbolWye,
   type SymbolType,
 } from 'd3';
-import { formatInt, formatPercent } from '../app/format';
+import { formatInt } from '../app/format';
 import { kindColour, kindSymbol, type SymbolName } from '../app/kinds';
 import { chartPalette } from '../app/theme';
-import { logTicks, textWidth, wrapText } from './axes';
-import type { LotteryPoint, LotterySeries, Metric, Stats } from './lottery-data';
+import { belowHead, clipText, flowLegend, logTicks, subtitleLines, textWidth, tipLeft } from './axes';
+import { coincidences, type LotteryPoint, type LotterySeries, type Metric, type Stats } from './lottery-data';
+import { PointTooltip } from './LotteryTooltip';
+import { assignRef, AxisTitle, ChartFrame, type ChartProps, LegendItem, PlotFrame, XGrid, YGrid } from './parts';
 
 export type BandKind = 'minmax' | 'sd' | 'none';
 
-export interface LotteryChartProps {
+export interface LotteryChartProps extends ChartProps {
   series: LotterySeries[];
   /** Legend text per series key. */
   labels: ReadonlyMap<string, string>;
@@ -35,15 +37,9 @@ export interface LotteryChartProps {
   band: BandKind;
   /** % of weights remaining shown: [largest, smallest]. */
   xExtent: [number, number];
-  width: number;
   height: number;
-  dark: boolean;
-  title: string;
-  subtitle: string;
   caption: string;
   yLabel: string;
-  testId: string;
-  svgRef?: Ref<SVGSVGElement>;
 }
 
 const SYMBOL_TYPES: Record<SymbolName, SymbolType> = {
@@ -84,26 +80,17 @@ export function LotteryChart(props: LotteryChartProps) {
 
   // Legend rows, laid out left to right and wrapped to the width.
   const legend = useMemo(() => {
-    const items: { key: string; label: string; x: number; row: number }[] = [];
-    let x = 0;
-    let row = 0;
-    const avail = width - 24;
-    for (const s of series) {
-      const label = labels.get(s.key) ?? s.kind;
-      const w = 34 + textWidth(label, 11) + 18;
-      if (x > 0 && x + w > avail) {
-        x = 0;
-        row++;
-      }
-      items.push({ key: s.key, label, x, row });
-      x += w;
-    }
-    return { items, rows: series.length ? row + 1 : 0 };
+    const texts = series.map((s) => labels.get(s.key) ?? s.kind);
+    const flow = flowLegend(
+      texts.map((t) => 34 + textWidth(t, 11) + 18),
+      width - 24,
+    );
+    return { items: flow.items.map((at, i) => ({ ...at, key: series[i]!.key, label: texts[i]! })), rows: flow.rows };
   }, [series, labels, width]);
 
   // The subtitle wraps onto a second line rather than losing its end (it names the experiment in an export).
-  const subLines = useMemo(() => wrapText(subtitle, 11, width - 24, 2), [subtitle, width]);
-  const legendTop = 37 + subLines.length * 14;
+  const subLines = useMemo(() => subtitleLines(subtitle, width), [subtitle, width]);
+  const legendTop = belowHead(subLines.length);
   const M = { top: legendTop + legend.rows * 17 + 8, right: 18, bottom: 66, left: 60 };
   const innerW = Math.max(60, width - M.left - M.right);
   const innerH = Math.max(60, height - M.top - M.bottom);
@@ -147,16 +134,7 @@ export function LotteryChart(props: LotteryChartProps) {
 
   // Where a series' points or segments coincide with those of series drawn after it, they would vanish under them:
   // draw exactly those wider (one halo per series on top), so every line stays visible where values are equal.
-  const same = (a: LotteryPoint, b: LotteryPoint) => Math.abs(px(a) - px(b)) < 1.5 && Math.abs(py(a) - py(b)) < 1.5;
-  const overlaps = series.map((s, i) => {
-    const later = series.slice(i + 1);
-    const points = s.points.map((p) => later.filter((t) => t.points.some((q) => same(p, q))).length);
-    const segments = s.points.slice(1).map((b, j) => {
-      const a = s.points[j]!;
-      return later.filter((t) => t.points.some((q, m) => m > 0 && same(a, t.points[m - 1]!) && same(b, q))).length;
-    });
-    return { points, segments };
-  });
+  const overlaps = coincidences(series, px, py);
 
   const linePath = line<LotteryPoint>()
     .defined((p) => Number.isFinite(p[metric].mean))
@@ -193,228 +171,130 @@ export function LotteryChart(props: LotteryChartProps) {
   const hoveredPoint = hovered?.points.find((p) => p.round === hover!.round);
   const setRefs = (el: SVGSVGElement | null) => {
     ownSvg.current = el;
-    if (typeof svgRef === 'function') svgRef(el);
-    else if (svgRef) (svgRef as { current: SVGSVGElement | null }).current = el;
+    assignRef(svgRef, el);
   };
-  const clip = (s: string, size: number, w: number) => (textWidth(s, size) <= w ? s : `${s.slice(0, Math.max(8, Math.floor(w / (size * 0.56)) - 1))}…`);
 
   return (
-    <div className="lottery-chart" data-testid={testId} data-series={series.length} data-points={series.reduce((a, s) => a + s.points.length, 0)}>
-      <svg
-        ref={setRefs}
-        width={width}
-        height={height}
-        role="img"
-        aria-label={`${title}. ${subtitle}`}
-        fontFamily={pal.font}
-        style={{ display: 'block' }}
-      >
-        <rect width={width} height={height} fill={pal.bg} />
-        <text x={12} y={19} fill={pal.fg} fontSize={13} fontWeight={600}>
-          {clip(title, 13, width - 110)}
+    <ChartFrame
+      {...{ width, height, pal, title, subtitle, subLines }}
+      svgRef={setRefs}
+      className="lottery-chart"
+      data-testid={testId}
+      data-series={series.length}
+      data-points={series.reduce((a, s) => a + s.points.length, 0)}
+      shownTitle={clipText(title, 13, width - 110)}
+      overlay={
+        hover &&
+        hovered &&
+        hoveredPoint && (
+          <PointTooltip
+            series={hovered}
+            label={labels.get(hovered.key) ?? hovered.kind}
+            coinciding={series
+              .filter((s) => s.key !== hovered.key)
+              .filter((s) => s.points.some((p) => Math.abs(px(p) - hover.x) < 4 && Math.abs(py(p) - hover.y) < 4))
+              .map((s) => labels.get(s.key) ?? s.kind)}
+            point={hoveredPoint}
+            colour={kindColour(hovered.kind, dark)}
+            left={tipLeft(hover.x + M.left, 300, width, 16)}
+            top={Math.max(4, Math.min(height - 230, hover.y + M.top - 40))}
+          />
+        )
+      }
+    >
+      <g transform={`translate(12,${legendTop})`} className="legend">
+        {legend.items.map((it) => {
+          const s = series.find((q) => q.key === it.key)!;
+          const colour = kindColour(s.kind, dark);
+          return (
+            <LegendItem
+              key={it.key}
+              x={it.x}
+              y={it.row * 17}
+              pal={pal}
+              fontSize={11}
+              data-testid="legend-item"
+              data-kind={s.kind}
+              swatch={
+                <>
+                  <line x1={0} x2={26} y1={6} y2={6} stroke={colour} strokeWidth={2} strokeDasharray={dashed.has(s.key) ? '5 3' : undefined} />
+                  <path d={symbol(SYMBOL_TYPES[kindSymbol(s.kind)], 40)() ?? undefined} transform="translate(13,6)" fill={colour} stroke={pal.bg} strokeWidth={0.8} />
+                </>
+              }
+              textX={32}
+              text={it.label}
+            />
+          );
+        })}
+      </g>
+      <g transform={`translate(${M.left},${M.top})`}>
+        <YGrid ticks={yTicks} y={y} width={innerW} pal={pal} format={(t) => (isAcc(metric) ? `${+t.toFixed(2)}` : formatInt(t))} />
+        <XGrid ticks={xTicks} x={x} height={innerH} pal={pal} format={pctLabel} />
+        <PlotFrame width={innerW} height={innerH} pal={pal} />
+        <AxisTitle side="left" at={-44} height={innerH} pal={pal}>
+          {yLabel}
+        </AxisTitle>
+        <AxisTitle side="bottom" at={innerH + 36} width={innerW} pal={pal}>
+          weights remaining (% of prunable weights, log scale)
+        </AxisTitle>
+        <text x={-M.left + 12} y={innerH + 56} fill={pal.fg2} fontSize={10.5}>
+          {clipText(caption, 10.5, width - 24)}
         </text>
-        {subLines.map((l, i) => (
-          <text key={i} x={12} y={37 + i * 14} fill={pal.fg2} fontSize={11}>
-            {l}
-          </text>
-        ))}
-        <g transform={`translate(12,${legendTop})`} className="legend">
-          {legend.items.map((it) => {
-            const s = series.find((q) => q.key === it.key)!;
+        <g>
+          {series.map((s, si) => {
             const colour = kindColour(s.kind, dark);
+            const b = band !== 'none' ? bandPath(s.points) : null;
             return (
-              <g key={it.key} transform={`translate(${it.x},${it.row * 17})`} data-testid="legend-item" data-kind={s.kind}>
-                <line x1={0} x2={26} y1={6} y2={6} stroke={colour} strokeWidth={2} strokeDasharray={dashed.has(s.key) ? '5 3' : undefined} />
-                <path d={symbol(SYMBOL_TYPES[kindSymbol(s.kind)], 40)() ?? undefined} transform="translate(13,6)" fill={colour} stroke={pal.bg} strokeWidth={0.8} />
-                <text x={32} y={10} fill={pal.fg} fontSize={11}>
-                  {it.label}
-                </text>
+              <g key={s.key} data-testid="lottery-series" data-kind={s.kind} data-experiment-id={s.experimentId}>
+                {b && <path d={b} fill={colour} fillOpacity={dark ? 0.2 : 0.13} stroke="none" />}
+                <path
+                  d={linePath(s.points) ?? undefined}
+                  fill="none"
+                  stroke={colour}
+                  strokeWidth={2}
+                  strokeLinejoin="round"
+                  strokeDasharray={dashed.has(s.key) ? '5 3' : undefined}
+                />
+                {s.points.slice(1).map((b, j) => {
+                  const n = overlaps[si]!.segments[j]!;
+                  const a = s.points[j]!;
+                  return n > 0 && Number.isFinite(py(a)) && Number.isFinite(py(b)) ? (
+                    <line key={`w${j}`} x1={px(a)} y1={py(a)} x2={px(b)} y2={py(b)} stroke={colour} strokeWidth={2 + 3 * n} strokeLinecap="round" />
+                  ) : null;
+                })}
+                {s.points.map((p, pi) => (
+                  <path
+                    key={p.round}
+                    d={symbol(SYMBOL_TYPES[kindSymbol(s.kind)], 46 * (1 + 1.5 * overlaps[si]!.points[pi]!))() ?? undefined}
+                    transform={`translate(${px(p)},${py(p)})`}
+                    fill={colour}
+                    stroke={pal.bg}
+                    strokeWidth={1}
+                    data-testid="lottery-point"
+                    data-kind={s.kind}
+                    data-round={p.round}
+                    data-density={p.density.mean}
+                    data-value={p[metric].mean}
+                  />
+                ))}
               </g>
             );
           })}
         </g>
-        <g transform={`translate(${M.left},${M.top})`}>
-          {yTicks.map((t) => (
-            <g key={`y${t}`} transform={`translate(0,${y(t)})`}>
-              <line x2={innerW} stroke={pal.grid} />
-              <text x={-7} dy="0.32em" textAnchor="end" fill={pal.fg2} fontSize={11}>
-                {isAcc(metric) ? `${+t.toFixed(2)}` : formatInt(t)}
-              </text>
-            </g>
-          ))}
-          {xTicks.map((t) => (
-            <g key={`x${t}`} transform={`translate(${x(t)},0)`}>
-              <line y2={innerH} stroke={pal.grid} />
-              <line y1={innerH} y2={innerH + 5} stroke={pal.frame} />
-              <text y={innerH + 18} textAnchor="middle" fill={pal.fg2} fontSize={11}>
-                {pctLabel(t)}
-              </text>
-            </g>
-          ))}
-          <rect width={innerW} height={innerH} fill="none" stroke={pal.frame} />
-          <text transform={`translate(${-44},${innerH / 2}) rotate(-90)`} textAnchor="middle" fill={pal.fg} fontSize={12}>
-            {yLabel}
-          </text>
-          <text x={innerW / 2} y={innerH + 36} textAnchor="middle" fill={pal.fg} fontSize={12}>
-            weights remaining (% of prunable weights, log scale)
-          </text>
-          <text x={-M.left + 12} y={innerH + 56} fill={pal.fg2} fontSize={10.5}>
-            {clip(caption, 10.5, width - 24)}
-          </text>
-          <g>
-            {series.map((s, si) => {
-              const colour = kindColour(s.kind, dark);
-              const b = band !== 'none' ? bandPath(s.points) : null;
-              return (
-                <g key={s.key} data-testid="lottery-series" data-kind={s.kind} data-experiment-id={s.experimentId}>
-                  {b && <path d={b} fill={colour} fillOpacity={dark ? 0.2 : 0.13} stroke="none" />}
-                  <path
-                    d={linePath(s.points) ?? undefined}
-                    fill="none"
-                    stroke={colour}
-                    strokeWidth={2}
-                    strokeLinejoin="round"
-                    strokeDasharray={dashed.has(s.key) ? '5 3' : undefined}
-                  />
-                  {s.points.slice(1).map((b, j) => {
-                    const n = overlaps[si]!.segments[j]!;
-                    const a = s.points[j]!;
-                    return n > 0 && Number.isFinite(py(a)) && Number.isFinite(py(b)) ? (
-                      <line key={`w${j}`} x1={px(a)} y1={py(a)} x2={px(b)} y2={py(b)} stroke={colour} strokeWidth={2 + 3 * n} strokeLinecap="round" />
-                    ) : null;
-                  })}
-                  {s.points.map((p, pi) => (
-                    <path
-                      key={p.round}
-                      d={symbol(SYMBOL_TYPES[kindSymbol(s.kind)], 46 * (1 + 1.5 * overlaps[si]!.points[pi]!))() ?? undefined}
-                      transform={`translate(${px(p)},${py(p)})`}
-                      fill={colour}
-                      stroke={pal.bg}
-                      strokeWidth={1}
-                      data-testid="lottery-point"
-                      data-kind={s.kind}
-                      data-round={p.round}
-                      data-density={p.density.mean}
-                      data-value={p[metric].mean}
-                    />
-                  ))}
-                </g>
-              );
-            })}
-          </g>
-          {hover && (
-            <circle className="no-export" cx={hover.x} cy={hover.y} r={8} fill="none" stroke={pal.fg} strokeWidth={1.5} />
-          )}
-          <rect
-            className="no-export"
-            width={innerW}
-            height={innerH}
-            fill="transparent"
-            style={{ cursor: 'crosshair' }}
-            onPointerMove={onMove}
-            onPointerLeave={() => setHover(null)}
-            data-testid={`${testId}-overlay`}
-          />
-        </g>
-      </svg>
-      {hover && hovered && hoveredPoint && (
-        <PointTooltip
-          series={hovered}
-          label={labels.get(hovered.key) ?? hovered.kind}
-          coinciding={series
-            .filter((s) => s.key !== hovered.key)
-            .filter((s) => s.points.some((p) => Math.abs(px(p) - hover.x) < 4 && Math.abs(py(p) - hover.y) < 4))
-            .map((s) => labels.get(s.key) ?? s.kind)}
-          point={hoveredPoint}
-          colour={kindColour(hovered.kind, dark)}
-          left={hover.x + M.left + 16 + 300 > width ? hover.x + M.left - 16 - 300 : hover.x + M.left + 16}
-          top={Math.max(4, Math.min(height - 230, hover.y + M.top - 40))}
+        {hover && (
+          <circle className="no-export" cx={hover.x} cy={hover.y} r={8} fill="none" stroke={pal.fg} strokeWidth={1.5} />
+        )}
+        <rect
+          className="no-export"
+          width={innerW}
+          height={innerH}
+          fill="transparent"
+          style={{ cursor: 'crosshair' }}
+          onPointerMove={onMove}
+          onPointerLeave={() => setHover(null)}
+          data-testid={`${testId}-overlay`}
         />
-      )}
-    </div>
-  );
-}
-
-function range(s: Stats, f: (v: number) => string): string {
-  return s.min === s.max ? '' : ` (${f(s.min)} – ${f(s.max)})`;
-}
-
-function PointTooltip(props: { series: LotterySeries; label: string; coinciding: string[]; point: LotteryPoint; colour: string; left: number; top: number }) {
-  const { series, label, coinciding, point: p, colour, left, top } = props;
-  const pp = (v: number) => formatPercent(v);
-  const sd = (s: Stats) => (Number.isFinite(s.sd) ? `, sd ${(s.sd * 100).toFixed(2)} pp` : '');
-  return (
-    <div
-      className="chart-tooltip"
-      role="status"
-      style={{ left, top }}
-      data-testid="lottery-tooltip"
-      data-kind={series.kind}
-      data-round={p.round}
-      data-experiment-id={series.experimentId}
-    >
-      <div className="tt-head">
-        <span className="swatch" style={{ background: colour }} />
-        {label} · round {p.round}
-      </div>
-      <table>
-        <tbody>
-          <tr>
-            <th>weights remaining</th>
-            <td data-testid="tt-density">
-              {formatPercent(p.density.mean, 2)}
-              {range(p.density, (v) => formatPercent(v, 2))}
-            </td>
-          </tr>
-          <tr>
-            <th>test acc. at early stop</th>
-            <td data-testid="tt-accuracy">
-              {pp(p.testAccuracy.mean)}
-              {sd(p.testAccuracy)}
-            </td>
-          </tr>
-          <tr>
-            <th>early-stop iteration</th>
-            <td data-testid="tt-early-stop">
-              {formatInt(p.earlyStopIteration.mean)}
-              {range(p.earlyStopIteration, formatInt)}
-            </td>
-          </tr>
-          <tr>
-            <th>final test acc.</th>
-            <td>{pp(p.finalTestAccuracy.mean)}</td>
-          </tr>
-          <tr>
-            <th>seeds</th>
-            <td data-testid="tt-n">n = {p.n}</td>
-          </tr>
-        </tbody>
-      </table>
-      <table className="tt-seeds">
-        <thead>
-          <tr>
-            <th>seed</th>
-            <th>remaining</th>
-            <th>acc. (early stop)</th>
-            <th>es it</th>
-          </tr>
-        </thead>
-        <tbody>
-          {p.seeds.map((s) => (
-            <tr key={s.runId}>
-              <td>{s.seed}</td>
-              <td>{formatPercent(s.density, 2)}</td>
-              <td>{pp(s.testAccuracy)}</td>
-              <td>{formatInt(s.earlyStopIteration)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {coinciding.length > 0 && (
-        <div className="tt-note" data-testid="tt-coinciding">
-          Drawn over, at the same position: {coinciding.join(', ')}
-        </div>
-      )}
-    </div>
+      </g>
+    </ChartFrame>
   );
 }

@@ -1,20 +1,15 @@
 // Unit-level overlap of two masks: per layer, one cell per output unit (conv: channel) coloured by whether it keeps
 // at least one incoming weight in A, in B, in both or in neither; with the counts. SVG, standalone colours.
-import { useState, type PointerEvent, type Ref } from 'react';
+import { useState, type PointerEvent } from 'react';
 import type { LayerOverlap } from '../../../shared/analysis';
 import { formatInt } from '../app/format';
 import { chartPalette } from '../app/theme';
-import { wrapText } from './axes';
 import { codeColours, UNIT_CODE_NAMES } from './overlap-data';
+import { belowHead, subtitleLines } from './axes';
+import { ChartFrame, type ChartProps, ChartTooltip, LegendItem } from './parts';
 
-export interface OverlapUnitsProps {
+export interface OverlapUnitsProps extends ChartProps {
   layers: LayerOverlap[];
-  width: number;
-  dark: boolean;
-  title: string;
-  subtitle: string;
-  testId: string;
-  svgRef?: Ref<SVGSVGElement>;
 }
 
 const PITCH = 8;
@@ -46,8 +41,8 @@ export function OverlapUnits({ layers, width, dark, title, subtitle, testId, svg
   const pal = chartPalette(dark);
   const colours = codeColours(dark);
   const [hover, setHover] = useState<Hover | null>(null);
-  const subLines = wrapText(subtitle, 11, width - 24, 2);
-  const legendTop = 37 + subLines.length * 14;
+  const subLines = subtitleLines(subtitle, width);
+  const legendTop = belowHead(subLines.length);
   const { perRow, rows, bottom } = unitsLayout(layers, width, legendTop + 24);
   const height = bottom + 6;
 
@@ -67,78 +62,75 @@ export function OverlapUnits({ layers, width, dark, title, subtitle, testId, svg
   };
 
   return (
-    <div className="overlap-chart" style={{ position: 'relative' }} data-testid={testId}>
-      <svg ref={svgRef} width={width} height={height} role="img" aria-label={`${title}. ${subtitle}`} fontFamily={pal.font} style={{ display: 'block' }}>
-        <rect width={width} height={height} fill={pal.bg} />
-        <text x={12} y={19} fill={pal.fg} fontSize={13} fontWeight={600}>
-          {title}
-        </text>
-        {subLines.map((l, i) => (
-          <text key={i} x={12} y={37 + i * 14} fill={pal.fg2} fontSize={11}>
-            {l}
-          </text>
+    <ChartFrame
+      {...{ width, height, pal, title, subtitle, subLines, svgRef }}
+      className="overlap-chart"
+      data-testid={testId}
+      overlay={
+        hover && (
+          <ChartTooltip
+            extraClass="small-tip"
+            left={Math.min(width - 230, hover.x + 14)}
+            top={hover.y + 12}
+            data-testid="unit-tooltip"
+            data-layer={hover.layer}
+            data-unit={hover.unit}
+            data-code={hover.code}
+          >
+            <b>{hover.layer}</b> unit {hover.unit}: {UNIT_CODE_NAMES[hover.code] ?? `code ${hover.code}`}
+          </ChartTooltip>
+        )
+      }
+    >
+      <g transform={`translate(12,${legendTop})`} fontSize={11}>
+        {[3, 1, 2, 0].map((c, i) => (
+          <LegendItem
+            key={c}
+            x={i * 118}
+            pal={pal}
+            swatch={<rect width={10} height={10} y={1} fill={colours[c]} stroke={c === 0 ? pal.frame : 'none'} />}
+            textX={15}
+            text={UNIT_CODE_NAMES[c]}
+          />
         ))}
-        <g transform={`translate(12,${legendTop})`} fontSize={11}>
-          {[3, 1, 2, 0].map((c, i) => (
-            <g key={c} transform={`translate(${i * 118},0)`}>
-              <rect width={10} height={10} y={1} fill={colours[c]} stroke={c === 0 ? pal.frame : 'none'} />
-              <text x={15} y={10} fill={pal.fg}>
-                {UNIT_CODE_NAMES[c]}
-              </text>
-            </g>
-          ))}
-        </g>
-        {rows.map((r) => {
-          const l = r.layer;
-          const dead = l.unitCodes.filter((c) => c === 0).length;
-          return (
-            <g key={l.layer} data-testid="unit-layer" data-layer={l.layer} data-alive-a={l.aliveA} data-alive-b={l.aliveB} data-alive-both={l.aliveBoth}>
-              <text x={12} y={r.top + 12} fontSize={11.5} fill={pal.fg}>
-                <tspan fontWeight={600}>{l.layer}</tspan>
-                <tspan fill={pal.fg2}>
-                  {` · ${l.kind} · ${formatInt(l.units)} ${l.kind === 'conv' ? 'channels' : 'units'} — alive in A ${formatInt(l.aliveA)}, in B ${formatInt(l.aliveB)}, in both ${formatInt(l.aliveBoth)}; dead in both ${formatInt(dead)}`}
-                </tspan>
-              </text>
-              {l.unitCodes.map((c, u) => (
-                <rect
-                  key={u}
-                  x={12 + (u % perRow) * PITCH}
-                  y={r.cellsTop + Math.floor(u / perRow) * PITCH}
-                  width={CELL}
-                  height={CELL}
-                  fill={colours[c] ?? pal.fg2}
-                />
-              ))}
+      </g>
+      {rows.map((r) => {
+        const l = r.layer;
+        const dead = l.unitCodes.filter((c) => c === 0).length;
+        return (
+          <g key={l.layer} data-testid="unit-layer" data-layer={l.layer} data-alive-a={l.aliveA} data-alive-b={l.aliveB} data-alive-both={l.aliveBoth}>
+            <text x={12} y={r.top + 12} fontSize={11.5} fill={pal.fg}>
+              <tspan fontWeight={600}>{l.layer}</tspan>
+              <tspan fill={pal.fg2}>
+                {` · ${l.kind} · ${formatInt(l.units)} ${l.kind === 'conv' ? 'channels' : 'units'} — alive in A ${formatInt(l.aliveA)}, in B ${formatInt(l.aliveB)}, in both ${formatInt(l.aliveBoth)}; dead in both ${formatInt(dead)}`}
+              </tspan>
+            </text>
+            {l.unitCodes.map((c, u) => (
               <rect
-                className="no-export"
-                x={12}
-                y={r.cellsTop}
-                width={perRow * PITCH}
-                height={r.rows * PITCH}
-                fill="transparent"
-                onPointerMove={(e) => onMove(e, r)}
-                onPointerLeave={() => setHover(null)}
-                data-testid="unit-layer-hit"
-                data-layer={l.layer}
+                key={u}
+                x={12 + (u % perRow) * PITCH}
+                y={r.cellsTop + Math.floor(u / perRow) * PITCH}
+                width={CELL}
+                height={CELL}
+                fill={colours[c] ?? pal.fg2}
               />
-            </g>
-          );
-        })}
-        {hover && <rect className="no-export" x={hover.x - 1} y={hover.y - 1} width={CELL + 2} height={CELL + 2} fill="none" stroke={pal.fg} strokeWidth={1.5} pointerEvents="none" />}
-      </svg>
-      {hover && (
-        <div
-          className="chart-tooltip small-tip"
-          role="status"
-          style={{ left: Math.min(width - 230, hover.x + 14), top: hover.y + 12 }}
-          data-testid="unit-tooltip"
-          data-layer={hover.layer}
-          data-unit={hover.unit}
-          data-code={hover.code}
-        >
-          <b>{hover.layer}</b> unit {hover.unit}: {UNIT_CODE_NAMES[hover.code] ?? `code ${hover.code}`}
-        </div>
-      )}
-    </div>
+            ))}
+            <rect
+              className="no-export"
+              x={12}
+              y={r.cellsTop}
+              width={perRow * PITCH}
+              height={r.rows * PITCH}
+              fill="transparent"
+              onPointerMove={(e) => onMove(e, r)}
+              onPointerLeave={() => setHover(null)}
+              data-testid="unit-layer-hit"
+              data-layer={l.layer}
+            />
+          </g>
+        );
+      })}
+      {hover && <rect className="no-export" x={hover.x - 1} y={hover.y - 1} width={CELL + 2} height={CELL + 2} fill="none" stroke={pal.fg} strokeWidth={1.5} pointerEvents="none" />}
+    </ChartFrame>
   );
 }

@@ -9,6 +9,7 @@ import { chartPalette } from '../app/theme';
 import { bezierSlopeAt, bezierTAtX, bezierYAt, type LayoutResult } from '../analysis/subcircuit-layout';
 import { formatValue } from './activation-draw';
 import { stateColour } from './analysis-palette';
+import { assignRef, ChartTooltip, sizeCanvas } from './parts';
 import { drawScene, type Scene, type SceneEdge } from './subcircuit-scene';
 
 export type GraphHover = { kind: 'node'; n: number; x: number; y: number } | { kind: 'edge'; e: SceneEdge; x: number; y: number };
@@ -68,12 +69,7 @@ export function SubcircuitGraph({ result, layout, scene, dark, selected, onSelec
   // Base layer: edges, nodes, text. Redrawn when the scene changes (budget, colouring, theme, size).
   useEffect(() => {
     const cv = base.current;
-    if (!cv) return;
-    cv.width = Math.round(scene.width * dpr);
-    cv.height = Math.round(scene.height * dpr);
-    cv.style.width = `${scene.width}px`;
-    cv.style.height = `${scene.height}px`;
-    const ctx = cv.getContext('2d');
+    const ctx = cv && sizeCanvas(cv, scene.width, scene.height, dpr);
     if (!ctx) return;
     const t0 = performance.now();
     drawScene(ctx, scene, pal.font, dpr);
@@ -101,12 +97,7 @@ export function SubcircuitGraph({ result, layout, scene, dark, selected, onSelec
   // Overlay: hover and selection.
   useEffect(() => {
     const cv = over.current;
-    if (!cv) return;
-    cv.width = Math.round(scene.width * dpr);
-    cv.height = Math.round(scene.height * dpr);
-    cv.style.width = `${scene.width}px`;
-    cv.style.height = `${scene.height}px`;
-    const ctx = cv.getContext('2d');
+    const ctx = cv && sizeCanvas(cv, scene.width, scene.height, dpr);
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, scene.width, scene.height);
@@ -149,8 +140,7 @@ export function SubcircuitGraph({ result, layout, scene, dark, selected, onSelec
 
   const setRef = (el: HTMLCanvasElement | null) => {
     base.current = el;
-    if (typeof canvasRef === 'function') canvasRef(el);
-    else if (canvasRef) (canvasRef as { current: HTMLCanvasElement | null }).current = el;
+    assignRef(canvasRef, el);
   };
 
   const onMove = (e: PointerEvent<HTMLCanvasElement>) => {
@@ -244,33 +234,33 @@ export function SubcircuitGraph({ result, layout, scene, dark, selected, onSelec
 }
 
 function GraphTooltip({ hover, result, layout, scene, dark }: { hover: GraphHover; result: SubcircuitResult; layout: LayoutResult; scene: Scene; dark: boolean }) {
-  const left = hover.x + 300 > scene.width ? hover.x - 296 : hover.x + 14;
-  const top = Math.min(scene.height - 150, hover.y + 12);
+  const at = { extraClass: 'sub-tooltip', left: hover.x + 300 > scene.width ? hover.x - 296 : hover.x + 14, top: Math.min(scene.height - 150, hover.y + 12), 'data-testid': 'sub-tooltip' };
   const two = result.circuits.length === 2;
   const labels = result.circuits.map((_, i) => (two ? (i === 0 ? 'A' : 'B') : 'attribution'));
+  const label = (i: number) => (
+    <>
+      <span className="swatch" style={{ background: stateColour(i, dark) }} />
+      {labels[i]}
+    </>
+  );
   if (hover.kind === 'node') {
     const n = layout.nodes[hover.n]!;
     const name = layout.columns[n.layer]?.name ?? '';
     return (
-      <div className="chart-tooltip sub-tooltip" role="status" style={{ left, top }} data-testid="sub-tooltip" data-kind="node" data-layer={name} data-unit={n.unit}>
-        <div className="tt-head">
-          {name} #{n.unit}
-        </div>
-        <table>
-          <tbody>
-            {n.attr.map((a, i) => (
-              <tr key={i}>
-                <th>
-                  <span className="swatch" style={{ background: stateColour(i, dark) }} />
-                  {labels[i]}
-                </th>
-                <td data-testid={`sub-tt-attr-${i}`}>{a === null ? 'not selected' : `${formatValue(a)} (rank ${n.rank[i]! + 1})`}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <ChartTooltip
+        {...at}
+        data-kind="node"
+        data-layer={name}
+        data-unit={n.unit}
+        head={
+          <>
+            {name} #{n.unit}
+          </>
+        }
+        rows={n.attr.map((a, i) => ({ label: label(i), value: a === null ? 'not selected' : `${formatValue(a)} (rank ${n.rank[i]! + 1})`, testId: `sub-tt-attr-${i}` }))}
+      >
         <div className="tt-note">Unit attribution: mean over the class images of activation × ∂logit/∂activation. Click for details.</div>
-      </div>
+      </ChartTooltip>
     );
   }
   const e = hover.e;
@@ -282,38 +272,24 @@ function GraphTooltip({ hover, result, layout, scene, dark }: { hover: GraphHove
   const attrs: (number | null)[] = result.circuits.map((_, i) => (i === e.c ? src.attribution : (other?.attribution ?? null)));
   const ranks = result.circuits.map((_, i) => (i === e.c ? e.i + 1 : match >= 0 ? match + 1 : null));
   return (
-    <div
-      className="chart-tooltip sub-tooltip"
-      role="status"
-      style={{ left, top }}
-      data-testid="sub-tooltip"
+    <ChartTooltip
+      {...at}
       data-kind="edge"
       data-from={from}
       data-to={to}
       data-attribution={src.attribution}
       data-membership={e.membership}
+      head={
+        <>
+          {from} → {to}
+        </>
+      }
+      rows={[
+        ...attrs.map((a, i) => ({ label: label(i), value: a === null ? 'not in its edges' : `${formatValue(a)} (rank ${ranks[i]})`, testId: `sub-tt-attr-${i}` })),
+        { label: 'kept weights', value: src.weights, testId: 'sub-tt-weights' },
+      ]}
     >
-      <div className="tt-head">
-        {from} → {to}
-      </div>
-      <table>
-        <tbody>
-          {attrs.map((a, i) => (
-            <tr key={i}>
-              <th>
-                <span className="swatch" style={{ background: stateColour(i, dark) }} />
-                {labels[i]}
-              </th>
-              <td data-testid={`sub-tt-attr-${i}`}>{a === null ? 'not in its edges' : `${formatValue(a)} (rank ${ranks[i]})`}</td>
-            </tr>
-          ))}
-          <tr>
-            <th>kept weights</th>
-            <td data-testid="sub-tt-weights">{src.weights}</td>
-          </tr>
-        </tbody>
-      </table>
       <div className="tt-note">Edge attribution: mean over the class images of Σ w·∂logit/∂w over the connection's kept weights.</div>
-    </div>
+    </ChartTooltip>
   );
 }

@@ -4,6 +4,8 @@ import { useId, useMemo, useRef, useState, type PointerEvent } from 'react';
 import { bisectCenter, extent, line, max, scaleLinear, type ScaleLinear } from 'd3';
 import type { MetricPoint, Split } from '../../../shared/contract';
 import { formatInt, formatLoss, formatPercent } from '../app/format';
+import { tipLeft } from './axes';
+import { ChartTooltip } from './parts';
 import { useElementWidth } from './useElementWidth';
 
 export const SPLITS: { split: Split; label: string }[] = [
@@ -129,7 +131,7 @@ export function TrainingCurve(props: TrainingCurveProps) {
       : SPLITS.map((s) => ({ ...s, p: points.find((p) => p.split === s.split && p.iteration === hoverIt) }));
   const inPanel = (y: number) => y >= 0 && y <= PANEL_H;
   const hoverX = hoverIt === null ? 0 : x(hoverIt) + M.left;
-  const tooltipLeft = hoverX + 14 + 210 > width ? hoverX - 14 - 210 : hoverX + 14;
+  const tooltipLeft = tipLeft(hoverX, 210, width);
 
   return (
     <div
@@ -242,8 +244,7 @@ export function TrainingCurve(props: TrainingCurveProps) {
       </svg>
       {points.length === 0 && <div className="curve-empty">{emptyLabel}</div>}
       {hover && hoverIt !== null && (
-        <div className="curve-tooltip" role="status" style={{ left: tooltipLeft, top: M.top + 4 }}>
-          <div className="tt-head">iteration {formatInt(hoverIt)}</div>
+        <ChartTooltip base="curve-tooltip" left={tooltipLeft} top={M.top + 4} head={<>iteration {formatInt(hoverIt)}</>}>
           <table>
             <thead>
               <tr>
@@ -265,7 +266,7 @@ export function TrainingCurve(props: TrainingCurveProps) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ChartTooltip>
       )}
     </div>
   );

@@ -1,4 +1,4 @@
-// Axis and label layout helpers for the charts: pure functions, no DOM.
+// Layout helpers for the charts (axes, text, titles, legends, tooltips): pure functions, no DOM.
 
 /** Ticks on a log axis between lo and hi (both > 0): 1-2-5 per decade, denser when the range is narrow. */
 export function logTicks(lo: number, hi: number, maxTicks: number): number[] {
@@ -48,4 +48,45 @@ export function wrapText(text: string, size: number, width: number, maxLines: nu
     rest = rest.slice(at).trimStart();
   }
   return lines;
+}
+
+/**
+ * Legend items laid out left to right, a new row whenever the next item would pass `avail` px (an item wider than
+ * that gets a row of its own): each item's x and row, and the number of rows.
+ */
+export function flowLegend(widths: readonly number[], avail: number): { items: { x: number; row: number }[]; rows: number } {
+  const items: { x: number; row: number }[] = [];
+  let x = 0;
+  let row = 0;
+  for (const w of widths) {
+    if (x > 0 && x + w > avail) {
+      x = 0;
+      row++;
+    }
+    items.push({ x, row });
+    x += w;
+  }
+  return { items, rows: widths.length ? row + 1 : 0 };
+}
+
+/** `s` clipped with an ellipsis to about `w` px at `size` px type. */
+export function clipText(s: string, size: number, w: number): string {
+  return textWidth(s, size) <= w ? s : `${s.slice(0, Math.max(8, Math.floor(w / (size * 0.56)) - 1))}…`;
+}
+
+/** Baseline of the first subtitle line, and the line pitch. */
+export const SUBTITLE_TOP = 37;
+export const SUBTITLE_PITCH = 14;
+
+/** The subtitle wrapped to the chart's width (it names what is plotted, so an export keeps all of it). */
+export function subtitleLines(subtitle: string, width: number, maxLines = 2): string[] {
+  return wrapText(subtitle, 11, width - 24, maxLines);
+}
+
+/** Where content under the title and `lines` subtitle lines may start (a legend, usually). */
+export const belowHead = (lines: number, top = SUBTITLE_TOP) => top + lines * SUBTITLE_PITCH;
+
+/** A tooltip's left edge: `gap` px right of `anchor`, or left of it when a `tipWidth` box would pass `width`. */
+export function tipLeft(anchor: number, tipWidth: number, width: number, gap = 14): number {
+  return anchor + gap + tipWidth > width ? anchor - gap - tipWidth : anchor + gap;
 }

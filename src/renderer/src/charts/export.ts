@@ -64,6 +64,11 @@ export async function exportPng(svg: SVGSVGElement, filename: string, scale = 2)
   download(await svgToPng(svg, scale), filename);
 }
 
+/** Saves a canvas view as PNG, at the canvas's pixel size; `onError` hears when it cannot be encoded. */
+export function exportCanvasPng(canvas: HTMLCanvasElement, filename: string, onError: (message: string) => void): void {
+  canvas.toBlob((b) => (b ? download(b, filename) : onError('PNG export failed: the canvas could not be encoded')), 'image/png');
+}
+
 export function exportCsv(text: string, filename: string): void {
   download(new Blob([text], { type: 'text/csv;charset=utf-8' }), filename);
 }

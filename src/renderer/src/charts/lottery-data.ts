@@ -168,3 +168,25 @@ export function perSeedCsv(series: readonly LotterySeries[]): string {
   );
   return csv(header, rows);
 }
+
+/**
+ * For each series, how many of the series drawn after it have a point (`points`, per point) or a segment
+ * (`segments`, per segment between consecutive points) within 1.5 px of its own, at the pixel positions px, py:
+ * the chart draws exactly those wider, so a line that coincides with a later one stays visible.
+ */
+export function coincidences(
+  series: readonly LotterySeries[],
+  px: (p: LotteryPoint) => number,
+  py: (p: LotteryPoint) => number,
+): { points: number[]; segments: number[] }[] {
+  const same = (a: LotteryPoint, b: LotteryPoint) => Math.abs(px(a) - px(b)) < 1.5 && Math.abs(py(a) - py(b)) < 1.5;
+  return series.map((s, i) => {
+    const later = series.slice(i + 1);
+    const points = s.points.map((p) => later.filter((t) => t.points.some((q) => same(p, q))).length);
+    const segments = s.points.slice(1).map((b, j) => {
+      const a = s.points[j]!;
+      return later.filter((t) => t.points.some((q, m) => m > 0 && same(a, t.points[m - 1]!) && same(b, q))).length;
+    });
+    return { points, segments };
+  });
+}

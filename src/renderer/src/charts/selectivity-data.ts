@@ -11,6 +11,9 @@ export function poolOf(layer: LayerSelectivity, pooling: Pooling): PoolSelectivi
   return layer.pools.find((p) => p.pooling === pooling) ?? layer.pools[0] ?? null;
 }
 
+/** p-values: 3 decimals, "< 0.001" never (with 1000 permutations the smallest is 1/1001 ≈ 0.000999). */
+export const formatP = (p: number) => (!Number.isFinite(p) ? '—' : p < 0.001 ? p.toExponential(1) : p.toFixed(3));
+
 export const BIN_WIDTH = 0.025;
 export const BINS = Math.round(1 / BIN_WIDTH);
 

@@ -4,20 +4,22 @@
 // top-activating images with their labels; a table of the numbers per state. Route argument
 // `RUN.ROUND.WHICH.LAYER.UNIT[.CLASS]` (what the selectivity view links to) or a state / run. PNG of the grid, CSV
 // of the activations.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { ANALYSIS_DEFAULTS, type ActivationsResult, type StateInfo } from '../../../shared/analysis';
-import { AnalysisEmpty, AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
+import { AnalysisPage } from '../analysis/AnalysisPage';
+import { AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
 import { ClassPicker, NumberField, Select, StateList } from '../analysis/controls';
 import { classNamesOf, defaultClassIndex, layersOf } from '../analysis/nets';
 import type { AnalysisViewProps } from '../analysis/types';
 import { useAnalysis } from '../analysis/useAnalysis';
+import { useRouteArg } from '../analysis/useRouteArg';
 import { useStates } from '../analysis/useStates';
-import { parseViewArg, stateArg, statesForArg } from '../analysis/view-args';
+import { stateArg, statesForArg } from '../analysis/view-args';
 import { useDarkMode } from '../app/theme';
 import { formatValue } from '../charts/activation-draw';
 import { ActivationGrid, type ScaleMode } from '../charts/ActivationGrid';
 import { stateColour } from '../charts/analysis-palette';
-import { download, exportCsv, fileStem } from '../charts/export';
+import { exportCanvasPng, exportCsv, fileStem } from '../charts/export';
 import { csvLine } from '../charts/selectivity-data';
 import { useElementWidth } from '../charts/useElementWidth';
 import './analysis-views.css';
@@ -48,7 +50,8 @@ export function activationsCsv(r: ActivationsResult): string {
 
 export function ActivationsView({ api, arg, navigate, epoch, onError }: AnalysisViewProps) {
   const dark = useDarkMode();
-  const { states, loading: statesLoading, error: statesError, reload } = useStates(api, epoch);
+  const statesState = useStates(api, epoch);
+  const { states, loading: statesLoading } = statesState;
   const [picked, setPicked] = useState<string[]>([]);
   const [layer, setLayer] = useState<string | null>(null);
   const [unit, setUnit] = useState(0);
@@ -60,18 +63,14 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
   const [scaleMode, setScaleMode] = useState<ScaleMode>('shared');
   const [wrapRef, width] = useElementWidth<HTMLDivElement>(1200);
   const canvas = useRef<HTMLCanvasElement | null>(null);
-  const applied = useRef<string | null | undefined>(undefined);
 
-  useEffect(() => {
-    if (statesLoading || !states.length || applied.current === (arg ?? null)) return;
-    applied.current = arg ?? null;
-    const parsed = parseViewArg(arg);
+  useRouteArg(arg, statesState, (parsed) => {
     const next = statesForArg(states, parsed, picked.length, MAX_STATES);
     if (next.length) setPicked(next);
     if (parsed?.layer) setLayer(parsed.layer);
     if (parsed?.unit !== null && parsed?.unit !== undefined) setUnit(parsed.unit);
     if (parsed?.classIndex !== null && parsed?.classIndex !== undefined) setClassIndex(parsed.classIndex);
-  }, [arg, states, statesLoading, picked.length]);
+  });
 
   const infos = useMemo(() => picked.map((r) => states.find((s) => s.ref === r)).filter((s): s is StateInfo => !!s), [picked, states]);
   const first = infos[0] ?? null;
@@ -104,42 +103,22 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
   );
 
   const stem = result ? fileStem('activations', result.layer, `unit${result.unit}`, result.class.name, first?.runId ?? '') : 'activations';
-  const doPng = () => {
-    const cv = canvas.current;
-    if (!cv) return;
-    cv.toBlob((b) => (b ? download(b, `${stem}.png`) : onError('PNG export failed: the canvas could not be encoded')), 'image/png');
-  };
-
-  if (statesError && !states.length) {
-    return (
-      <main className="main page" data-testid="view-activations">
-        <AnalysisStatus what="Listing stored states" loading={false} error={statesError} progress={null} onRetry={reload} testId="states" />
-      </main>
-    );
-  }
-  if (!statesLoading && !states.some((s) => s.hasWeights)) {
-    return (
-      <main className="main page" data-testid="view-activations">
-        <AnalysisEmpty title="Activation maps" testId="activations-empty">
-          <p>
-            No stored state with weights yet. Train a network first (the Runs view or the Experiment builder); then pick a state, a layer and a unit here,
-            or click a best unit in the Selectivity view.
-          </p>
-        </AnalysisEmpty>
-      </main>
-    );
-  }
+  const doPng = () => canvas.current && exportCanvasPng(canvas.current, `${stem}.png`, onError);
 
   return (
-    <main
-      className="main page av-view"
-      data-testid="view-activations"
-      data-loading={loading || statesLoading ? 'true' : 'false'}
-      data-ready={result && !loading ? 'true' : 'false'}
-      data-states={picked.join(' ')}
-      data-layer={result?.layer ?? ''}
-      data-unit={result?.unit ?? ''}
-      data-class={cls}
+    <AnalysisPage
+      view="activations"
+      states={statesState}
+      emptyTitle="Activation maps"
+      emptyText={
+        <p>
+          No stored state with weights yet. Train a network first (the Runs view or the Experiment builder); then pick a state, a layer and a unit here, or
+          click a best unit in the Selectivity view.
+        </p>
+      }
+      loading={loading || statesLoading}
+      ready={!!result && !loading}
+      markers={{ 'data-states': picked.join(' '), 'data-layer': result?.layer ?? '', 'data-unit': result?.unit ?? '', 'data-class': cls }}
     >
       <div className="toolbar av-toolbar">
         <StateList states={states} value={picked} onChange={setPicked} max={MAX_STATES} dark={dark} testId="act-states" />
@@ -224,7 +203,7 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
       <div ref={wrapRef} className={`av-chart-wrap${loading ? ' av-stale' : ''}`}>
         {result && <ActivationGrid result={result} width={Math.max(480, width)} dark={dark} opacity={opacity} scaleMode={scaleMode} canvasRef={canvas} />}
       </div>
-    </main>
+    </AnalysisPage>
   );
 }
 

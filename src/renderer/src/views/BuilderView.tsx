@@ -1,12 +1,13 @@
 // Experiment builder: a form over the experiment config schema, prefilled from a preset, validated with the core's
-// own zod schema as you type (messages inline), the config as JSON to copy or paste, and Start.
+// own zod schema as you type (messages inline), the config as JSON to copy or paste, and Start. The method's fields
+// are builder/MethodSection.tsx, the JSON and Start panel builder/BuilderSide.tsx.
 import { useEffect, useMemo, useState } from 'react';
-import { ARCHS, CONTROL_KINDS, DATASETS, IMPLEMENTED_ARCHS, IMPLEMENTED_DATASETS, identityOfConfig } from '../../../shared/config';
+import { ARCHS, DATASETS, IMPLEMENTED_ARCHS, IMPLEMENTED_DATASETS, identityOfConfig } from '../../../shared/config';
 import type { AppInfo, ExperimentSummary } from '../../../shared/contract';
-import { formatInt } from '../app/format';
-import { kindInfo } from '../app/kinds';
-import { experimentIdOf, initialValue, methodVariants, pathKey, planText, setAt, validate, type Draft, type Path } from './builder/draft';
-import { ChecklistField, Form, NumberField, SchemaField, SeedsField, SelectField, TextField, useForm, type FieldText, type FormCtx } from './builder/fields';
+import { BuilderSide } from './builder/BuilderSide';
+import { experimentIdOf, impDensities, pathKey, planText, setAt, validate, type Draft } from './builder/draft';
+import { Form, NumberField, SeedsField, SelectField, TextField, type FormCtx } from './builder/fields';
+import { MethodSection } from './builder/MethodSection';
 
 export interface BuilderViewProps {
   info: AppInfo | null;
@@ -17,38 +18,8 @@ export interface BuilderViewProps {
   onStart: (config: unknown) => Promise<boolean>;
 }
 
-const METHOD_TEXT: Record<string, FieldText> = {
-  rounds: { label: 'pruning rounds', hint: 'after the dense round 0; round r keeps about (1 − rate)^r of each layer' },
-  rates: {
-    label: 'pruning rate per round, by layer role',
-    hint: 'fraction of the REMAINING weights removed each round (Frankle & Carbin: conv 10–15%, fc 20%, output 10%)',
-  },
-  'rates.conv': { label: 'conv layers' },
-  'rates.fc': { label: 'fully connected (hidden)' },
-  'rates.output': { label: 'output layer' },
-  ranking: {
-    label: 'ranking',
-    hint: 'layerwise: each layer pruned at its own rate; global: one magnitude threshold across conv and hidden fc',
-    options: { layerwise: 'layerwise', global: 'global' },
-  },
-  globalRate: { label: 'global rate', hint: 'with global ranking: fraction of remaining conv + hidden fc weights removed per round (default: the fc rate)' },
-  rewindIteration: { label: 'rewind to iteration', hint: '0 = the original initialisation (Frankle & Carbin 2019); k > 0 = late rewinding (Frankle et al. 2020)' },
-  controls: { label: 'controls (each a run per seed)', options: Object.fromEntries(CONTROL_KINDS.map((k) => [k, `${k} — ${kindInfo(k).description.replace(/^control: /, '')}`])) },
-  density: { label: 'density (fraction of prunable weights kept)' },
-};
-
-function methodText(path: Path): FieldText {
-  const key = path.slice(1).map(String).join('.');
-  return METHOD_TEXT[key] ?? { label: String(path[path.length - 1]).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() };
-}
-
 const opts = (values: readonly string[], implemented: readonly string[]) =>
   values.map((v) => ({ value: v, label: implemented.includes(v) ? v : `${v} (not in this version)` }));
-
-function copyText(text: string): Promise<void> {
-  if (navigator.clipboard?.writeText) return navigator.clipboard.writeText(text);
-  return Promise.reject(new Error('clipboard not available'));
-}
 
 export function BuilderView({ info, presetArg, experiments, starting, onStart }: BuilderViewProps) {
   const presets = useMemo(() => info?.presets ?? [], [info]);
@@ -56,10 +27,6 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
   const [presetName, setPresetName] = useState(initialPreset);
   const preset = presets.find((p) => p.name === presetName);
   const [draft, setDraft] = useState<Draft>(() => structuredClone((preset?.config ?? {}) as Draft));
-  const [copied, setCopied] = useState<string | null>(null);
-  const [jsonOpen, setJsonOpen] = useState(false);
-  const [jsonText, setJsonText] = useState('');
-  const [jsonError, setJsonError] = useState<string | null>(null);
   const [startError, setStartError] = useState<string | null>(null);
   const [expId, setExpId] = useState<string | null>(null);
 
@@ -102,16 +69,6 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
     };
   }, [identity]);
   const existing = expId ? experiments.find((e) => e.experimentId === expId) : undefined;
-
-  const variants = methodVariants();
-  const method = (draft.method ?? {}) as Record<string, unknown>;
-  const kind = typeof method.kind === 'string' ? method.kind : '';
-  const variant = variants.get(kind);
-  const setKind = (k: string) => {
-    const fromPreset = presets.find((p) => p.config.method.kind === k)?.config.method;
-    const v = variants.get(k);
-    setDraft((d) => setAt(d, ['method'], fromPreset ? structuredClone(fromPreset) : v ? initialValue(v) : { kind: k }));
-  };
 
   const dataset = typeof draft.dataset === 'string' ? draft.dataset : '';
   const synthetic = dataset.startsWith('synthetic-');
@@ -156,45 +113,7 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
                 <TextField path={['description']} label="description" optional multiline />
               </div>
             </section>
-            <section>
-              <h3>Method</h3>
-              <div className="fields">
-                <div className="field">
-                  <label htmlFor="method-kind">method</label>
-                  <select id="method-kind" value={kind} onChange={(e) => setKind(e.target.value)} data-testid="method-kind">
-                    {!variants.has(kind) && <option value={kind}>{kind || '(none)'}</option>}
-                    {[...variants.keys()].map((k) => (
-                      <option key={k} value={k}>
-                        {k} — {kindInfo(k).label}
-                      </option>
-                    ))}
-                  </select>
-                  <div className="field-hint">{kindInfo(kind).description}</div>
-                </div>
-                {variant?.properties &&
-                  Object.entries(variant.properties)
-                    .filter(([k]) => k !== 'kind')
-                    .map(([k, s]) =>
-                      k === 'controls' && s.items?.enum ? (
-                        <ChecklistField
-                          key={k}
-                          path={['method', k]}
-                          label={METHOD_TEXT.controls!.label}
-                          hint="run beside the ticket, from round 1, on the ticket’s masks: they tell a ticket from a mere density"
-                          options={s.items.enum.map((v) => ({ value: String(v), label: String(v), title: kindInfo(String(v)).description }))}
-                        />
-                      ) : (
-                        <SchemaField key={k} path={['method', k]} schema={s} text={methodText} required={variant.required?.includes(k) ?? false} />
-                      ),
-                    )}
-                {!variant && <MethodJson />}
-              </div>
-              {densities && (
-                <p className="field-hint densities" data-testid="imp-densities">
-                  Weights remaining by round (layerwise): {densities}
-                </p>
-              )}
-            </section>
+            <MethodSection presets={presets} densities={densities} />
             <section>
               <h3>Data</h3>
               <div className="fields">
@@ -248,145 +167,19 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
             </section>
           </form>
         </Form.Provider>
-        <aside className="builder-side" aria-label="Config as JSON">
-          <div className={`validity ${validation.ok ? 'ok' : 'bad'}`} data-testid="builder-validity" role="status">
-            {validation.ok ? (
-              <>✓ valid experiment config (version 1)</>
-            ) : (
-              <>
-                ✗ {validation.issues.length} problem{validation.issues.length === 1 ? '' : 's'}:
-                <ul>
-                  {validation.issues.map((i) => (
-                    <li key={`${i.path}:${i.message}`}>
-                      <code>{i.path || 'config'}</code>: {i.message}
-                    </li>
-                  ))}
-                </ul>
-              </>
-            )}
-          </div>
-          {plan && <p className="plan" data-testid="builder-plan">Trains {plan}.</p>}
-          {expId && (
-            <p className="muted exp-id">
-              experiment id <code data-testid="builder-experiment-id">{expId}</code>
-              {existing && (
-                <span className="warn-text">
-                  {' '}
-                  — the same config as “{existing.name}” ({formatInt(existing.runCounts.total)} runs); starting adds new runs to it.
-                </span>
-              )}
-            </p>
-          )}
-          <div className="side-actions">
-            <button type="button" className="btn primary" disabled={!validation.ok || starting} onClick={start} data-testid="builder-start">
-              {starting ? 'Starting…' : 'Start experiment'}
-            </button>
-            <button
-              type="button"
-              className="btn"
-              onClick={() =>
-                copyText(json).then(
-                  () => setCopied('Copied.'),
-                  (e: unknown) => setCopied(`Copy failed (${e instanceof Error ? e.message : String(e)}): select the text instead.`),
-                )
-              }
-              data-testid="copy-config"
-            >
-              Copy JSON
-            </button>
-            <button
-              type="button"
-              className="btn"
-              aria-expanded={jsonOpen}
-              onClick={() => {
-                setJsonOpen((o) => !o);
-                setJsonText(json);
-                setJsonError(null);
-              }}
-            >
-              Paste JSON…
-            </button>
-            {copied && (
-              <span className="muted" role="status" data-testid="copy-status">
-                {copied}
-              </span>
-            )}
-          </div>
-          {startError && <p className="error-text">{startError}</p>}
-          {jsonOpen && (
-            <div className="json-edit">
-              <textarea value={jsonText} onChange={(e) => setJsonText(e.target.value)} rows={12} aria-label="Experiment config JSON to load" spellCheck={false} />
-              <div className="side-actions">
-                <button
-                  type="button"
-                  className="btn small"
-                  onClick={() => {
-                    try {
-                      const v: unknown = JSON.parse(jsonText);
-                      if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('expected a JSON object');
-                      setDraft(v as Draft);
-                      setJsonOpen(false);
-                    } catch (e) {
-                      setJsonError(e instanceof Error ? e.message : String(e));
-                    }
-                  }}
-                >
-                  Load into the form
-                </button>
-                {jsonError && <span className="error-text">{jsonError}</span>}
-              </div>
-            </div>
-          )}
-          <pre className="config-json-view" data-testid="config-json" tabIndex={0}>
-            {json}
-          </pre>
-          <p className="muted small">
-            The same file runs headless: <code>ticketscope run CONFIG.json</code>
-          </p>
-        </aside>
+        <BuilderSide
+          validation={validation}
+          json={json}
+          plan={plan}
+          expId={expId}
+          existing={existing}
+          starting={starting}
+          startError={startError}
+          onStart={start}
+          onLoad={setDraft}
+        />
       </div>
     </main>
   );
 }
 
-/** For a method the form has no schema for: its JSON, edited as text. */
-function MethodJson() {
-  const { draft, set, issuesAt } = useForm();
-  const [text, setText] = useState(() => JSON.stringify(draft.method ?? {}, null, 2));
-  const [bad, setBad] = useState<string | null>(null);
-  const issues = issuesAt(['method']);
-  return (
-    <div className="field wide">
-      <label htmlFor="method-json">method (JSON)</label>
-      <textarea
-        id="method-json"
-        rows={5}
-        value={text}
-        spellCheck={false}
-        onChange={(e) => {
-          setText(e.target.value);
-          try {
-            set(['method'], JSON.parse(e.target.value));
-            setBad(null);
-          } catch (err) {
-            setBad(err instanceof Error ? err.message : String(err));
-          }
-        }}
-      />
-      {(bad || issues.length > 0) && <div className="field-error">{bad ?? issues.map((i) => i.message).join('; ')}</div>}
-    </div>
-  );
-}
-
-/** "conv 100 → 90 → 81%, fc 100 → 80 → 64%, ..." for an IMP method, else null. */
-function impDensities(m: unknown): string | null {
-  const method = m as { kind?: string; rounds?: number; rates?: Record<string, number>; ranking?: string } | null;
-  if (!method || method.kind !== 'imp' || !method.rates || typeof method.rounds !== 'number' || method.ranking === 'global') return null;
-  const rounds = Math.min(method.rounds, 12);
-  return Object.entries(method.rates)
-    .map(([role, rate]) => {
-      const seq = Array.from({ length: rounds + 1 }, (_, r) => `${+((1 - rate) ** r * 100).toPrecision(3)}`);
-      return `${role} ${seq.join(' → ')}%${method.rounds! > rounds ? ' …' : ''}`;
-    })
-    .join(' · ');
-}

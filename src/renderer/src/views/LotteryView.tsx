@@ -1,18 +1,21 @@
 // Lottery plot: for an experiment (and optionally others on the same network and data set), test accuracy at early
 // stop and the early-stopping iteration against % of weights remaining, one line per method and control, mean over
-// seeds with a band; the table of every plotted number below. Each chart exports as PNG and SVG, the table as CSV.
-import { useEffect, useMemo, useRef, useState } from 'react';
-import type { Api, ExperimentDetail, ExperimentSummary, RunSummary } from '../../../shared/contract';
+// seeds with a band; the table of every plotted number below (lottery/LotteryTable.tsx). Each chart exports as PNG
+// and SVG, the table as CSV. The controls are lottery/LotteryToolbar.tsx.
+import { useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
+import type { Api, ExperimentDetail, RunSummary } from '../../../shared/contract';
 import { errorMessage } from '../api';
-import { experimentSignature, type ExperimentsState } from '../app/experiments';
-import { formatInt, formatPercent, isSynthetic } from '../app/format';
-import { isPruningConfig, kindColour, kindInfo, methodText } from '../app/kinds';
+import { useExperimentsOf, type ExperimentsState } from '../app/experiments';
+import { formatInt, isSynthetic } from '../app/format';
+import { isPruningConfig, kindInfo, methodText } from '../app/kinds';
 import { hrefOf } from '../app/routes';
 import { useDarkMode } from '../app/theme';
-import { exportCsv, exportPng, exportSvg, fileStem } from '../charts/export';
+import { exportPng, exportSvg, fileStem } from '../charts/export';
 import { LotteryChart, type BandKind } from '../charts/LotteryChart';
-import { buildSeries, perSeedCsv, seriesLabel, summaryCsv, type LotterySeries, type Metric } from '../charts/lottery-data';
+import { buildSeries, seriesLabel, type Metric } from '../charts/lottery-data';
 import { useElementWidth } from '../charts/useElementWidth';
+import { LotteryTable } from './lottery/LotteryTable';
+import { LotteryToolbar } from './lottery/LotteryToolbar';
 
 export interface LotteryViewProps {
   api: Api;
@@ -28,42 +31,6 @@ const BAND_TEXT: Record<BandKind, string> = {
   sd: 'band: mean ± 1 sample s.d. over seeds',
   none: 'no band',
 };
-
-function experimentOption(e: ExperimentSummary): string {
-  return `${e.name} — ${methodText(e.config)} · ${e.config.arch} on ${e.config.dataset} · ${e.runCounts.total} runs${e.status !== 'done' ? ` (${e.status})` : ''} · ${e.experimentId.slice(0, 8)}`;
-}
-
-/** getExperiment for each id, refetched (throttled) when that experiment's runs change status or commit a round. */
-function useDetails(api: Api, ids: string[], runs: RunSummary[], epoch: number) {
-  const [state, setState] = useState<{ details: Map<string, ExperimentDetail>; error: string | null; pending: number }>({
-    details: new Map(),
-    error: null,
-    pending: 0,
-  });
-  const key = ids.map((id) => `${id}=${experimentSignature(runs, id)}`).join(';');
-  const last = useRef(0);
-  useEffect(() => {
-    if (!ids.length) return;
-    let stale = false;
-    setState((s) => ({ ...s, pending: s.pending + 1 }));
-    const t = setTimeout(
-      () => {
-        last.current = Date.now();
-        Promise.all(ids.map((experimentId) => api.getExperiment({ experimentId }))).then(
-          (list) => !stale && setState({ details: new Map(list.map((d) => [d.experimentId, d])), error: null, pending: 0 }),
-          (e: unknown) => !stale && setState((s) => ({ ...s, error: errorMessage(e), pending: 0 })),
-        );
-      },
-      Math.max(0, 500 - (Date.now() - last.current)),
-    );
-    return () => {
-      stale = true;
-      clearTimeout(t);
-    };
-    // `key` covers ids and their runs' state.
-  }, [api, key, epoch]);
-  return state;
-}
 
 export function LotteryView({ api, experimentArg, experiments, runs, epoch, onPick }: LotteryViewProps) {
   const dark = useDarkMode();
@@ -88,7 +55,7 @@ export function LotteryView({ api, experimentArg, experiments, runs, epoch, onPi
     () => (primary ? [primary.experimentId, ...comparable.filter((e) => compare.has(e.experimentId)).map((e) => e.experimentId)] : []),
     [primary, comparable, compare],
   );
-  const { details, error, pending } = useDetails(api, ids, runs, epoch);
+  const { details, error, pending } = useExperimentsOf(api, ids, runs, epoch);
   const shown = ids.map((id) => details.get(id)).filter((d): d is ExperimentDetail => d !== undefined);
   const series = useMemo(
     () => buildSeries(ids.map((id) => details.get(id)).filter((d): d is ExperimentDetail => d !== undefined)),
@@ -149,6 +116,8 @@ export function LotteryView({ api, experimentArg, experiments, runs, epoch, onPi
   const yAccLabel = metric === 'finalTestAccuracy' ? 'test accuracy at the last iteration (%)' : 'test accuracy at early stop (%)';
   const accTitle = metric === 'finalTestAccuracy' ? 'Final test accuracy vs. weights remaining' : 'Test accuracy at early stop vs. weights remaining';
 
+  // What both charts share: the series, their legend and style, the axes' extent, the size and the captions.
+  const shared = { series, labels, dashed, band, xExtent, width: chartW, height: chartH, dark, subtitle, caption };
   const doPng = (svg: SVGSVGElement | null, name: string) => {
     if (!svg) return;
     setExportError(null);
@@ -157,74 +126,19 @@ export function LotteryView({ api, experimentArg, experiments, runs, epoch, onPi
 
   return (
     <main className="main page lottery" data-testid="view-lottery" data-experiment-id={primary.experimentId} data-loading={pending > 0 || shown.length < ids.length ? 'true' : 'false'}>
-      <div className="toolbar">
-        <label className="field-inline">
-          <span className="muted">experiment</span>
-          <select value={primary.experimentId} onChange={(e) => onPick(e.target.value)} data-testid="lottery-experiment">
-            {plottable.length > 0 && (
-              <optgroup label="Pruning experiments">
-                {plottable.map((e) => (
-                  <option key={e.experimentId} value={e.experimentId}>
-                    {experimentOption(e)}
-                  </option>
-                ))}
-              </optgroup>
-            )}
-            {all.some((e) => !isPruningConfig(e.config)) && (
-              <optgroup label="Dense (one point each)">
-                {all
-                  .filter((e) => !isPruningConfig(e.config))
-                  .map((e) => (
-                    <option key={e.experimentId} value={e.experimentId}>
-                      {experimentOption(e)}
-                    </option>
-                  ))}
-              </optgroup>
-            )}
-          </select>
-        </label>
-        <label className="field-inline">
-          <span className="muted">accuracy</span>
-          <select value={metric} onChange={(e) => setMetric(e.target.value as Metric)} data-testid="lottery-metric">
-            <option value="testAccuracy">at early stop (min. validation loss)</option>
-            <option value="finalTestAccuracy">at the last iteration</option>
-          </select>
-        </label>
-        <label className="field-inline">
-          <span className="muted">band</span>
-          <select value={band} onChange={(e) => setBand(e.target.value as BandKind)} data-testid="lottery-band">
-            <option value="minmax">min–max over seeds</option>
-            <option value="sd">± 1 sample s.d.</option>
-            <option value="none">none</option>
-          </select>
-        </label>
-        {comparable.length > 0 && (
-          <details className="compare">
-            <summary>
-              compare with… <span className="muted">({compare.size}/{comparable.length} on {c.arch}, {c.dataset})</span>
-            </summary>
-            <div className="compare-list">
-              {comparable.map((e) => (
-                <label key={e.experimentId}>
-                  <input
-                    type="checkbox"
-                    checked={compare.has(e.experimentId)}
-                    onChange={(ev) =>
-                      setCompare((s) => {
-                        const n = new Set(s);
-                        if (ev.target.checked) n.add(e.experimentId);
-                        else n.delete(e.experimentId);
-                        return n;
-                      })
-                    }
-                  />{' '}
-                  {experimentOption(e)}
-                </label>
-              ))}
-            </div>
-          </details>
-        )}
-      </div>
+      <LotteryToolbar
+        primary={primary}
+        all={all}
+        plottable={plottable}
+        comparable={comparable}
+        compare={compare}
+        onCompare={setCompare}
+        metric={metric}
+        onMetric={setMetric}
+        band={band}
+        onBand={setBand}
+        onPick={onPick}
+      />
       <div className="lottery-meta muted">
         {formatInt(primary.runCounts.total)} runs ({primary.runCounts.done} done
         {primary.runCounts.running + primary.runCounts.queued > 0 && `, ${primary.runCounts.running + primary.runCounts.queued} to go — the plot updates as rounds finish`}
@@ -254,60 +168,26 @@ export function LotteryView({ api, experimentArg, experiments, runs, epoch, onPi
           </div>
         ) : (
           <>
-            <figure className="chart-card">
-              <div className="chart-tools">
-                <button type="button" className="btn small" onClick={() => doPng(accSvg.current, `${stem}-accuracy.png`)} data-testid="export-accuracy-png">
-                  PNG
-                </button>
-                <button type="button" className="btn small" onClick={() => accSvg.current && exportSvg(accSvg.current, `${stem}-accuracy.svg`)} data-testid="export-accuracy-svg">
-                  SVG
-                </button>
-              </div>
+            <LotteryCard name="accuracy" svgRef={accSvg} stem={stem} onPng={doPng}>
               <LotteryChart
                 svgRef={accSvg}
                 testId="lottery-accuracy"
-                series={series}
-                labels={labels}
-                dashed={dashed}
+                {...shared}
                 metric={metric}
-                band={band}
-                xExtent={xExtent}
-                width={chartW}
-                height={chartH}
-                dark={dark}
                 title={accTitle}
-                subtitle={subtitle}
-                caption={caption}
                 yLabel={yAccLabel}
               />
-            </figure>
-            <figure className="chart-card">
-              <div className="chart-tools">
-                <button type="button" className="btn small" onClick={() => doPng(esSvg.current, `${stem}-early-stop.png`)} data-testid="export-early-stop-png">
-                  PNG
-                </button>
-                <button type="button" className="btn small" onClick={() => esSvg.current && exportSvg(esSvg.current, `${stem}-early-stop.svg`)} data-testid="export-early-stop-svg">
-                  SVG
-                </button>
-              </div>
+            </LotteryCard>
+            <LotteryCard name="early-stop" svgRef={esSvg} stem={stem} onPng={doPng}>
               <LotteryChart
                 svgRef={esSvg}
                 testId="lottery-early-stop"
-                series={series}
-                labels={labels}
-                dashed={dashed}
+                {...shared}
                 metric="earlyStopIteration"
-                band={band}
-                xExtent={xExtent}
-                width={chartW}
-                height={chartH}
-                dark={dark}
                 title="Early-stopping iteration vs. weights remaining"
-                subtitle={subtitle}
-                caption={caption}
                 yLabel="early-stop iteration (min. validation loss)"
               />
-            </figure>
+            </LotteryCard>
           </>
         )}
       </div>
@@ -316,63 +196,20 @@ export function LotteryView({ api, experimentArg, experiments, runs, epoch, onPi
   );
 }
 
-function LotteryTable({ series, labels, dark, stem }: { series: LotterySeries[]; labels: ReadonlyMap<string, string>; dark: boolean; stem: string }) {
-  const sdPp = (v: number) => (Number.isFinite(v) ? (v * 100).toFixed(2) : '—');
+/** A chart with its PNG and SVG buttons (test ids export-<name>-png / -svg; files <stem>-<name>.png / .svg). */
+function LotteryCard(props: { name: string; svgRef: RefObject<SVGSVGElement | null>; stem: string; onPng: (svg: SVGSVGElement | null, file: string) => void; children: ReactNode }) {
+  const { name, svgRef, stem, onPng, children } = props;
   return (
-    <section className="lottery-table">
-      <div className="table-head">
-        <h3>Plotted values</h3>
-        <span className="muted">accuracies in %, sd in percentage points (sample, n − 1); one row per method/control and round</span>
-        <span className="table-tools">
-          <button type="button" className="btn small" onClick={() => exportCsv(summaryCsv(series), `${stem}.csv`)} data-testid="export-csv">
-            CSV
-          </button>
-          <button type="button" className="btn small" onClick={() => exportCsv(perSeedCsv(series), `${stem}-per-seed.csv`)} data-testid="export-csv-seeds" title="One row per run and round: the stored numbers">
-            CSV per seed
-          </button>
-        </span>
+    <figure className="chart-card">
+      <div className="chart-tools">
+        <button type="button" className="btn small" onClick={() => onPng(svgRef.current, `${stem}-${name}.png`)} data-testid={`export-${name}-png`}>
+          PNG
+        </button>
+        <button type="button" className="btn small" onClick={() => svgRef.current && exportSvg(svgRef.current, `${stem}-${name}.svg`)} data-testid={`export-${name}-svg`}>
+          SVG
+        </button>
       </div>
-      <table className="results lottery-rows" data-testid="lottery-table">
-        <thead>
-          <tr>
-            <th>method / control</th>
-            <th>round</th>
-            <th>weights remaining</th>
-            <th>n</th>
-            <th>test acc. early stop: mean</th>
-            <th>sd</th>
-            <th>min – max</th>
-            <th>early-stop it: mean</th>
-            <th>min – max</th>
-            <th>final test acc.: mean</th>
-          </tr>
-        </thead>
-        <tbody>
-          {series.flatMap((s) =>
-            s.points.map((p) => (
-              <tr key={`${s.key}:${p.round}`} data-testid="lottery-row" data-kind={s.kind} data-round={p.round}>
-                <td>
-                  <span className="swatch" style={{ background: kindColour(s.kind, dark) }} />
-                  {labels.get(s.key)}
-                </td>
-                <td>{p.round}</td>
-                <td>{formatPercent(p.density.mean, 2)}</td>
-                <td>{p.n}</td>
-                <td>{formatPercent(p.testAccuracy.mean)}</td>
-                <td>{sdPp(p.testAccuracy.sd)}</td>
-                <td>
-                  {formatPercent(p.testAccuracy.min)} – {formatPercent(p.testAccuracy.max)}
-                </td>
-                <td>{formatInt(p.earlyStopIteration.mean)}</td>
-                <td>
-                  {formatInt(p.earlyStopIteration.min)} – {formatInt(p.earlyStopIteration.max)}
-                </td>
-                <td>{formatPercent(p.finalTestAccuracy.mean)}</td>
-              </tr>
-            )),
-          )}
-        </tbody>
-      </table>
-    </section>
+      {children}
+    </figure>
   );
 }

@@ -9,8 +9,9 @@ import type { AnalysisViewProps } from '../analysis/types';
 import { useAnalysis } from '../analysis/useAnalysis';
 import { useDarkMode } from '../app/theme';
 import { fileStem } from '../charts/export';
-import { ExportButtons } from '../charts/ExportButtons';
-import { MultigraphErrorChart, MultigraphNetwork } from '../charts/MultigraphChart';
+import { ChartCard, ExportButtons } from '../charts/ExportButtons';
+import { MultigraphErrorChart } from '../charts/MultigraphChart';
+import { MultigraphNetwork } from '../charts/MultigraphNetwork';
 import { toCsv } from '../charts/overlap-data';
 import { useElementWidth } from '../charts/useElementWidth';
 
@@ -180,10 +181,7 @@ export function MultigraphView({ api, epoch, onError }: AnalysisViewProps) {
       <div ref={wrapRef} className={`overlap-row${twoUp ? ' two-up' : ''}`} style={{ gap }}>
         {r && (
           <>
-            <figure className="chart-card">
-              <div className="chart-tools">
-                <ExportButtons svgRef={errSvg} csv={() => curveCsv(r)} stem={`${stem}-error`} testId="export-mg-error" onError={onError} what="the error-vs-K chart" />
-              </div>
+            <ChartCard svgRef={errSvg} csv={() => curveCsv(r)} stem={`${stem}-error`} testId="export-mg-error" onError={onError} what="the error-vs-K chart">
               <MultigraphErrorChart
                 svgRef={errSvg}
                 testId="mg-error-chart"
@@ -196,11 +194,8 @@ export function MultigraphView({ api, epoch, onError }: AnalysisViewProps) {
                 subtitle={subtitle}
                 onPick={(kk) => setShown(kk)}
               />
-            </figure>
-            <figure className="chart-card">
-              <div className="chart-tools">
-                <ExportButtons svgRef={netSvg} stem={`${stem}-network`} testId="export-mg-network" onError={onError} what="the network drawing" />
-              </div>
+            </ChartCard>
+            <ChartCard svgRef={netSvg} stem={`${stem}-network`} testId="export-mg-network" onError={onError} what="the network drawing">
               <MultigraphNetwork
                 svgRef={netSvg}
                 testId="mg-network"
@@ -216,7 +211,7 @@ export function MultigraphView({ api, epoch, onError }: AnalysisViewProps) {
                     : subtitle
                 }
               />
-            </figure>
+            </ChartCard>
           </>
         )}
       </div>

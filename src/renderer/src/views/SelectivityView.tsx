@@ -3,23 +3,25 @@
 // and trained dense net of a run); per layer the AUROC histogram of every unit against the permutation null of the
 // layer's best unit, the threshold and the best unit (click: its activation maps); a table of the numbers per state
 // and layer with the linear probe, exported as CSV. The analysis runs in the core (analyzeSelectivity), cached.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { ANALYSIS_DEFAULTS, type SelectivityResult, type StateInfo } from '../../../shared/analysis';
-import { errorMessage } from '../api';
-import { AnalysisEmpty, AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
+import { AnalysisPage } from '../analysis/AnalysisPage';
+import { AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
 import { ClassPicker, NumberField, Select, StateList } from '../analysis/controls';
 import { classNamesOf, defaultClassIndex } from '../analysis/nets';
 import type { AnalysisViewProps } from '../analysis/types';
 import { useAnalysis } from '../analysis/useAnalysis';
+import { useRouteArg } from '../analysis/useRouteArg';
 import { useStates } from '../analysis/useStates';
-import { comparisonStates, parseViewArg, statesForArg, unitArg } from '../analysis/view-args';
+import { comparisonStates, statesForArg, unitArg } from '../analysis/view-args';
 import { formatInt, formatPercent } from '../app/format';
 import { hrefOf } from '../app/routes';
 import { useDarkMode } from '../app/theme';
 import { stateColour } from '../charts/analysis-palette';
-import { AurocHistogram, formatP, type CountScale, type HistLayout } from '../charts/AurocHistogram';
-import { exportCsv, exportPng, exportSvg, fileStem } from '../charts/export';
-import { nullSummary, poolOf, selectivityCsv, unitAurocCsv, type Pooling } from '../charts/selectivity-data';
+import { AurocHistogram, type CountScale, type HistLayout } from '../charts/AurocHistogram';
+import { fileStem } from '../charts/export';
+import { ChartCard, ExportButtons } from '../charts/ExportButtons';
+import { formatP, nullSummary, poolOf, selectivityCsv, unitAurocCsv, type Pooling } from '../charts/selectivity-data';
 import { useElementWidth } from '../charts/useElementWidth';
 import './analysis-views.css';
 
@@ -27,7 +29,8 @@ const MAX_STATES = 4;
 
 export function SelectivityView({ api, arg, navigate, epoch, onError }: AnalysisViewProps) {
   const dark = useDarkMode();
-  const { states, loading: statesLoading, error: statesError, reload } = useStates(api, epoch);
+  const statesState = useStates(api, epoch);
+  const { states, loading: statesLoading } = statesState;
   const [picked, setPicked] = useState<string[]>([]);
   const [classIndex, setClassIndex] = useState<number | null>(null);
   const [threshold, setThreshold] = useState(ANALYSIS_DEFAULTS.threshold);
@@ -38,17 +41,13 @@ export function SelectivityView({ api, arg, navigate, epoch, onError }: Analysis
   const [countScale, setCountScale] = useState<CountScale>('sqrt');
   const [wrapRef, width] = useElementWidth<HTMLDivElement>(1200);
   const svg = useRef<SVGSVGElement | null>(null);
-  const applied = useRef<string | null | undefined>(undefined);
 
   // The route argument (a run id or a state) picks the states once the list is there; without one, the newest run.
-  useEffect(() => {
-    if (statesLoading || !states.length || applied.current === (arg ?? null)) return;
-    applied.current = arg ?? null;
-    const parsed = parseViewArg(arg);
+  useRouteArg(arg, statesState, (parsed) => {
     const next = statesForArg(states, parsed, picked.length, MAX_STATES);
     if (next.length) setPicked(next);
     if (parsed?.classIndex !== null && parsed?.classIndex !== undefined) setClassIndex(parsed.classIndex);
-  }, [arg, states, statesLoading, picked.length]);
+  });
 
   const infos = useMemo(() => picked.map((r) => states.find((s) => s.ref === r)).filter((s): s is StateInfo => !!s), [picked, states]);
   const first = infos[0] ?? null;
@@ -77,40 +76,21 @@ export function SelectivityView({ api, arg, navigate, epoch, onError }: Analysis
   };
 
   const stem = result ? fileStem('selectivity', result.class.name, first?.experimentName ?? '', first?.runId ?? '') : 'selectivity';
-  const doPng = () => {
-    if (!svg.current) return;
-    exportPng(svg.current, `${stem}.png`).catch((e: unknown) => onError(`PNG export failed: ${errorMessage(e)}`));
-  };
-
-  if (statesError && !states.length) {
-    return (
-      <main className="main page" data-testid="view-selectivity">
-        <AnalysisStatus what="Listing stored states" loading={false} error={statesError} progress={null} onRetry={reload} testId="states" />
-      </main>
-    );
-  }
-  if (!statesLoading && !states.some((s) => s.hasWeights)) {
-    return (
-      <main className="main page" data-testid="view-selectivity">
-        <AnalysisEmpty title="Selectivity" testId="selectivity-empty">
-          <p>
-            No stored state with weights yet. Selectivity needs a trained (or initial) network: start a run in the{' '}
-            <a href={hrefOf('runs')}>Runs</a> view or the <a href={hrefOf('builder')}>Experiment builder</a>; every committed round
-            of it can then be analysed here (init, ticket at init, trained).
-          </p>
-        </AnalysisEmpty>
-      </main>
-    );
-  }
 
   return (
-    <main
-      className="main page av-view"
-      data-testid="view-selectivity"
-      data-loading={loading || statesLoading ? 'true' : 'false'}
-      data-ready={result && !loading ? 'true' : 'false'}
-      data-states={picked.join(' ')}
-      data-class={cls}
+    <AnalysisPage
+      view="selectivity"
+      states={statesState}
+      emptyTitle="Selectivity"
+      emptyText={
+        <p>
+          No stored state with weights yet. Selectivity needs a trained (or initial) network: start a run in the <a href={hrefOf('runs')}>Runs</a> view or
+          the <a href={hrefOf('builder')}>Experiment builder</a>; every committed round of it can then be analysed here (init, ticket at init, trained).
+        </p>
+      }
+      loading={loading || statesLoading}
+      ready={!!result && !loading}
+      markers={{ 'data-states': picked.join(' '), 'data-class': cls }}
     >
       <div className="toolbar av-toolbar">
         <StateList
@@ -182,25 +162,18 @@ export function SelectivityView({ api, arg, navigate, epoch, onError }: Analysis
       {!ready && !mixed && !statesLoading && <p className="muted">Pick at least one state above to compute the selectivity of its units.</p>}
       <div ref={wrapRef} className="av-chart-wrap">
         {result && (
-          <figure className={`chart-card${loading ? ' av-stale' : ''}`}>
-            <div className="chart-tools">
-              <button type="button" className="btn small" onClick={doPng} data-testid="sel-export-png">
-                PNG
-              </button>
-              <button type="button" className="btn small" onClick={() => svg.current && exportSvg(svg.current, `${stem}.svg`)} data-testid="sel-export-svg">
-                SVG
-              </button>
-            </div>
+          <ChartCard className={loading ? 'av-stale' : undefined} svgRef={svg} stem={stem} testId="sel-export" onError={onError} what="the selectivity histograms">
             <AurocHistogram result={result} pooling={pooling} layout={histLayout} countScale={countScale} width={Math.max(320, width - 2)} dark={dark} svgRef={svg} onUnit={openUnit} />
-          </figure>
+          </ChartCard>
         )}
       </div>
-      {result && <SelectivityTable result={result} pooling={pooling} dark={dark} stem={stem} onUnit={openUnit} />}
-    </main>
+      {result && <SelectivityTable result={result} pooling={pooling} dark={dark} stem={stem} onUnit={openUnit} onError={onError} />}
+    </AnalysisPage>
   );
 }
 
-function SelectivityTable({ result, pooling, dark, stem, onUnit }: { result: SelectivityResult; pooling: Pooling; dark: boolean; stem: string; onUnit: (si: number, layer: string, unit: number) => void }) {
+function SelectivityTable(props: { result: SelectivityResult; pooling: Pooling; dark: boolean; stem: string; onUnit: (si: number, layer: string, unit: number) => void; onError: (m: string) => void }) {
+  const { result, pooling, dark, stem, onUnit, onError } = props;
   const pct = (v: number | undefined | null) => formatPercent(v ?? null, 1);
   return (
     <section className="av-table">
@@ -213,12 +186,8 @@ function SelectivityTable({ result, pooling, dark, stem, onUnit }: { result: Sel
           scored on the other half). Chance: always answering “not {result.class.name}”.
         </span>
         <span className="table-tools">
-          <button type="button" className="btn small" onClick={() => exportCsv(selectivityCsv(result), `${stem}.csv`)} data-testid="sel-export-csv">
-            CSV
-          </button>
-          <button type="button" className="btn small" onClick={() => exportCsv(unitAurocCsv(result), `${stem}-units.csv`)} data-testid="sel-export-units-csv" title="Every unit's AUROC, every state, layer and pooling">
-            CSV per unit
-          </button>
+          <ExportButtons csv={() => selectivityCsv(result)} stem={stem} testId="sel-export" onError={onError} what="the table" />
+          <ExportButtons csv={() => unitAurocCsv(result)} stem={`${stem}-units`} testId="sel-export-units" onError={onError} what="every unit's AUROC, every state, layer and pooling" csvLabel="CSV per unit" />
         </span>
       </div>
       <table className="results av-results" data-testid="sel-table">

@@ -2,28 +2,31 @@
 // state shares (ticket at init vs. trained, two seeds, IMP vs. a pruning-at-init mask). A layered graph (columns:
 // input, conv1, …, fc3), the top units per layer by attribution, edges sized by |attribution| and coloured by sign
 // or by which state holds them, an edge-budget slider over the returned edges (largest first), details of a clicked
-// unit with a link to its activation maps, and the share against chance. Layout in a Web Worker, drawing on canvas.
+// unit with a link to its activation maps, and the share against chance (subcircuit/SidePanel.tsx). Layout in a Web
+// Worker, drawing on canvas.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ANALYSIS_DEFAULTS, type StateInfo, type SubcircuitResult } from '../../../shared/analysis';
-import { AnalysisEmpty, AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
+import { AnalysisPage } from '../analysis/AnalysisPage';
+import { AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
 import { ClassPicker, NumberField, Select } from '../analysis/controls';
 import { classNamesOf, defaultClassIndex } from '../analysis/nets';
 import { StatePicker } from '../analysis/StatePicker';
 import type { LayoutResult } from '../analysis/subcircuit-layout';
 import type { AnalysisViewProps } from '../analysis/types';
 import { useAnalysis } from '../analysis/useAnalysis';
+import { useRouteArg } from '../analysis/useRouteArg';
 import { useStates } from '../analysis/useStates';
 import { useSubcircuitLayout } from '../analysis/useSubcircuitLayout';
-import { comparisonStates, parseViewArg, refOfArg, unitArg } from '../analysis/view-args';
+import { comparisonStates, refOfArg, unitArg } from '../analysis/view-args';
 import { formatInt } from '../app/format';
 import { chartPalette, useDarkMode } from '../app/theme';
-import { formatValue } from '../charts/activation-draw';
 import { stateColour } from '../charts/analysis-palette';
-import { download, exportCsv, fileStem } from '../charts/export';
+import { download, exportCanvasPng, exportCsv, fileStem } from '../charts/export';
 import { csvLine } from '../charts/selectivity-data';
 import { SubcircuitGraph } from '../charts/SubcircuitGraph';
-import { buildScene, SCENE_BOTTOM, SCENE_TOP, sceneSvg, type EdgeColouring, type Scene } from '../charts/subcircuit-scene';
+import { buildScene, SCENE_BOTTOM, SCENE_TOP, sceneSvg, type EdgeColouring } from '../charts/subcircuit-scene';
 import { useElementWidth } from '../charts/useElementWidth';
+import { SidePanel } from './subcircuit/SidePanel';
 import './analysis-views.css';
 
 const withWeights = (s: StateInfo) => s.hasWeights;
@@ -63,7 +66,8 @@ export function subcircuitEdgesCsv(r: SubcircuitResult, layout: LayoutResult | n
 export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisViewProps) {
   const dark = useDarkMode();
   const pal = chartPalette(dark);
-  const { states, loading: statesLoading, error: statesError, reload } = useStates(api, epoch);
+  const statesState = useStates(api, epoch);
+  const { states, loading: statesLoading } = statesState;
   const [stateA, setStateA] = useState<string | null>(null);
   const [stateB, setStateB] = useState<string | null>(null);
   const [classIndex, setClassIndex] = useState<number | null>(null);
@@ -75,12 +79,8 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
   const [selected, setSelected] = useState<number | null>(null);
   const [wrapRef, wrapWidth] = useElementWidth<HTMLDivElement>(920);
   const canvas = useRef<HTMLCanvasElement | null>(null);
-  const applied = useRef<string | null | undefined>(undefined);
 
-  useEffect(() => {
-    if (statesLoading || !states.length || applied.current === (arg ?? null)) return;
-    applied.current = arg ?? null;
-    const parsed = parseViewArg(arg);
+  useRouteArg(arg, statesState, (parsed) => {
     const ref = refOfArg(parsed);
     if (ref && states.some((s) => s.ref === ref && s.hasWeights)) {
       setStateA(ref);
@@ -96,7 +96,7 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
       }
     }
     if (parsed?.classIndex !== null && parsed?.classIndex !== undefined) setClassIndex(parsed.classIndex);
-  }, [arg, states, statesLoading, stateA]);
+  });
 
   const infoA = states.find((s) => s.ref === stateA) ?? null;
   const infoB = states.find((s) => s.ref === stateB) ?? null;
@@ -127,49 +127,34 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
   const scene = useMemo(() => (result && layoutOk ? buildScene(result, layoutOk, k, two ? colouring : 'sign', pal, dark) : null), [result, layoutOk, k, colouring, two, pal, dark]);
 
   const stem = result ? fileStem('subcircuit', result.class.name, infoA?.runId ?? '', `r${infoA?.round ?? ''}`, infoA?.which ?? '', infoB ? `vs-${infoB.which}` : '') : 'subcircuit';
-  const doPng = () => {
-    const cv = canvas.current;
-    if (!cv) return;
-    cv.toBlob((b) => (b ? download(b, `${stem}.png`) : onError('PNG export failed: the canvas could not be encoded')), 'image/png');
-  };
+  const doPng = () => canvas.current && exportCanvasPng(canvas.current, `${stem}.png`, onError);
   const doSvg = () => {
     if (!scene || !result || !layoutOk) return;
     download(new Blob([sceneSvg(scene, result, layoutOk, pal.font)], { type: 'image/svg+xml;charset=utf-8' }), `${stem}.svg`);
   };
 
-  if (statesError && !states.length) {
-    return (
-      <main className="main page" data-testid="view-subcircuit">
-        <AnalysisStatus what="Listing stored states" loading={false} error={statesError} progress={null} onRetry={reload} testId="states" />
-      </main>
-    );
-  }
-  if (!statesLoading && !states.some(withWeights)) {
-    return (
-      <main className="main page" data-testid="view-subcircuit">
-        <AnalysisEmpty title="Subcircuit" testId="subcircuit-empty">
-          <p>
-            No stored state with weights yet. Train a network first (the Runs view or the Experiment builder); then pick a state here to see which units and
-            connections carry a class, and overlay a second state (e.g. the ticket at init) to see what they share.
-          </p>
-        </AnalysisEmpty>
-      </main>
-    );
-  }
-
   return (
-    <main
-      className="main page av-view"
-      data-testid="view-subcircuit"
-      data-loading={loading || statesLoading ? 'true' : 'false'}
-      data-ready={result && !loading && scene ? 'true' : 'false'}
-      data-layout-engine={engine ?? ''}
-      data-units-per-layer={result?.unitsPerLayer ?? ''}
-      data-edge-budget={result?.edgeBudget ?? ''}
-      data-a={stateA ?? ''}
-      data-b={stateB ?? ''}
-      data-class={cls}
-      data-layout-ms={layoutOk ? layoutOk.ms.toFixed(1) : ''}
+    <AnalysisPage
+      view="subcircuit"
+      states={statesState}
+      emptyTitle="Subcircuit"
+      emptyText={
+        <p>
+          No stored state with weights yet. Train a network first (the Runs view or the Experiment builder); then pick a state here to see which units and
+          connections carry a class, and overlay a second state (e.g. the ticket at init) to see what they share.
+        </p>
+      }
+      loading={loading || statesLoading}
+      ready={!!result && !loading && !!scene}
+      markers={{
+        'data-layout-engine': engine ?? '',
+        'data-units-per-layer': result?.unitsPerLayer ?? '',
+        'data-edge-budget': result?.edgeBudget ?? '',
+        'data-a': stateA ?? '',
+        'data-b': stateB ?? '',
+        'data-class': cls,
+        'data-layout-ms': layoutOk ? layoutOk.ms.toFixed(1) : '',
+      }}
     >
       <div className="toolbar av-toolbar">
         <span className="av-state-row">
@@ -247,126 +232,6 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
           <SidePanel result={result} layout={layoutOk} scene={scene} selected={selected} dark={dark} onOpenUnit={(ref, layer, unit) => navigate('activations', unitArg(ref, layer, unit, result.class.index))} />
         )}
       </div>
-    </main>
-  );
-}
-
-function SidePanel(props: { result: SubcircuitResult; layout: LayoutResult | null; scene: Scene | null; selected: number | null; dark: boolean; onOpenUnit: (ref: string, layer: string, unit: number) => void }) {
-  const { result, layout, scene, selected, dark, onOpenUnit } = props;
-  const sh = result.shared;
-  const ratio = (obs: number, exp: number) => (exp > 0 ? `×${(obs / exp).toFixed(1)}` : '—');
-  const node = selected !== null && layout ? layout.nodes[selected] : undefined;
-  const layerName = node ? (layout!.columns[node.layer]?.name ?? '') : '';
-  const labels = result.circuits.map((c, i) => (result.circuits.length === 2 ? `${i === 0 ? 'A' : 'B'}: ${c.state.label}` : c.state.label));
-  return (
-    <aside className="sub-side" data-testid="sub-side">
-      <section data-testid="sub-circuits">
-        <h3>Circuits</h3>
-        {result.circuits.map((c, i) => (
-          <div key={c.state.ref} className="sub-circuit">
-            <div>
-              <span className="swatch" style={{ background: stateColour(i, dark) }} />
-              <b>{labels[i]}</b>
-            </div>
-            <div className="muted" data-testid={`sub-logit-${i}`}>
-              mean “{result.class.name}” logit {formatValue(c.logit)} · {formatInt(c.edges.length)} edges returned · {c.layers.reduce((a, l) => a + l.units.length, 0)} units
-            </div>
-          </div>
-        ))}
-        <div className="muted">
-          attributions averaged over {formatInt(result.images)} “{result.class.name}” images
-        </div>
-      </section>
-      {sh && (
-        <section data-testid="sub-share">
-          <h3>Shared by A and B</h3>
-          <table className="kv">
-            <tbody>
-              <tr>
-                <th>units</th>
-                <td data-testid="sub-share-units">
-                  {formatInt(sh.units)} vs. {sh.expectedUnits.toFixed(1)} by chance ({ratio(sh.units, sh.expectedUnits)}) · Jaccard {sh.unitJaccard === null ? '—' : sh.unitJaccard.toFixed(3)}
-                </td>
-              </tr>
-              <tr>
-                <th>edges</th>
-                <td data-testid="sub-share-edges">
-                  {formatInt(sh.edges)} vs. {sh.expectedEdges.toFixed(1)} by chance ({ratio(sh.edges, sh.expectedEdges)}) · Jaccard {sh.edgeJaccard === null ? '—' : sh.edgeJaccard.toFixed(3)}
-                </td>
-              </tr>
-              {scene && (
-                <tr>
-                  <th>in the edges shown</th>
-                  <td data-testid="sub-share-shown">
-                    {formatInt(scene.shownShared)} shared of {formatInt(scene.shownA)} (A) and {formatInt(scene.shownB)} (B)
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-          <p className="muted small">
-            Chance: each state’s selected units (edges) drawn at random from its layers, at the same counts; computed by the core for the {formatInt(result.unitsPerLayer)} units per
-            layer and {formatInt(result.edgeBudget)} edges requested.
-          </p>
-        </section>
-      )}
-      <section data-testid="sub-details">
-        <h3>Unit</h3>
-        {!node && <p className="muted">Click a unit (or focus the graph and use the arrow keys and Enter) for its numbers.</p>}
-        {node && layout && (
-          <>
-            <div className="tt-head" data-testid="sub-detail-title">
-              {layerName} #{node.unit}
-            </div>
-            <table className="kv">
-              <tbody>
-                {node.attr.map((a, i) => (
-                  <tr key={i}>
-                    <th>
-                      <span className="swatch" style={{ background: stateColour(i, dark) }} />
-                      {result.circuits.length === 2 ? (i === 0 ? 'A' : 'B') : 'attribution'}
-                    </th>
-                    <td data-testid={`sub-detail-attr-${i}`}>{a === null ? 'not selected' : `${formatValue(a)} · rank ${node.rank[i]! + 1} of ${result.circuits[i]!.layers[node.layer]!.units.length}`}</td>
-                  </tr>
-                ))}
-                {scene &&
-                  (() => {
-                    const inc = scene.edges.filter((e) => layout.edges[e.c]!.to[e.i] === selected);
-                    const out = scene.edges.filter((e) => layout.edges[e.c]!.from[e.i] === selected);
-                    const sum = (l: typeof inc) => l.reduce((acc, e) => acc + e.attribution, 0);
-                    return (
-                      <>
-                        <tr>
-                          <th>incoming edges shown</th>
-                          <td>
-                            {inc.length} (Σ {formatValue(sum(inc))})
-                          </td>
-                        </tr>
-                        <tr>
-                          <th>outgoing edges shown</th>
-                          <td>
-                            {out.length} (Σ {formatValue(sum(out))})
-                          </td>
-                        </tr>
-                      </>
-                    );
-                  })()}
-              </tbody>
-            </table>
-            {layerName !== 'input' && (
-              <p>
-                {result.circuits.map((c, i) =>
-                  node.attr[i] !== null ? (
-                    <button key={c.state.ref} type="button" className="link" onClick={() => onOpenUnit(c.state.ref, layerName, node.unit)} data-testid={`sub-open-unit-${i}`}>
-                      activation maps of {layerName} #{node.unit} ({result.circuits.length === 2 ? (i === 0 ? 'A' : 'B') : c.state.label})
-                    </button>
-                  ) : null,
-                )}
-              </p>
-            )}
-          </>
-        )}
-      </section>
-    </aside>
+    </AnalysisPage>
   );
 }

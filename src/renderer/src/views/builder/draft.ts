@@ -153,6 +153,19 @@ export function planText(c: { seeds: number[]; iterations: number; method: { kin
   return `${runs} run${runs === 1 ? '' : 's'} (${seeds} seed${seeds === 1 ? '' : 's'} × ${1 + controls}: the method${controls ? ` + ${controls} control${controls === 1 ? '' : 's'}` : ''}), ${trainings} training${trainings === 1 ? '' : 's'} of ${c.iterations.toLocaleString('en-US')} iterations = ${its.toLocaleString('en-US')} iterations in all`;
 }
 
+/** "conv 100 → 90 → 81%, fc 100 → 80 → 64%, ..." for an IMP method, else null. */
+export function impDensities(m: unknown): string | null {
+  const method = m as { kind?: string; rounds?: number; rates?: Record<string, number>; ranking?: string } | null;
+  if (!method || method.kind !== 'imp' || !method.rates || typeof method.rounds !== 'number' || method.ranking === 'global') return null;
+  const rounds = Math.min(method.rounds, 12);
+  return Object.entries(method.rates)
+    .map(([role, rate]) => {
+      const seq = Array.from({ length: rounds + 1 }, (_, r) => `${+((1 - rate) ** r * 100).toPrecision(3)}`);
+      return `${role} ${seq.join(' → ')}%${method.rounds! > rounds ? ' …' : ''}`;
+    })
+    .join(' · ');
+}
+
 /** The experiment id the core will give this config: sha256 of its identity, first 16 hex digits. */
 export async function experimentIdOf(identity: string): Promise<string | null> {
   const subtle = globalThis.crypto?.subtle;
