@@ -29,6 +29,7 @@ const stats = (size: number, keptA: number, keptB: number, both: number): Overla
     keptB,
     both,
     union,
+    expectedBoth: pA * pB * size,
     jaccard: both / union,
     overlapCoefficient: both / Math.min(keptA, keptB),
     expectedJaccard,
