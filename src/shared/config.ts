@@ -91,8 +91,12 @@ export const pruneAtInitMethodSchema = z
   .strict();
 
 export const SUPERMASK_ALGORITHMS = ['edge-popup', 'bernoulli'] as const;
-/** Weight inits for supermasks: signed-constant is the signed Kaiming constant ±sqrt(2 / fan_in). */
-export const SUPERMASK_WEIGHT_INITS = ['signed-constant', 'kaiming-normal', 'glorot-normal'] as const;
+/**
+ * Weight inits for supermasks. `signed-constant` is the algorithm's own paper's: edge-popup the signed Kaiming
+ * constant ±sqrt(2 / fan_in) (Ramanujan et al.), bernoulli the signed Glorot constant sign(w) · std(w) of a Glorot
+ * draw (Zhou et al.); the explicit `signed-kaiming-constant` and `signed-glorot-constant` swap them.
+ */
+export const SUPERMASK_WEIGHT_INITS = ['signed-constant', 'signed-kaiming-constant', 'signed-glorot-constant', 'kaiming-normal', 'glorot-normal'] as const;
 
 export const supermaskMethodSchema = z
   .object({
@@ -101,10 +105,19 @@ export const supermaskMethodSchema = z
     /** edge-popup: fraction of each layer's weights KEPT (Ramanujan et al.'s k). Required for edge-popup only. */
     density: z.number().gt(0).lt(1).optional(),
     weightInit: z.enum(SUPERMASK_WEIGHT_INITS).default('signed-constant'),
-    /** Scale each layer's masked weights by 1 / (the layer's mask density), as in Zhou et al. (2019). */
+    /**
+     * Scale each layer's masked weights by n / (the mask's sum), as in Zhou et al. (2019); bernoulli differentiates
+     * through the scale, as their code does.
+     */
     dynamicWeightRescaling: z.boolean().default(false),
     /** bernoulli: initial score of every weight (default 0: keep probability sigmoid(0) = 0.5, as in Zhou et al.). */
     scoreInit: z.number().min(-20).max(20).optional(),
+    /**
+     * bernoulli: Zhou et al.'s `round_mask`: at each training step a random half of the weights use the rounded mask
+     * [score > 0] and the other half the probability sigmoid(score) itself (the gradient flows through that half
+     * only); evaluation uses the rounded mask. Default false: a Bernoulli sample at every step.
+     */
+    roundMask: z.boolean().optional(),
     /** bernoulli: masks at evaluation: a fresh sample per evaluation (default, as Zhou et al.) or [score > 0]. */
     evalMask: z.enum(['sampled', 'rounded']).optional(),
   })
@@ -149,8 +162,11 @@ function methodIssues(m: z.infer<typeof methodSchema>): { path: string; message:
     if (m.algorithm === 'bernoulli' && m.density !== undefined) {
       out.push({ path: 'density', message: 'applies to edge-popup only: Bernoulli supermasks find their own density' });
     }
-    for (const key of ['scoreInit', 'evalMask'] as const) {
+    for (const key of ['scoreInit', 'roundMask', 'evalMask'] as const) {
       if (m[key] !== undefined && m.algorithm !== 'bernoulli') out.push({ path: key, message: 'applies to algorithm bernoulli only' });
+    }
+    if (m.roundMask === true && m.evalMask === 'sampled') {
+      out.push({ path: 'evalMask', message: 'roundMask evaluates the rounded mask, as Zhou et al.\'s round_mask does: leave evalMask out or set it to rounded' });
     }
   }
   return out;

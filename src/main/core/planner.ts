@@ -41,11 +41,11 @@ export function planRuns(config: ExperimentConfig): PlannedRun[] {
   }
 }
 
-const SUPERMASK_INIT: Record<SupermaskMethod['weightInit'], InitKind> = {
-  'signed-constant': 'signed-kaiming-constant',
-  'kaiming-normal': 'kaiming-normal',
-  'glorot-normal': 'glorot-normal',
-};
+/** The weight init a supermask trains on: `signed-constant` is each algorithm's own paper's constant. */
+export function supermaskInit(m: Pick<SupermaskMethod, 'algorithm' | 'weightInit'>): InitKind {
+  if (m.weightInit === 'signed-constant') return m.algorithm === 'bernoulli' ? 'signed-glorot-constant' : 'signed-kaiming-constant';
+  return m.weightInit;
+}
 
 export interface RunRounds {
   firstRound: number;
@@ -81,10 +81,10 @@ export function buildSpec(config: ExperimentConfig, kind: RunKind, round: number
   const m = config.method;
   if (m.kind === 'dense') return { round: 0, weights: { kind: 'seed', stream: 'init' }, mask: { kind: 'ones' } };
   if (m.kind === 'supermask') {
-    const { kind: _kind, weightInit, ...sm } = m;
+    const { kind: _kind, weightInit: _weightInit, ...sm } = m;
     return {
       round: 0,
-      weights: { kind: 'seed', stream: 'init', init: SUPERMASK_INIT[weightInit] },
+      weights: { kind: 'seed', stream: 'init', init: supermaskInit(m) },
       mask: { kind: 'ones' },
       training: { kind: 'supermask', ...sm },
     };
