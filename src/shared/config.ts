@@ -172,6 +172,36 @@ function methodIssues(m: z.infer<typeof methodSchema>): { path: string; message:
   return out;
 }
 
+/**
+ * Data augmentation of the TRAINING batches only (validation and test are never augmented), drawn from the run
+ * seed's stream for each step. Ramanujan et al. (2020) train CIFAR-10 with { randomCrop: 4, horizontalFlip: true }.
+ */
+export const augmentationSchema = z
+  .object({
+    /** Pad every side by this many pixels (black, i.e. raw value 0, as torchvision pads) and crop back to size at a random offset. */
+    randomCrop: z.number().int().min(1).max(16).optional(),
+    /** Mirror each image left-right with probability 1/2. */
+    horizontalFlip: z.boolean().optional(),
+  })
+  .strict()
+  .refine((a) => a.randomCrop !== undefined || a.horizontalFlip === true, {
+    message: 'does nothing: set randomCrop and/or horizontalFlip: true, or leave augmentation out',
+  });
+export type Augmentation = z.infer<typeof augmentationSchema>;
+
+const dropoutRate = z.number().gt(0).lt(1);
+/**
+ * Dropout (inverted: kept units scaled by 1 / (1 - rate)) in training only, on the hidden activations that feed each
+ * layer of a role: `fc` on the inputs of the fully connected layers (conv nets: the flattened feature map and the
+ * hidden fc outputs; LeNet: the hidden layers' outputs), `conv` on the inputs of the conv layers after the first.
+ * The data itself is never dropped. Masks come from the run seed's stream for each step.
+ */
+export const dropoutSchema = z
+  .object({ conv: dropoutRate.optional(), fc: dropoutRate.optional() })
+  .strict()
+  .refine((d) => d.conv !== undefined || d.fc !== undefined, { message: 'does nothing: set conv and/or fc, or leave dropout out' });
+export type Dropout = z.infer<typeof dropoutSchema>;
+
 export const experimentConfigSchema = z
   .object({
     version: z.literal(1),
@@ -183,9 +213,12 @@ export const experimentConfigSchema = z
     batchSize: positiveInt.max(4096),
     iterations: positiveInt.max(10_000_000),
     evalEvery: positiveInt,
-    validation: z.number().int().min(0),
+    /** Examples held out of the training set; early stopping selects on their loss, so at least 1 (never the test set). */
+    validation: z.number().int().min(1, { message: 'must be at least 1: early stopping selects on the validation loss, and selecting on the test set would bias the test accuracy' }),
     seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(64),
     method: methodSchema,
+    augmentation: augmentationSchema.optional(),
+    dropout: dropoutSchema.optional(),
     /** Size of generated data sets (synthetic-* only). */
     synthetic: z
       .object({ train: positiveInt.max(200_000), test: positiveInt.max(100_000) })
@@ -200,8 +233,8 @@ export const experimentConfigSchema = z
     if (new Set(c.seeds).size !== c.seeds.length) {
       ctx.addIssue({ code: 'custom', path: ['seeds'], message: 'must not repeat a seed' });
     }
-    if ((c.method.kind === 'imp' || c.method.kind === 'one-shot') && c.method.rewindIteration > c.iterations) {
-      ctx.addIssue({ code: 'custom', path: ['method', 'rewindIteration'], message: `must be at most iterations (${c.iterations})` });
+    if ((c.method.kind === 'imp' || c.method.kind === 'one-shot') && c.method.rewindIteration >= c.iterations) {
+      ctx.addIssue({ code: 'custom', path: ['method', 'rewindIteration'], message: `must be less than iterations (${c.iterations}): a rewound round trains iterations - rewindIteration steps` });
     }
     if ('controls' in c.method && new Set(c.method.controls).size !== c.method.controls.length) {
       ctx.addIssue({ code: 'custom', path: ['method', 'controls'], message: 'must not repeat a control' });
