@@ -7,6 +7,7 @@ import { formatInt } from '../app/format';
 import { kindInfo } from '../app/kinds';
 import { experimentIdOf, initialValue, methodVariants, pathKey, planText, setAt, validate, type Draft, type Path } from './builder/draft';
 import { ChecklistField, Form, NumberField, SchemaField, SeedsField, SelectField, TextField, useForm, type FieldText, type FormCtx } from './builder/fields';
+import { RegularisationFields } from './builder/regularisation';
 
 export interface BuilderViewProps {
   info: AppInfo | null;
@@ -32,7 +33,10 @@ const METHOD_TEXT: Record<string, FieldText> = {
     options: { layerwise: 'layerwise', global: 'global' },
   },
   globalRate: { label: 'global rate', hint: 'with global ranking: fraction of remaining conv + hidden fc weights removed per round (default: the fc rate)' },
-  rewindIteration: { label: 'rewind to iteration', hint: '0 = the original initialisation (Frankle & Carbin 2019); k > 0 = late rewinding (Frankle et al. 2020)' },
+  rewindIteration: {
+    label: 'rewind to iteration',
+    hint: '0 = the original initialisation (Frankle & Carbin 2019); k > 0 = rewinding (Frankle et al. 2020): pruned rounds restart at step k and train the remaining iterations − k',
+  },
   controls: { label: 'controls (each a run per seed)', options: Object.fromEntries(CONTROL_KINDS.map((k) => [k, `${k} — ${kindInfo(k).description.replace(/^control: /, '')}`])) },
   density: { label: 'density (fraction of prunable weights kept)' },
 };
@@ -199,7 +203,7 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
               <h3>Data</h3>
               <div className="fields">
                 <SelectField path={['dataset']} label="data set" options={opts(DATASETS, IMPLEMENTED_DATASETS)} hint={synthetic ? 'generated on the fly, no download; not comparable to published numbers' : 'import or fetch it first: ticketscope data list'} />
-                <NumberField path={['validation']} label="validation examples" hint="held out of the training set; early stopping uses their loss" />
+                <NumberField path={['validation']} label="validation examples" hint="held out of the training set (at least 1); early stopping uses their loss, never the test set's" />
                 {synthetic && (
                   <>
                     <label className="field check-inline">
@@ -243,6 +247,7 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
                 <NumberField path={['batchSize']} label="batch size" hint="examples per iteration" />
                 <NumberField path={['iterations']} label="iterations per round" hint="minibatch steps; each round trains this many" />
                 <NumberField path={['evalEvery']} label="evaluate every (iterations)" hint="train / validation / test metrics; early stopping picks among these" />
+                <RegularisationFields />
                 <SeedsField path={['seeds']} />
               </div>
             </section>
