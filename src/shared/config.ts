@@ -91,8 +91,12 @@ export const pruneAtInitMethodSchema = z
   .strict();
 
 export const SUPERMASK_ALGORITHMS = ['edge-popup', 'bernoulli'] as const;
-/** Weight inits for supermasks: signed-constant is the signed Kaiming constant ±sqrt(2 / fan_in). */
-export const SUPERMASK_WEIGHT_INITS = ['signed-constant', 'kaiming-normal', 'glorot-normal'] as const;
+/**
+ * Weight inits for supermasks. `signed-constant` is the algorithm's own paper's: edge-popup the signed Kaiming
+ * constant ±sqrt(2 / fan_in) (Ramanujan et al.), bernoulli the signed Glorot constant sign(w) · std(w) of a Glorot
+ * draw (Zhou et al.); the explicit `signed-kaiming-constant` and `signed-glorot-constant` swap them.
+ */
+export const SUPERMASK_WEIGHT_INITS = ['signed-constant', 'signed-kaiming-constant', 'signed-glorot-constant', 'kaiming-normal', 'glorot-normal'] as const;
 
 export const supermaskMethodSchema = z
   .object({
@@ -101,10 +105,19 @@ export const supermaskMethodSchema = z
     /** edge-popup: fraction of each layer's weights KEPT (Ramanujan et al.'s k). Required for edge-popup only. */
     density: z.number().gt(0).lt(1).optional(),
     weightInit: z.enum(SUPERMASK_WEIGHT_INITS).default('signed-constant'),
-    /** Scale each layer's masked weights by 1 / (the layer's mask density), as in Zhou et al. (2019). */
+    /**
+     * Scale each layer's masked weights by n / (the mask's sum), as in Zhou et al. (2019); bernoulli differentiates
+     * through the scale, as their code does.
+     */
     dynamicWeightRescaling: z.boolean().default(false),
     /** bernoulli: initial score of every weight (default 0: keep probability sigmoid(0) = 0.5, as in Zhou et al.). */
     scoreInit: z.number().min(-20).max(20).optional(),
+    /**
+     * bernoulli: Zhou et al.'s `round_mask`: at each training step a random half of the weights use the rounded mask
+     * [score > 0] and the other half the probability sigmoid(score) itself (the gradient flows through that half
+     * only); evaluation uses the rounded mask. Default false: a Bernoulli sample at every step.
+     */
+    roundMask: z.boolean().optional(),
     /** bernoulli: masks at evaluation: a fresh sample per evaluation (default, as Zhou et al.) or [score > 0]. */
     evalMask: z.enum(['sampled', 'rounded']).optional(),
   })
@@ -149,12 +162,45 @@ function methodIssues(m: z.infer<typeof methodSchema>): { path: string; message:
     if (m.algorithm === 'bernoulli' && m.density !== undefined) {
       out.push({ path: 'density', message: 'applies to edge-popup only: Bernoulli supermasks find their own density' });
     }
-    for (const key of ['scoreInit', 'evalMask'] as const) {
+    for (const key of ['scoreInit', 'roundMask', 'evalMask'] as const) {
       if (m[key] !== undefined && m.algorithm !== 'bernoulli') out.push({ path: key, message: 'applies to algorithm bernoulli only' });
+    }
+    if (m.roundMask === true && m.evalMask === 'sampled') {
+      out.push({ path: 'evalMask', message: 'roundMask evaluates the rounded mask, as Zhou et al.\'s round_mask does: leave evalMask out or set it to rounded' });
     }
   }
   return out;
 }
+
+/**
+ * Data augmentation of the TRAINING batches only (validation and test are never augmented), drawn from the run
+ * seed's stream for each step. Ramanujan et al. (2020) train CIFAR-10 with { randomCrop: 4, horizontalFlip: true }.
+ */
+export const augmentationSchema = z
+  .object({
+    /** Pad every side by this many pixels (black, i.e. raw value 0, as torchvision pads) and crop back to size at a random offset. */
+    randomCrop: z.number().int().min(1).max(16).optional(),
+    /** Mirror each image left-right with probability 1/2. */
+    horizontalFlip: z.boolean().optional(),
+  })
+  .strict()
+  .refine((a) => a.randomCrop !== undefined || a.horizontalFlip === true, {
+    message: 'does nothing: set randomCrop and/or horizontalFlip: true, or leave augmentation out',
+  });
+export type Augmentation = z.infer<typeof augmentationSchema>;
+
+const dropoutRate = z.number().gt(0).lt(1);
+/**
+ * Dropout (inverted: kept units scaled by 1 / (1 - rate)) in training only, on the hidden activations that feed each
+ * layer of a role: `fc` on the inputs of the fully connected layers (conv nets: the flattened feature map and the
+ * hidden fc outputs; LeNet: the hidden layers' outputs), `conv` on the inputs of the conv layers after the first.
+ * The data itself is never dropped. Masks come from the run seed's stream for each step.
+ */
+export const dropoutSchema = z
+  .object({ conv: dropoutRate.optional(), fc: dropoutRate.optional() })
+  .strict()
+  .refine((d) => d.conv !== undefined || d.fc !== undefined, { message: 'does nothing: set conv and/or fc, or leave dropout out' });
+export type Dropout = z.infer<typeof dropoutSchema>;
 
 export const experimentConfigSchema = z
   .object({
@@ -167,9 +213,12 @@ export const experimentConfigSchema = z
     batchSize: positiveInt.max(4096),
     iterations: positiveInt.max(10_000_000),
     evalEvery: positiveInt,
-    validation: z.number().int().min(0),
+    /** Examples held out of the training set; early stopping selects on their loss, so at least 1 (never the test set). */
+    validation: z.number().int().min(1, { message: 'must be at least 1: early stopping selects on the validation loss, and selecting on the test set would bias the test accuracy' }),
     seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(64),
     method: methodSchema,
+    augmentation: augmentationSchema.optional(),
+    dropout: dropoutSchema.optional(),
     /** Size of generated data sets (synthetic-* only). */
     synthetic: z
       .object({ train: positiveInt.max(200_000), test: positiveInt.max(100_000) })
@@ -184,8 +233,8 @@ export const experimentConfigSchema = z
     if (new Set(c.seeds).size !== c.seeds.length) {
       ctx.addIssue({ code: 'custom', path: ['seeds'], message: 'must not repeat a seed' });
     }
-    if ((c.method.kind === 'imp' || c.method.kind === 'one-shot') && c.method.rewindIteration > c.iterations) {
-      ctx.addIssue({ code: 'custom', path: ['method', 'rewindIteration'], message: `must be at most iterations (${c.iterations})` });
+    if ((c.method.kind === 'imp' || c.method.kind === 'one-shot') && c.method.rewindIteration >= c.iterations) {
+      ctx.addIssue({ code: 'custom', path: ['method', 'rewindIteration'], message: `must be less than iterations (${c.iterations}): a rewound round trains iterations - rewindIteration steps` });
     }
     if ('controls' in c.method && new Set(c.method.controls).size !== c.method.controls.length) {
       ctx.addIssue({ code: 'custom', path: ['method', 'controls'], message: 'must not repeat a control' });

@@ -74,6 +74,8 @@ describe('ticketscope CLI', () => {
     [['run'], /run needs CONFIG.json or --preset NAME/],
     [['run', 'missing.json'], /cannot read config missing.json: ENOENT/],
     [['run', '--preset', 'quick', '--set', 'optimizer.lr=-3'], /config.optimizer.lr/],
+    // No validation split would make early stopping select on the test set.
+    [['run', '--preset', 'quick', '--set', 'validation=0'], /^ticketscope: config\.validation: must be at least 1: early stopping selects on the validation loss/],
     [['show', 'rdoesnotexist'], /unknown run rdoesnotexist/],
     [['bogus'], /unknown command "bogus"/],
     [['list', '--backend', 'tpu'], /--backend tpu/],
@@ -84,6 +86,12 @@ describe('ticketscope CLI', () => {
     expect(r.stderr).toMatch(re);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stdout).toBe('');
+  });
+
+  it('a refused config stores nothing', () => {
+    const before = JSON.parse(cli(['list', '--json', ...common]).stdout).runs.length;
+    expect(cli(['run', '--preset', 'quick', '--set', 'validation=0', ...common]).code).toBe(2);
+    expect(JSON.parse(cli(['list', '--json', ...common]).stdout).runs.length).toBe(before);
   });
 
   it('a config that is not JSON exits 2 naming the file', () => {

@@ -104,6 +104,14 @@ describe('iterative magnitude pruning with controls', () => {
     expect(rewind.layers[0]!.weight).not.toEqual(state('imp', 0, 'init').layers[0]!.weight);
   });
 
+  it('rewound rounds, the controls\' too, train iterations 21 .. 60 only: evaluated at 30 and 60, never before the rewind point', () => {
+    for (const run of runs) {
+      const its = (round: number) => [...new Set(core.repo.getMetrics(run.runId).filter((p) => p.round === round).map((p) => p.iteration))];
+      for (const round of [1, 2]) expect(its(round), `${run.kind} round ${round}`).toEqual([30, 60]);
+      for (const r of core.repo.getRun(run.runId).rounds) expect([30, 60]).toContain(r.earlyStopIteration);
+    }
+  });
+
   it('controls keep the ticket per-layer densities: reinit the same mask with fresh weights, shuffle and random-prune new positions', () => {
     const rewind = state('imp', 0, 'rewind');
     for (const round of [1, 2]) {

@@ -60,6 +60,7 @@ describe('supermasks', () => {
   let edge: RunSummary;
   let bern: RunSummary;
   let bernAgain: RunSummary;
+  let rounded: RunSummary;
 
   beforeAll(async () => {
     const bernoulli = {
@@ -68,10 +69,11 @@ describe('supermasks', () => {
       optimizer: { name: 'sgd', lr: 100, momentum: 0.9 },
       method: { kind: 'supermask', algorithm: 'bernoulli', weightInit: 'glorot-normal', dynamicWeightRescaling: true },
     };
-    [edge, bern, bernAgain] = await Promise.all([
+    [edge, bern, bernAgain, rounded] = await Promise.all([
       runOne({ ...lenet, name: 'edge-popup', method: { kind: 'supermask', algorithm: 'edge-popup', density: 0.5 } }),
       runOne(bernoulli),
       runOne(bernoulli),
+      runOne({ ...bernoulli, name: 'round-mask', method: { kind: 'supermask', algorithm: 'bernoulli', dynamicWeightRescaling: true, roundMask: true } }),
     ]);
   });
 
@@ -107,12 +109,30 @@ describe('supermasks', () => {
     expect(core.repo.getRun(bernAgain.runId).rounds).toEqual(d.rounds);
   });
 
+  it('bernoulli with signed-constant trains on Zhou et al.\'s constant: each layer ±std of its Glorot draw; roundMask trains and evaluates rounded masks', () => {
+    expect([rounded.status, rounded.error]).toEqual(['done', null]);
+    const init = load(rounded, 'init');
+    init.layers.forEach((l) => {
+      const c = Math.abs(l.weight[0]!);
+      expect(l.weight.every((w) => Math.abs(w) === c), l.name).toBe(true);
+      // The std of a Glorot draw: 1.0029 · sqrt(2 / (fan_in + fan_out)), not the Kaiming sqrt(2 / fan_in).
+      expect(c / Math.sqrt(2 / (l.shape[0]! + l.shape[1]!)), l.name).toBeGreaterThan(0.98);
+      expect(c / Math.sqrt(2 / (l.shape[0]! + l.shape[1]!)), l.name).toBeLessThan(1.03);
+    });
+    // Scores start at 0 and round to [s > 0]: the init mask is empty; training moves them, and the final mask is learned.
+    expect(init.layers.every((l) => kept(l.mask) === 0)).toBe(true);
+    const d = core.repo.getRun(rounded.runId);
+    expect(d.rounds[0]!.density).toBeGreaterThan(0.05);
+    expect(d.rounds[0]!.testAccuracy).toBeGreaterThan(0.3);
+  });
+
   it('rejects options that do not apply, with clear errors', async () => {
     const bad = async (method: unknown) => core.call('startRun', { config: { ...lenet, method } }).then(() => 'accepted', (e: Error) => e.message);
     expect(await bad({ kind: 'supermask', algorithm: 'edge-popup' })).toMatch(/method\.density: edge-popup needs density/);
     expect(await bad({ kind: 'supermask', algorithm: 'bernoulli', density: 0.5 })).toMatch(/method\.density: applies to edge-popup only/);
     expect(await bad({ kind: 'supermask', algorithm: 'edge-popup', density: 0.5, evalMask: 'rounded' })).toMatch(/method\.evalMask: applies to algorithm bernoulli only/);
     expect(await bad({ kind: 'supermask', algorithm: 'edge-popup', density: 0.5, weightInit: 'zeros' })).toMatch(/method\.weightInit/);
+    expect(await bad({ kind: 'supermask', algorithm: 'bernoulli', roundMask: true, evalMask: 'sampled' })).toMatch(/method\.evalMask: roundMask evaluates/);
     expect(await bad({ kind: 'random-features', controls: ['reinit'] })).toMatch(/method/);
   });
 });
@@ -162,10 +182,22 @@ describe('presets', () => {
     for (const name of [
       'quick', 'quick-imp', 'lenet-mnist-imp', 'lenet-fashion-mnist-imp', 'conv2-cifar10-imp', 'conv4-cifar10-imp', 'conv6-cifar10-imp',
       'supermask-conv4', 'edge-popup-conv4', 'edge-popup-conv6', 'random-features-conv4', 'snip-conv4', 'grasp-conv4', 'synflow-conv4',
+      'conv2-cifar10-imp-dropout', 'conv4-cifar10-imp-dropout', 'conv6-cifar10-imp-dropout',
     ]) {
       expect(presets.has(name), name).toBe(true);
       expect(presets.get(name)!.description.length, name).toBeGreaterThan(100);
     }
+    // Every preset that reproduces a paper lists how it differs from it.
+    for (const [name, p] of presets) if (!name.startsWith('quick')) expect(p.description, name).toMatch(/Differences|Not a published setting|not a paper setting/i);
+    // Frankle & Carbin's dropout experiments (Figure 6, Appendix H.5): rate 0.5, their learning rates, three times the iterations.
+    for (const [arch, lr, its] of [['conv2', 0.0003, 60000], ['conv4', 0.0002, 75000], ['conv6', 0.0002, 90000]] as const) {
+      const c = presets.get(`${arch}-cifar10-imp-dropout`)!.config;
+      expect([c.optimizer.lr, c.iterations, c.dropout], arch).toEqual([lr, its, { fc: 0.5 }]);
+      expect(c.augmentation, arch).toBeUndefined();
+    }
+    // Ramanujan et al.'s CIFAR-10 loader: 4-pixel padding with random crops, horizontal flips.
+    for (const name of ['edge-popup-conv4', 'edge-popup-conv6']) expect(presets.get(name)!.config.augmentation).toEqual({ randomCrop: 4, horizontalFlip: true });
+    for (const name of ['conv2-cifar10-imp', 'conv4-cifar10-imp', 'conv6-cifar10-imp', 'supermask-conv4']) expect(presets.get(name)!.config.augmentation, name).toBeUndefined();
     const conv6 = presets.get('conv6-cifar10-imp')!.config;
     expect([conv6.optimizer.lr, conv6.batchSize, conv6.iterations]).toEqual([0.0003, 60, 30000]);
     expect(conv6.method).toMatchObject({ kind: 'imp', rates: { conv: 0.15, fc: 0.2, output: 0.1 } });

@@ -86,6 +86,16 @@ describe('experiment config', () => {
     [{ method: { kind: 'magic' } }, /config.method.kind/],
     [{ evalEvery: 1e6 }, /config.evalEvery: must be at most iterations/],
     [{ bogus: 1 }, /config: .*bogus/i],
+    // Early stopping selects on the validation loss: no validation split would mean selecting on the test set.
+    [{ validation: 0 }, /config.validation: must be at least 1/],
+    [{ augmentation: {} }, /config.augmentation: does nothing/],
+    [{ augmentation: { randomCrop: 4, rotate: 10 } }, /config.augmentation: .*rotate/i],
+    [{ augmentation: { randomCrop: 0 } }, /config.augmentation.randomCrop/],
+    [{ dropout: { fc: 1 } }, /config.dropout.fc/],
+    [{ dropout: {} }, /config.dropout: does nothing/],
+    [{ method: { kind: 'supermask', algorithm: 'bernoulli', roundMask: true, evalMask: 'sampled' } }, /config.method.evalMask: roundMask evaluates the rounded mask/],
+    [{ method: { kind: 'supermask', algorithm: 'edge-popup', density: 0.5, roundMask: true } }, /config.method.roundMask: applies to algorithm bernoulli only/],
+    [{ method: { kind: 'imp', rounds: 1, rates: { conv: 0.1, fc: 0.2, output: 0.1 }, rewindIteration: 1500 } }, /config.method.rewindIteration: must be less than iterations/],
   ])('rejects %j with a one-line message naming the field', (patch, re) => {
     const bad = { ...quick, ...patch };
     let msg = '';
@@ -110,6 +120,17 @@ describe('experiment config', () => {
     expect(() => applyOverrides(quick, ['iterations'])).toThrow(/expected path=value/);
     expect(() => applyOverrides(quick, ['__proto__.x=1'])).toThrow(/invalid path/);
     expect(() => applyOverrides(quick, ['iterations.x=1'])).toThrow(/not an object/);
+  });
+
+  it('accepts augmentation, dropout and roundMask, and adds no defaults for them (old configs keep their identity)', () => {
+    const c = parseExperimentConfig({ ...quick, augmentation: { randomCrop: 4, horizontalFlip: true }, dropout: { fc: 0.5 } });
+    expect(c.augmentation).toEqual({ randomCrop: 4, horizontalFlip: true });
+    expect(c.dropout).toEqual({ fc: 0.5 });
+    const plain = parseExperimentConfig(quick);
+    expect('augmentation' in plain || 'dropout' in plain).toBe(false);
+    const bern = parseExperimentConfig({ ...quick, method: { kind: 'supermask', algorithm: 'bernoulli', roundMask: true } });
+    expect(bern.method).toMatchObject({ roundMask: true });
+    expect(parseExperimentConfig({ ...quick, method: { kind: 'supermask', algorithm: 'bernoulli' } }).method).not.toHaveProperty('roundMask');
   });
 
   it('identity ignores the name and key order, so the same config is the same experiment', () => {

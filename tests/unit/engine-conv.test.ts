@@ -169,7 +169,10 @@ describe('conv nets', () => {
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(accs.length).toBe(2);
-    expect(res.round.finalTestAccuracy).toBeGreaterThan(0.3);
+    // Twice chance (10 classes). 60 steps of batch 16 are a smoke test, not a benchmark: over seeds 0-9 the final
+    // accuracy ranged 0.25-0.60 with the truncated Glorot init and 0.28-0.54 with the untruncated one it replaced
+    // (means 0.42 and 0.43); seed 0 now draws 0.25.
+    expect(res.round.finalTestAccuracy).toBeGreaterThan(0.2);
     expect(res.states.init.layers.map((l) => l.name)).toEqual(['conv1', 'conv2', 'fc1', 'fc2', 'fc3']);
   });
 });

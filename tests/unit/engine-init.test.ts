@@ -29,24 +29,49 @@ describe('engine init', () => {
     expect(Buffer.from(a.buffer).equals(Buffer.from(c.buffer))).toBe(false);
   });
 
-  it('uses the documented scales', () => {
+  it('draws Gaussian Glorot as Frankle & Carbin\'s TensorFlow code did: a normal truncated at ±2s, s = sqrt(1.3 · 2 / (fan_in + fan_out))', () => {
+    // Planted statistics of that distribution, computed independently (Python's math.erf) for a standard normal
+    // truncated at ±2 and scaled by s = sqrt(1.3)·σ, σ = sqrt(2 / (fan_in + fan_out)):
+    //   std / σ = sqrt(1.3) · 0.8796256610 = 1.0029276; max |w| / σ = 2 sqrt(1.3) = 2.2803509;
+    //   P(|w| > 2σ) = 0.0355268; P(|w| > σ) = 0.3509219 (an untruncated normal: 0.0455 and 0.3173).
+    const sigma = Math.sqrt(2 / 1084);
     const g = initWeights('glorot-normal', [784, 300], new Rng(1));
     const gs = stats(g);
-    expect(initScale('glorot-normal', [784, 300])).toBeCloseTo(Math.sqrt(2 / 1084), 12);
-    expect(Math.abs(gs.mean)).toBeLessThan(0.001);
-    expect(gs.std / Math.sqrt(2 / 1084)).toBeGreaterThan(0.99);
-    expect(gs.std / Math.sqrt(2 / 1084)).toBeLessThan(1.01);
-    // Plain (untruncated) normal: some values lie beyond two standard deviations (about 4.6%).
-    const beyond = g.filter((v) => Math.abs(v) > 2 * gs.std).length / g.length;
-    expect(beyond).toBeGreaterThan(0.04);
-    const k = stats(initWeights('kaiming-normal', [300, 100], new Rng(2)));
+    expect(initScale('glorot-normal', [784, 300])).toBeCloseTo(Math.sqrt(1.3) * sigma, 12);
+    expect(Math.abs(gs.mean) / sigma).toBeLessThan(0.01);
+    expect(gs.std / sigma).toBeGreaterThan(1.0029276 - 0.006);
+    expect(gs.std / sigma).toBeLessThan(1.0029276 + 0.006);
+    // n = 235,200: the fractions' standard errors are about 0.0004 and 0.001.
+    const beyond = (t: number) => g.filter((v) => Math.abs(v) > t * sigma).length / g.length;
+    expect(beyond(2)).toBeGreaterThan(0.0355268 - 0.002);
+    expect(beyond(2)).toBeLessThan(0.0355268 + 0.002);
+    expect(beyond(1)).toBeGreaterThan(0.3509219 - 0.005);
+    expect(beyond(1)).toBeLessThan(0.3509219 + 0.005);
+    expect(beyond(2.2803509 * (1 + 1e-6))).toBe(0);
+    // ... and reaches close to the cut (the largest of 235,200 draws lies within 1% of it).
+    expect(beyond(2.2803509 * 0.99)).toBeGreaterThan(0);
+  });
+
+  it('draws Kaiming normal untruncated and the signed constants of edge-popup and Zhou et al.', () => {
+    const kw = initWeights('kaiming-normal', [300, 100], new Rng(2));
+    const k = stats(kw);
     expect(k.std / Math.sqrt(2 / 300)).toBeGreaterThan(0.97);
     expect(k.std / Math.sqrt(2 / 300)).toBeLessThan(1.03);
+    // Untruncated: some values beyond two standard deviations (about 4.55%).
+    expect(kw.filter((v) => Math.abs(v) > 2 * Math.sqrt(2 / 300)).length / kw.length).toBeGreaterThan(0.04);
     const s = initWeights('signed-kaiming-constant', [300, 100], new Rng(3));
     const mag = Math.fround(Math.sqrt(2 / 300));
     expect(s.every((v) => v === mag || v === -mag)).toBe(true);
     const positive = s.filter((v) => v > 0).length / s.length;
     expect(Math.abs(positive - 0.5)).toBeLessThan(0.02);
+    // Zhou et al.'s make_signed_consts: sign(w) · std(w) of the layer's Glorot draw (tf.nn.moments: population std).
+    const shape = [3, 3, 64, 128];
+    const draw = initWeights('glorot-normal', shape, new Rng(4));
+    const signed = initWeights('signed-glorot-constant', shape, new Rng(4));
+    const c = Math.abs(signed[0]!);
+    expect(signed.every((v, j) => v === Math.sign(draw[j]!) * c)).toBe(true);
+    expect(c / stats(draw).std).toBeCloseTo(1, 6);
+    expect(c / Math.sqrt(2 / (9 * 64 + 9 * 128))).toBeCloseTo(1.0029, 1);
   });
 
   it('uploads bit-identical initial weights on the cpu and wasm backends', async () => {

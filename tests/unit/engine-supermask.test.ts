@@ -1,17 +1,21 @@
 // Supermasks: the straight-through gradients reach the scores as the papers define them, the weights never change,
 // and evaluation masks are fixed per evaluation.
 import * as tf from '@tensorflow/tfjs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/main/engine/backend';
 import { MaskedDense, netHelpers, stagedForward, type MaskedNet } from '../../src/main/engine/nets/masked';
-import { Rng } from '../../src/main/engine/rng';
-import { Supermask, initialScores, type SupermaskSpec } from '../../src/main/engine/supermask';
+import { Rng, streamRng } from '../../src/main/engine/rng';
+import { Supermask, edgePopupKept, initialScores, uniforms, type SupermaskSpec } from '../../src/main/engine/supermask';
+import { findTorchPython, runTorch, torchSuiteRuns } from '../helpers/torch';
 
 const IN = 5;
 const OUT = 4;
+const ZHOU_GRAD = fileURLToPath(new URL('../reference/zhou_supermask_grad.py', import.meta.url));
+const torch = findTorchPython();
 
-function oneLayer(seed: number): MaskedNet<MaskedDense> {
-  const layers = [new MaskedDense('fc1', IN, OUT, 'signed-kaiming-constant', new Rng(seed))];
+function oneLayer(seed: number, inSize = IN, outSize = OUT): MaskedNet<MaskedDense> {
+  const layers = [new MaskedDense('fc1', inSize, outSize, 'signed-glorot-constant', new Rng(seed))];
   return { arch: 'tiny', inputShape: [1, 1, IN], layers, ...stagedForward([(x: tf.Tensor) => layers[0]!.apply(x as tf.Tensor2D, false)]), ...netHelpers(layers) };
 }
 
@@ -62,6 +66,8 @@ describe('edge-popup', () => {
   it('scores start uniform in ±1/sqrt(fan_in); the mask keeps the top half of |score|', async () => {
     const s = initialScores(spec, [IN, OUT], new Rng(2));
     expect(Math.max(...Array.from(s, Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(IN));
+    // The authors' GetSubnet zeroes the lowest int((1 - k) n) and keeps the rest.
+    expect([edgePopupKept(20, 0.5), edgePopupKept(1728, 0.3), edgePopupKept(1728, 0.7), edgePopupKept(10, 0.05)]).toEqual([10, 519, 1210, 1]);
     const { sm, s: scores } = make(spec);
     const [m] = await sm.initialMasks();
     expect(m!.reduce((a, b) => a + b, 0)).toBe(10);
@@ -141,4 +147,49 @@ describe('bernoulli', () => {
     net.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+});
+
+describe('bernoulli against PyTorch autograd (Zhou et al.\'s effective mask and rescaling)', () => {
+  const [I, O, N] = [9, 6, 4];
+  const r2 = new Rng(21);
+  const X2 = Array.from({ length: N * I }, () => r2.normal());
+  const R2 = Array.from({ length: N * O }, () => r2.normal());
+  const S2 = Float32Array.from({ length: I * O }, () => r2.normal(0, 1.5));
+
+  it.runIf(torchSuiteRuns(torch, 'engine-supermask'))
+    .each([
+      { rescale: true, round: false },
+      { rescale: true, round: true },
+      { rescale: false, round: true },
+    ])('rescale $rescale, roundMask $round: the loss and dL/ds match autograd through their TF formulation', ({ rescale, round }) => {
+      const seed = 5;
+      const net = oneLayer(seed, I, O);
+      const sm = new Supermask(net, { algorithm: 'bernoulli', dynamicWeightRescaling: rescale, roundMask: round }, seed);
+      open = { net, sm };
+      sm.scores[0]!.assign(tf.tensor(S2, [I, O]));
+      // The first training pass draws these uniforms (the stream the Supermask trains from).
+      const u = uniforms(streamRng(seed, 'supermask/train-samples'), I * O);
+      const w = Array.from(net.layers[0]!.weight.dataSync());
+      const { grad, loss } = tf.tidy(() => {
+        const x = tf.tensor2d(X2, [N, I]);
+        const r = tf.tensor2d(R2, [N, O]);
+        const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(net.forward(x), r)) as tf.Scalar, sm.scores);
+        return { grad: Array.from(grads[sm.scores[0]!.name]!.dataSync()), loss: value.dataSync()[0]! };
+      });
+      const ref = runTorch<{ loss: number; grad: number[] }>(torch, ZHOU_GRAD, {
+        w, s: Array.from(S2), u: Array.from(u), x: X2, r: R2, IN: I, OUT: O, N, rescale, round,
+      });
+      const scale = Math.max(...ref.grad.map(Math.abs));
+      expect(scale).toBeGreaterThan(0);
+      expect(Math.abs(loss - ref.loss) / Math.max(1, Math.abs(ref.loss))).toBeLessThan(1e-4);
+      grad.forEach((g, j) => expect(Math.abs(g - ref.grad[j]!) / scale, `score ${j}`).toBeLessThan(1e-4));
+      if (rescale) {
+        // The rescaling's own gradient matters: the same reference with the scale held constant (what this engine
+        // did before) is far off.
+        const constant = runTorch<{ grad: number[] }>(torch, ZHOU_GRAD, {
+          w, s: Array.from(S2), u: Array.from(u), x: X2, r: R2, IN: I, OUT: O, N, rescale, round, constantScale: true,
+        });
+        expect(Math.max(...grad.map((g, j) => Math.abs(g - constant.grad[j]!))) / scale).toBeGreaterThan(0.01);
+      }
+    });
 });

@@ -102,13 +102,13 @@ describe('dense training', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('with no validation split, early-stops on test loss and emits train and test only', async () => {
+  it('with no validation split, refuses to train rather than early-stop on the test set', async () => {
     const cfg: ExperimentConfig = { ...base, validation: 0, iterations: 100 };
     const points: MetricPoint[][] = [];
-    const res = await engine.runDense(cfg, 0, { onMetrics: (p) => points.push(p), onProgress: () => {}, isCancelled: () => false });
-    expect(points.map((p) => p.map((q) => q.split))).toEqual([['train', 'test'], ['train', 'test']]);
-    const best = points.reduce((x, y) => (y[1]!.loss < x[1]!.loss ? y : x));
-    expect(res.round.earlyStopIteration).toBe(best[0]!.iteration);
+    await expect(engine.runDense(cfg, 0, { onMetrics: (p) => points.push(p), onProgress: () => {}, isCancelled: () => false })).rejects.toThrow(
+      /no validation split: early stopping selects on the validation loss/,
+    );
+    expect(points).toEqual([]);
   });
 
   it('keeps pruned weights zero under SGD with momentum, weight decay and a cosine schedule', async () => {

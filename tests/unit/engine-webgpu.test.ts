@@ -459,6 +459,9 @@ describe.skipIf(skipReason !== null)('webgpu backend', () => {
       c.forEach((v, u) => (worst = Math.max(worst, Math.abs(g[u]! - v))));
     });
     console.log(`engine-webgpu: selectivity AUROCs, max |webgpu - cpu| = ${worst}`);
-    expect(worst).toBeLessThanOrEqual(1e-4);
+    // At most one (positive, negative) pair ordered differently: activations within float rounding of each other may
+    // tie on one backend and not on the other. With the seed-5 init (Glorot truncated since it is drawn as F&C's code
+    // did) one unit has one such pair: 0.5 / (12 · 88) = 4.7e-4.
+    expect(worst).toBeLessThanOrEqual(1 / (gpu.positives * (gpu.images - gpu.positives)) + 1e-12);
   });
 });

@@ -41,11 +41,11 @@ export function planRuns(config: ExperimentConfig): PlannedRun[] {
   }
 }
 
-const SUPERMASK_INIT: Record<SupermaskMethod['weightInit'], InitKind> = {
-  'signed-constant': 'signed-kaiming-constant',
-  'kaiming-normal': 'kaiming-normal',
-  'glorot-normal': 'glorot-normal',
-};
+/** The weight init a supermask trains on: `signed-constant` is each algorithm's own paper's constant. */
+export function supermaskInit(m: Pick<SupermaskMethod, 'algorithm' | 'weightInit'>): InitKind {
+  if (m.weightInit === 'signed-constant') return m.algorithm === 'bernoulli' ? 'signed-glorot-constant' : 'signed-kaiming-constant';
+  return m.weightInit;
+}
 
 export interface RunRounds {
   firstRound: number;
@@ -81,10 +81,10 @@ export function buildSpec(config: ExperimentConfig, kind: RunKind, round: number
   const m = config.method;
   if (m.kind === 'dense') return { round: 0, weights: { kind: 'seed', stream: 'init' }, mask: { kind: 'ones' } };
   if (m.kind === 'supermask') {
-    const { kind: _kind, weightInit, ...sm } = m;
+    const { kind: _kind, weightInit: _weightInit, ...sm } = m;
     return {
       round: 0,
-      weights: { kind: 'seed', stream: 'init', init: SUPERMASK_INIT[weightInit] },
+      weights: { kind: 'seed', stream: 'init', init: supermaskInit(m) },
       mask: { kind: 'ones' },
       training: { kind: 'supermask', ...sm },
     };
@@ -93,13 +93,19 @@ export function buildSpec(config: ExperimentConfig, kind: RunKind, round: number
     return { round: 0, weights: { kind: 'seed', stream: 'init' }, mask: { kind: 'ones' }, training: { kind: 'random-features' } };
   }
   if (m.kind === 'prune-at-init') return pruneAtInitSpec(m, kind, src);
+  // Rewinding to iteration k > 0 (Frankle et al. 2020, as open_lth runs it): round 0 is open_lth's pretraining to k
+  // (captured) followed by its level 0, i.e. a fresh optimizer from step k on; every later round, the controls'
+  // included, starts at step k from the rewound weights and trains T - k steps, the schedule and data order going on
+  // from step k.
+  const k = m.rewindIteration;
+  const rewound = k > 0 ? { startIteration: k } : {};
   if (kind === m.kind) {
     if (round === 0) {
       return {
         round,
         weights: { kind: 'seed', stream: 'init' },
         mask: { kind: 'ones' },
-        ...(m.rewindIteration > 0 ? { captureAt: m.rewindIteration } : {}),
+        ...(k > 0 ? { captureAt: k, restartOptimizerAt: k } : {}),
       };
     }
     const rewind = src.ownHasRewind() ? src.own(0, 'rewind') : src.own(0, 'init');
@@ -108,22 +114,24 @@ export function buildSpec(config: ExperimentConfig, kind: RunKind, round: number
       m.kind === 'imp'
         ? { kind: 'magnitude', from: previous, rates: m.rates, ranking: m.ranking, ...(m.globalRate !== undefined ? { globalRate: m.globalRate } : {}) }
         : { kind: 'one-shot', from: previous, density: m.density, ranking: m.ranking };
-    return { round, weights: { kind: 'state', state: rewind }, mask };
+    return { round, weights: { kind: 'state', state: rewind }, mask, ...rewound };
   }
   // A control, paired with the ticket's round.
   const ticket = masksOf(src.parent(round, 'trained'));
   const rewind = src.parentHasRewind() ? src.parent(0, 'rewind') : src.parent(0, 'init');
   switch (kind) {
     case 'reinit':
-      return { round, weights: { kind: 'seed', stream: 'reinit' }, mask: { kind: 'given', masks: ticket } };
+      // open_lth's randomly_reinitialize branch also starts at the rewind step (fresh weights, schedule from k).
+      return { round, weights: { kind: 'seed', stream: 'reinit' }, mask: { kind: 'given', masks: ticket }, ...rewound };
     case 'shuffle':
-      return { round, weights: { kind: 'state', state: rewind }, mask: { kind: 'shuffle', of: ticket, stream: `shuffle/round${round}` } };
+      return { round, weights: { kind: 'state', state: rewind }, mask: { kind: 'shuffle', of: ticket, stream: `shuffle/round${round}` }, ...rewound };
     case 'random-prune': {
       const from = round === 1 ? masksOf(src.parent(0, 'trained')) : masksOf(src.own(round - 1, 'trained'));
       return {
         round,
         weights: { kind: 'state', state: rewind },
         mask: { kind: 'random-prune', from, keep: ticket.map(countKept), stream: `random-prune/round${round}` },
+        ...rewound,
       };
     }
     default:

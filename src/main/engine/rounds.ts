@@ -54,6 +54,16 @@ export interface RoundSpec {
   mask: MaskSpec;
   /** Capture the weights after this many steps (the rewind point of IMP with rewinding). */
   captureAt?: number;
+  /**
+   * Start a fresh optimizer after this many steps (round 0 of IMP with rewinding to k: open_lth pretrains to k, then
+   * trains its level 0 from k with a new optimizer).
+   */
+  restartOptimizerAt?: number;
+  /**
+   * Resume the training schedule at this step (a round rewound to iteration k): the round trains steps k+1 .. T with
+   * a fresh optimizer, the learning-rate schedule and the batch order taken up at step k (open_lth's start_step).
+   */
+  startIteration?: number;
   training?: TrainingSpec;
 }
 
@@ -157,6 +167,8 @@ export async function runRound(
       seed,
       round: spec.round,
       callbacks,
+      ...(spec.startIteration ? { startIteration: spec.startIteration } : {}),
+      ...(spec.restartOptimizerAt ? { restartOptimizerAt: spec.restartOptimizerAt } : {}),
       // A promise only at the capture step: the other steps return nothing and trainRound does not wait for them.
       onStep: spec.captureAt ? (it) => {
         if (it !== spec.captureAt) return undefined;

@@ -1,14 +1,19 @@
 // Supermasks: the weights stay frozen at their init; a real-valued score per weight is trained and the layer
 // computes with w ⊙ m(scores) (docs/methods.md has the details and references):
-//   edge-popup (Ramanujan et al. 2020): m keeps the top round(k · n) of |score| in each layer; the gradient reaches
-//     the scores straight through the top-k (dL/ds = dL/dm · sign(s), as the authors' code ranks |s|). Scores start
-//     uniform in ±1/sqrt(fan_in) (PyTorch's default init, as in the authors' code).
+//   edge-popup (Ramanujan et al. 2020): m keeps the top n - floor((1 - k) · n) of |score| in each layer (the
+//     authors' GetSubnet zeroes the lowest int((1 - k) · n)); the gradient reaches the scores straight through the
+//     top-k (dL/ds = dL/dm · sign(s), as the authors' code ranks |s|). Scores start uniform in ±1/sqrt(fan_in)
+//     (PyTorch's default init, as in the authors' code).
 //   bernoulli (Zhou et al. 2019): m ~ Bernoulli(sigmoid(s)) sampled afresh at every training step, straight through
-//     (dL/ds = dL/dm · sigmoid'(s)); scores start at a constant (0: keep probability 1/2). At evaluation each
+//     (the effective mask is sample + p - stop_gradient(p), p = sigmoid(s), so dm/ds = sigmoid'(s)); scores start at
+//     a constant (0: keep probability 1/2). With `roundMask` (their round_mask) a random half of the weights take
+//     the rounded mask [s > 0] (no gradient) and the other half p itself (gradient sigmoid'(s)). At evaluation each
 //     evaluation draws ONE sample and uses it for all its examples (Zhou et al. sample at test time too), or uses
-//     the rounded mask [s > 0] (`evalMask: 'rounded'`).
-//   dynamic weight rescaling (Zhou et al.): the layer's masked weights are scaled by n / (ones in the mask); the
-//     scale is treated as a constant in the gradient.
+//     the rounded mask [s > 0] (`roundMask`, or `evalMask: 'rounded'`).
+//   dynamic weight rescaling (Zhou et al.): the layer's masked weights are scaled by c = n / K, K the sum of the
+//     effective mask. Bernoulli differentiates through c as their code does (K = reduce_sum of the effective mask,
+//     whose gradient is the straight-through one): dL/ds_j = m'_j · (c · g_j − (c / K) · Σ_i g_i m_i), with
+//     g = dL/d(c · m) and m' = dm/ds. Edge-popup keeps exactly its count, so c is a constant there.
 // Biases stay frozen (at their zero init): only scores train. The layer's own mask stays all ones, so the weight
 // variables are never written: they stay bit-identical to their init.
 // Scores are read back only with `await data()` (WebGPU has no synchronous read in Node): edge-popup ranks them
@@ -21,7 +26,12 @@ import type { MaskedNet } from './nets/masked';
 import { streamRng, type Rng } from './rng';
 import { keepTopPooled } from './select';
 
-export type SupermaskSpec = Pick<SupermaskMethod, 'algorithm' | 'density' | 'dynamicWeightRescaling' | 'scoreInit' | 'evalMask'>;
+export type SupermaskSpec = Pick<SupermaskMethod, 'algorithm' | 'density' | 'dynamicWeightRescaling' | 'scoreInit' | 'roundMask' | 'evalMask'>;
+
+/** Weights edge-popup keeps in a layer of n at density k: n − int((1 − k) · n), as the authors' GetSubnet. */
+export function edgePopupKept(n: number, k: number): number {
+  return n - Math.floor((1 - k) * n);
+}
 
 /** Initial scores of a layer of weight `shape` (tfjs layout). */
 export function initialScores(spec: SupermaskSpec, shape: readonly number[], rng: Rng): Float32Array {
@@ -33,8 +43,8 @@ export function initialScores(spec: SupermaskSpec, shape: readonly number[], rng
   return out;
 }
 
-/** Uniform float32 values in [0, 1) with 24 random bits each (exact in float32). */
-function uniforms(rng: Rng, n: number): Float32Array {
+/** Uniform float32 values in [0, 1) with 24 random bits each (exact in float32): a training step's draws per layer. */
+export function uniforms(rng: Rng, n: number): Float32Array {
   const u = new Float32Array(n);
   for (let i = 0; i < n; i++) u[i] = (rng.nextUint32() >>> 8) / 16777216;
   return u;
@@ -118,7 +128,7 @@ export class Supermask {
     const s = await this.scores[i]!.data();
     const abs = new Float32Array(s.length);
     for (let j = 0; j < s.length; j++) abs[j] = Math.abs(s[j]!);
-    return keepTopPooled([abs], this.spec.density! * abs.length)[0]!;
+    return keepTopPooled([abs], edgePopupKept(abs.length, this.spec.density!))[0]!;
   }
 
   /** 0/1 masks now: edge-popup's top-k, or (bernoulli) a sample drawn from `rng` or the rounded mask. */
@@ -133,7 +143,7 @@ export class Supermask {
     if (this.spec.algorithm === 'edge-popup') return this.edgePopupMask(i);
     const s = await score.data();
     const m = new Uint8Array(s.length);
-    if (this.spec.evalMask === 'rounded') {
+    if (this.spec.evalMask === 'rounded' || this.spec.roundMask === true) {
       for (let j = 0; j < s.length; j++) m[j] = s[j]! > 0 ? 1 : 0;
     } else {
       const u = uniforms(rng, s.length);
@@ -161,17 +171,34 @@ export class Supermask {
       return ste(this.scores[i]!);
     }
     const u = uniforms(this.trainRng, this.net.layers[i]!.size);
+    const round = this.spec.roundMask === true;
     const ste = tf.customGrad((...args) => {
       const [s, save] = args as [tf.Tensor, tf.GradSaveFunc];
       const p = tf.sigmoid(s);
-      const sample = tf.cast(tf.less(tf.tensor(u, shape), p), 'float32');
-      const c = rescale ? tf.div(sample.size, tf.maximum(tf.sum(sample), 1)) : tf.scalar(1);
-      save([p, c]);
+      const dp = tf.mul(p, tf.sub(1, p));
+      let m: tf.Tensor;
+      let dm: tf.Tensor;
+      if (round) {
+        // round_mask: clamp where round(U[0, 1)) = 1 (U > 1/2) to round(p) = [s > 0]; elsewhere the mask is p itself.
+        const clamp = tf.cast(tf.greater(tf.tensor(u, shape), 0.5), 'float32');
+        const free = tf.sub(1, clamp);
+        m = tf.add(tf.mul(clamp, tf.cast(tf.greater(s, 0), 'float32')), tf.mul(free, p));
+        dm = tf.mul(free, dp);
+      } else {
+        m = tf.cast(tf.less(tf.tensor(u, shape), p), 'float32');
+        dm = dp;
+      }
+      const k = rescale ? tf.maximum(tf.sum(m), 1) : tf.scalar(1);
+      const c = rescale ? tf.div(m.size, k) : tf.scalar(1);
+      save([m, dm, c, k]);
       return {
-        value: tf.mul(sample, c),
+        value: tf.mul(m, c),
         gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-          const [ps, cs] = saved as [tf.Tensor, tf.Tensor];
-          return tf.mul(tf.mul(dy as tf.Tensor, cs), tf.mul(ps, tf.sub(1, ps)));
+          const [ms, dms, cs, ks] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+          const g = dy as tf.Tensor;
+          // d(c · m)/dm_j = c · e_j + m · dc/dm_j, dc/dm_j = −c / K (K = Σ m): the rescaling's own gradient.
+          const inner = rescale ? tf.sub(tf.mul(g, cs), tf.mul(tf.div(cs, ks), tf.sum(tf.mul(g, ms)))) : g;
+          return tf.mul(dms, inner);
         },
       };
     });

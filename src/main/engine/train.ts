@@ -18,7 +18,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../../shared/config';
 import type { MetricPoint, RoundResult } from '../../shared/contract';
+import { augmentBatch, blackPixel } from './augment';
 import type { DataSplit, Dataset } from './data/index';
+import { dropoutNoise, dropoutRates } from './dropout';
 import type { MaskedNet } from './nets/lenet';
 import type { Rng } from './rng';
 import { streamRng } from './rng';
@@ -67,8 +69,19 @@ export interface Batch {
   labels: tf.Tensor1D;
 }
 
-/** Upload the examples `idx` (or `start..end` when idx is null) of a split. */
-export function makeBatch(split: DataSplit, features: number, numClasses: number, idx: Uint32Array | null, start = 0, end = 0): Batch {
+/**
+ * Upload the examples `idx` (or `start..end` when idx is null) of a split; `augment` (training batches only) may
+ * rewrite the gathered inputs in place before the upload.
+ */
+export function makeBatch(
+  split: DataSplit,
+  features: number,
+  numClasses: number,
+  idx: Uint32Array | null,
+  start = 0,
+  end = 0,
+  augment?: (x: Float32Array, n: number) => void,
+): Batch {
   const n = idx ? idx.length : end - start;
   // Fresh arrays each time: the cpu backend may keep a reference to the array it was given.
   const x = idx ? new Float32Array(n * features) : split.x.slice(start * features, end * features);
@@ -81,6 +94,7 @@ export function makeBatch(split: DataSplit, features: number, numClasses: number
     labels[i] = c;
     y[i * numClasses + c] = 1;
   }
+  augment?.(x, n);
   return { x: tf.tensor2d(x, [n, features]), y: tf.tensor2d(y, [n, numClasses]), labels: tf.tensor1d(labels, 'int32') };
 }
 
@@ -151,7 +165,7 @@ export function learningRateAt(opt: ExperimentConfig['optimizer'], it: number, i
 export interface Evaluation {
   iteration: number;
   train: { loss: number; accuracy: number };
-  validation: { loss: number; accuracy: number } | null;
+  validation: { loss: number; accuracy: number };
   test: { loss: number; accuracy: number };
 }
 
@@ -178,6 +192,13 @@ export interface TrainRoundOptions {
   decayed?: () => tf.Tensor[];
   /** Called (and awaited) around every evaluation (e.g. to hold one supermask sample fixed while evaluating). */
   onEvaluate?: (phase: 'begin' | 'end', iteration: number) => void | Promise<void>;
+  /**
+   * Take up the training at this step k (a rewound round): train steps k+1 .. iterations with a fresh optimizer, the
+   * learning rate of step k+1 and the batches the round's batch stream gives from its (k+1)-th on, as open_lth does.
+   */
+  startIteration?: number;
+  /** Replace the optimizer with a fresh one (no momentum or Adam moments) after this step. */
+  restartOptimizerAt?: number;
 }
 
 export interface TrainRoundResult {
@@ -188,17 +209,29 @@ export interface TrainRoundResult {
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * Train `net` for config.iterations steps, evaluating every config.evalEvery steps and at the last. The early-stopping
- * iteration is the evaluation with the minimum validation loss (the earliest on ties). With `validation: 0` there is
- * no validation split: the test loss stands in for it (optimistic, so only for quick looks) and no validation points
- * are emitted.
+ * Train `net` for steps startIteration+1 .. config.iterations (all of them by default), evaluating every
+ * config.evalEvery steps and at the last. The early-stopping iteration is the evaluation with the minimum validation
+ * loss (the earliest on ties): there must be a validation split (the config requires one), never the test set.
+ * Training batches are augmented (config.augmentation) and the net runs with dropout (config.dropout); evaluations
+ * see neither. Augmentation and dropout draw from the streams augment/round<r>/step<i> and dropout/round<r>/step<i>,
+ * so a step's randomness depends on the seed, round and step only.
  */
 export async function trainRound(o: TrainRoundOptions): Promise<TrainRoundResult> {
   const { net, data, config, round, callbacks } = o;
   const { features, numClasses } = data;
   const iterations = config.iterations;
-  const optimizer = makeOptimizer(config.optimizer);
+  if (data.validation.n === 0) throw new Error('no validation split: early stopping selects on the validation loss (validation must be at least 1)');
+  const start = o.startIteration ?? 0;
+  if (!Number.isInteger(start) || start < 0 || start >= iterations) throw new Error(`startIteration ${start} must be in 0 .. ${iterations - 1}`);
+  let optimizer = makeOptimizer(config.optimizer);
   const sampler = new BatchSampler(data.train.n, config.batchSize, streamRng(o.seed, `batches/round${round}`));
+  // A rewound round sees the batches its stream gives from step start+1 on (open_lth skips to the start step).
+  for (let i = 0; i < start; i++) sampler.next();
+  const aug = config.augmentation;
+  const fill = aug ? blackPixel(data.normalisation, data.inputShape[2]) : null;
+  const augmentFor = (it: number) =>
+    aug && fill ? (x: Float32Array, n: number) => augmentBatch(x, n, data.inputShape, aug, fill, streamRng(o.seed, `augment/round${round}/step${it}`)) : undefined;
+  const rates = config.dropout ? dropoutRates(config.dropout, net.layers.map((l) => l.kind)) : null;
   const vars = o.trainable ?? net.variables();
   const weightDecay = config.optimizer.weightDecay ?? 0;
 
@@ -217,17 +250,18 @@ export async function trainRound(o: TrainRoundOptions): Promise<TrainRoundResult
   };
 
   try {
-    for (let it = 1; it <= iterations; it++) {
+    for (let it = start + 1; it <= iterations; it++) {
       if (callbacks.isCancelled()) throw new CancelledError();
       if (config.optimizer.schedule === 'cosine') setLearningRate(optimizer, learningRateAt(config.optimizer, it, iterations));
 
       if (o.beforeStep) await o.beforeStep(it);
-      const b = makeBatch(data.train, features, numClasses, sampler.next());
+      const b = makeBatch(data.train, features, numClasses, sampler.next(), 0, 0, augmentFor(it));
+      const noise = rates ? dropoutNoise(rates, streamRng(o.seed, `dropout/round${round}/step${it}`)) : undefined;
       let ce: tf.Tensor | null = null;
       let hits: tf.Tensor | null = null;
       optimizer.minimize(
         () => {
-          const logits = net.forward(b.x);
+          const logits = net.forward(b.x, noise);
           const loss = tf.losses.softmaxCrossEntropy(b.y, logits) as tf.Scalar;
           // A clone: minimize() disposes the cost it is given back, and we read the loss later.
           ce = tf.keep(tf.clone(loss));
@@ -246,6 +280,10 @@ export async function trainRound(o: TrainRoundOptions): Promise<TrainRoundResult
       // Awaited only when it returns a promise: no extra turn of the microtask queue per step otherwise.
       const stepped = o.onStep?.(it);
       if (stepped) await stepped;
+      if (it === o.restartOptimizerAt) {
+        optimizer.dispose();
+        optimizer = makeOptimizer(config.optimizer);
+      }
       const ceT = ce as tf.Tensor | null;
       const hitsT = hits as tf.Tensor | null;
       if (ceT && hitsT) {
@@ -269,18 +307,19 @@ export async function trainRound(o: TrainRoundOptions): Promise<TrainRoundResult
         let validation: Evaluation['validation'];
         let test: Evaluation['test'];
         try {
-          validation = data.validation.n > 0 ? await evaluate(net, data.validation, features, numClasses) : null;
+          validation = await evaluate(net, data.validation, features, numClasses);
           test = await evaluate(net, data.test, features, numClasses);
         } finally {
           await o.onEvaluate?.('end', it);
         }
         const ev: Evaluation = { iteration: it, train: trainStats, validation, test };
         evaluations.push(ev);
-        const key = (e: Evaluation): number => (e.validation ?? e.test).loss;
-        if (!best || key(ev) < key(best)) best = ev;
-        const points: MetricPoint[] = [{ round, iteration: it, split: 'train', ...trainStats }];
-        if (validation) points.push({ round, iteration: it, split: 'validation', ...validation });
-        points.push({ round, iteration: it, split: 'test', ...test });
+        if (!best || validation.loss < best.validation.loss) best = ev;
+        const points: MetricPoint[] = [
+          { round, iteration: it, split: 'train', ...trainStats },
+          { round, iteration: it, split: 'validation', ...validation },
+          { round, iteration: it, split: 'test', ...test },
+        ];
         callbacks.onMetrics(points);
       }
       if (it % PROGRESS_EVERY === 0 || it === iterations) callbacks.onProgress(it, iterations);

@@ -73,15 +73,17 @@ export function createConvNet(
     layers,
     // Stage i ends at the output of layer i: conv i after ReLU (pooling, every second conv, starts the next stage),
     // then fc1 (after the last pool and the flattening), fc2, fc3 (logits).
+    // Training noise (dropout) acts on each layer's input after the pooling and flattening, as Keras' Flatten ->
+    // Dropout -> Dense does.
     ...stagedForward([
-      ...convs.map((layer, i) => (h: tf.Tensor) => {
+      ...convs.map((layer, i) => (h: tf.Tensor, input: (t: tf.Tensor) => tf.Tensor) => {
         let x: tf.Tensor4D = i === 0 ? tf.reshape(h, [-1, h0, w0, c0]) : (h as tf.Tensor4D);
         if (i > 0 && i % 2 === 0) x = tf.maxPool(x, 2, 2, 'valid');
-        return layer.apply(x, true, i > 0);
+        return layer.apply(input(x) as tf.Tensor4D, true, i > 0);
       }),
-      ...fcs.map((layer, i) => (h: tf.Tensor) => {
+      ...fcs.map((layer, i) => (h: tf.Tensor, input: (t: tf.Tensor) => tf.Tensor) => {
         const x: tf.Tensor2D = i === 0 ? tf.reshape(tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid'), [-1, flat]) : (h as tf.Tensor2D);
-        const z = layer.apply(x);
+        const z = layer.apply(input(x) as tf.Tensor2D);
         return i < fcs.length - 1 ? tf.relu(z) : z;
       }),
     ]),

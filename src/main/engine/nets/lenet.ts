@@ -35,8 +35,8 @@ export function createLenet300100(
     inputShape,
     layers,
     ...stagedForward(
-      layers.map((layer, i) => (h: tf.Tensor) => {
-        const z = layer.apply(h as tf.Tensor2D, i > 0);
+      layers.map((layer, i) => (h: tf.Tensor, input: (t: tf.Tensor) => tf.Tensor) => {
+        const z = layer.apply(input(h) as tf.Tensor2D, i > 0);
         return i < layers.length - 1 ? tf.relu(z) : z;
       }),
     ),

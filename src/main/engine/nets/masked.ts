@@ -208,6 +208,12 @@ export class MaskedDense extends MaskedWeights<tf.Rank.R2> {
   }
 }
 
+/**
+ * Training-time noise on the input of prunable layer `layer` (1 .. layers-1; the data feeding layer 0 is never
+ * touched), applied after any pooling and flattening: dropout (dropout.ts). Returns the tensor the layer computes on.
+ */
+export type LayerInputNoise = (h: tf.Tensor, layer: number) => tf.Tensor;
+
 /** A network of masked layers, as the trainer, pruning and snapshots see it. */
 export interface MaskedNet<L extends MaskedLayer = MaskedLayer> {
   readonly arch: string;
@@ -215,8 +221,11 @@ export interface MaskedNet<L extends MaskedLayer = MaskedLayer> {
   readonly inputShape: readonly [number, number, number];
   /** The prunable layers, in order (input to output). */
   readonly layers: readonly L[];
-  /** Logits for a batch of inputs given as flat rows [n, h·w·c] (NHWC order, as the data sets store them). */
-  forward(x: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * Logits for a batch of inputs given as flat rows [n, h·w·c] (NHWC order, as the data sets store them). `noise`
+   * (training passes only) is applied to every hidden layer's input.
+   */
+  forward(x: tf.Tensor2D, noise?: LayerInputNoise): tf.Tensor2D;
   /**
    * The output of every prunable layer for a batch (same input as forward), in layer order: conv layers NHWC after
    * ReLU and before pooling, hidden dense layers after ReLU, the last layer the logits. For analyses; call in a tidy.
@@ -259,21 +268,28 @@ export function netHelpers(layers: readonly MaskedLayer[]): Pick<MaskedNet, 'var
 }
 
 /**
- * forward, forwardTrace and forwardFrom from a net's stages: stage i maps the previous stage's output (the flat input
- * for i = 0) to the output of prunable layer i, doing any reshape or pooling in between.
+ * One stage of a net: maps the previous stage's output (the flat input for stage 0) to the output of its prunable
+ * layer, doing any reshape or pooling first and passing the layer's input through `input` just before the layer.
  */
-export function stagedForward(stages: readonly ((h: tf.Tensor) => tf.Tensor)[]): Pick<MaskedNet, 'forward' | 'forwardTrace' | 'forwardFrom'> {
+export type Stage = (h: tf.Tensor, input: (t: tf.Tensor) => tf.Tensor) => tf.Tensor;
+
+const same = (t: tf.Tensor): tf.Tensor => t;
+
+/** forward, forwardTrace and forwardFrom from a net's stages (stage i ends at the output of prunable layer i). */
+export function stagedForward(stages: readonly Stage[]): Pick<MaskedNet, 'forward' | 'forwardTrace' | 'forwardFrom'> {
   return {
-    forward(x) {
+    forward(x, noise) {
       let h: tf.Tensor = x;
-      for (const s of stages) h = s(h);
+      stages.forEach((s, i) => {
+        h = s(h, noise && i > 0 ? (t) => noise(t, i) : same);
+      });
       return h as tf.Tensor2D;
     },
     forwardTrace(x) {
       const out: tf.Tensor[] = [];
       let h: tf.Tensor = x;
       for (const s of stages) {
-        h = s(h);
+        h = s(h, same);
         out.push(h);
       }
       return out;
@@ -281,7 +297,7 @@ export function stagedForward(stages: readonly ((h: tf.Tensor) => tf.Tensor)[]):
     forwardFrom(index, h0) {
       if (!Number.isInteger(index) || index < 0 || index >= stages.length) throw new Error(`no layer ${index}: the net has ${stages.length}`);
       let h = h0;
-      for (let i = index + 1; i < stages.length; i++) h = stages[i]!(h);
+      for (let i = index + 1; i < stages.length; i++) h = stages[i]!(h, same);
       return h as tf.Tensor2D;
     },
   };

@@ -8,6 +8,7 @@ import { BuilderSide } from './builder/BuilderSide';
 import { experimentIdOf, impDensities, pathKey, planText, setAt, validate, type Draft } from './builder/draft';
 import { Form, NumberField, SeedsField, SelectField, TextField, type FormCtx } from './builder/fields';
 import { MethodSection } from './builder/MethodSection';
+import { RegularisationFields } from './builder/regularisation';
 
 export interface BuilderViewProps {
   info: AppInfo | null;
@@ -118,7 +119,7 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
               <h3>Data</h3>
               <div className="fields">
                 <SelectField path={['dataset']} label="data set" options={opts(DATASETS, IMPLEMENTED_DATASETS)} hint={synthetic ? 'generated on the fly, no download; not comparable to published numbers' : 'import or fetch it first: ticketscope data list'} />
-                <NumberField path={['validation']} label="validation examples" hint="held out of the training set; early stopping uses their loss" />
+                <NumberField path={['validation']} label="validation examples" hint="held out of the training set (at least 1); early stopping uses their loss, never the test set's" />
                 {synthetic && (
                   <>
                     <label className="field check-inline">
@@ -162,6 +163,7 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
                 <NumberField path={['batchSize']} label="batch size" hint="examples per iteration" />
                 <NumberField path={['iterations']} label="iterations per round" hint="minibatch steps; each round trains this many" />
                 <NumberField path={['evalEvery']} label="evaluate every (iterations)" hint="train / validation / test metrics; early stopping picks among these" />
+                <RegularisationFields />
                 <SeedsField path={['seeds']} />
               </div>
             </section>

@@ -22,7 +22,10 @@ const METHOD_TEXT: Record<string, FieldText> = {
     options: { layerwise: 'layerwise', global: 'global' },
   },
   globalRate: { label: 'global rate', hint: 'with global ranking: fraction of remaining conv + hidden fc weights removed per round (default: the fc rate)' },
-  rewindIteration: { label: 'rewind to iteration', hint: '0 = the original initialisation (Frankle & Carbin 2019); k > 0 = late rewinding (Frankle et al. 2020)' },
+  rewindIteration: {
+    label: 'rewind to iteration',
+    hint: '0 = the original initialisation (Frankle & Carbin 2019); k > 0 = rewinding (Frankle et al. 2020): pruned rounds restart at step k and train the remaining iterations − k',
+  },
   controls: { label: 'controls (each a run per seed)', options: Object.fromEntries(CONTROL_KINDS.map((k) => [k, `${k} — ${kindInfo(k).description.replace(/^control: /, '')}`])) },
   density: { label: 'density (fraction of prunable weights kept)' },
 };
