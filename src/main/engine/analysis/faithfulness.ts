@@ -153,7 +153,8 @@ export interface FaithfulnessResult {
   points: FaithfulnessPoint[];
 }
 
-const ratio = (x: number, empty: number, full: number): number | null => (full !== empty ? (x - empty) / (full - empty) : null);
+// (+ 0 turns a -0 into 0.)
+const ratio = (x: number, empty: number, full: number): number | null => (full !== empty ? (x - empty) / (full - empty) + 0 : null);
 
 function classCount(split: DataSplit, cls: number): number {
   let n = 0;
