@@ -12,10 +12,11 @@ import { Intervener, checkPlan, netPlan, type AblationKind, type AblationSet, ty
 import type { MaskedNet } from '../../src/main/engine/nets/masked';
 import { Rng } from '../../src/main/engine/rng';
 import { captureState } from '../../src/main/engine/state';
-import { denseNet, detectorLenet, meanAct, randomNet, randomSplit, refForward, refLayers, row, type RefAblation } from './causal-fixtures';
+import { trainRound } from '../../src/main/engine/train';
+import { parseExperimentConfig } from '../../src/shared/config';
+import { buildNet } from '../../src/main/engine/nets/factory';
+import { CLS, SYN, denseNet, detectorLenet, meanAct, randomNet, randomSplit, refForward, refLayers, row, type RefAblation } from './causal-fixtures';
 
-const SYN = { dataset: 'synthetic-mnist', validation: 100, synthetic: { train: 600, test: 300 } } as const;
-const CLS = { index: 3, name: '3' };
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -223,6 +224,36 @@ describe('ablation', () => {
     let best = 0;
     for (let j = 1; j < 10; j++) if (logits[j]! > logits[best]!) best = j;
     expect(all.accuracy.after).toBeCloseTo([...images.evaluation.y].filter((y) => y === best).length / 300, 10);
+    iv.dispose();
+    net.dispose();
+  });
+
+  it('on a trained LeNet, mean-ablating all of fc2 leaves chance accuracy, and one unit barely matters', async () => {
+    const config = parseExperimentConfig({
+      version: 1,
+      name: 'ablate-trained',
+      ...SYN,
+      arch: 'lenet-300-100',
+      optimizer: { name: 'adam', lr: 0.0012 },
+      batchSize: 60,
+      iterations: 300,
+      evalEvery: 300,
+      seeds: [0],
+      method: { kind: 'dense' },
+    });
+    const data = loadDataset(config);
+    const net = buildNet({ arch: 'lenet-300-100', seed: 0, inputShape: data.inputShape, numClasses: 10 });
+    await trainRound({ net, data, config, seed: 0, round: 0, callbacks: { onMetrics: () => {}, onProgress: () => {}, isCancelled: () => false } });
+    const images = causalImages(data, 3, { reference: 300, evaluation: 300, seed: 1 });
+    const iv = await Intervener.create(net, images, { kind: 'mean', seed: 0 });
+    const all = await runAblation(iv, CLS, { layer: 'fc2', units: Array.from({ length: 100 }, (_, u) => u) });
+    expect(all.accuracy.before).toBeGreaterThan(0.6); // it learned (0.79 measured; chance is 0.1)
+    // A constant output predicts one class: its share of the 300 images (about 0.1 for 10 balanced classes).
+    expect(all.accuracy.after).toBeLessThan(0.2);
+    const scan = await scanLayer(iv, CLS, 'fc2');
+    const changes = scan.units.map((u) => Math.abs(u.accuracy - scan.before.accuracy));
+    expect(Math.max(...changes)).toBeLessThan(0.05);
+    expect(changes.reduce((a, b) => a + b, 0) / changes.length).toBeLessThan(0.01);
     iv.dispose();
     net.dispose();
   });

@@ -9,10 +9,8 @@ import { causalImages, classSubset } from '../../src/main/engine/analysis/ablate
 import { faithfulnessCurve, logSizes, rankEdges, scoreCircuit, type CircuitSpec } from '../../src/main/engine/analysis/faithfulness';
 import { Intervener } from '../../src/main/engine/analysis/intervene';
 import { captureState } from '../../src/main/engine/state';
-import { denseNet, detectorLenet, randomNet, randomSplit } from './causal-fixtures';
+import { CLS, SYN, denseNet, detectorLenet, randomNet, randomSplit } from './causal-fixtures';
 
-const SYN = { dataset: 'synthetic-mnist', validation: 100, synthetic: { train: 600, test: 300 } } as const;
-const CLS = { index: 3, name: '3' };
 
 beforeAll(async () => {
   await selectBackend('wasm');

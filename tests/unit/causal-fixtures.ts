@@ -11,6 +11,10 @@ import { Rng } from '../../src/main/engine/rng';
 import { captureState } from '../../src/main/engine/state';
 import type { NetState } from '../../src/shared/tensors';
 
+/** The synthetic data set of the causal tests (small), and its class of interest. */
+export const SYN = { dataset: 'synthetic-mnist', validation: 100, synthetic: { train: 600, test: 300 } } as const;
+export const CLS = { index: 3, name: '3' };
+
 /** A dense net sizes[0] → ... → sizes[last], ReLU between layers, random masks (keeping `keep`) and random biases. */
 export async function denseNet(sizes: number[], seed: number, keep = 0.7): Promise<MaskedNet> {
   const rng = new Rng(seed);
