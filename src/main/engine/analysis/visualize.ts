@@ -30,7 +30,7 @@ import { ValidationError } from '../../../shared/errors';
 import type { MaskedNet } from '../nets/masked';
 import { streamRng, type Rng } from '../rng';
 import { CancelledError } from '../types';
-import { applyStage, netPlan, planTrace, unitLayerIndex, type PlanStage, type RunControl } from './intervene';
+import { applyStage, checkPlan, netPlan, planTrace, unitLayerIndex, type PlanStage, type RunControl } from './intervene';
 
 /** lucid's color_correlation_svd_sqrt (ImageNet), rows = RGB. */
 export const COLOR_CORRELATION_SVD_SQRT = [
@@ -224,9 +224,11 @@ export async function visualizeUnit(
   if (!Number.isInteger(o.unit) || o.unit < 0 || o.unit >= layer.outSize) throw new ValidationError(`unit ${o.unit} out of range: ${layer.name} has ${layer.outSize}`);
   if (!Number.isInteger(o.steps) || o.steps < 1) throw new ValidationError(`steps must be a positive integer, got ${o.steps}`);
   const [h, w, c] = net.inputShape;
+  const initRng = streamRng(o.seed, 'visualize/init');
+  // The plan must be the net (intervene.ts): checked on two images drawn from the seed.
+  await checkPlan(net, plan, Float32Array.from({ length: 2 * h * w * c }, () => initRng.normal()), 2);
   const wf = halfWidth(w);
   const decorrelate = c === 3 && (o.decorrelate ?? true);
-  const initRng = streamRng(o.seed, 'visualize/init');
   const spectrum = tf.variable(tf.tensor(Float32Array.from({ length: 2 * c * h * wf }, () => initRng.normal(0, o.sd ?? 0.01)), [2, c, h, wf]));
   const mats = irfft2Matrices(h, w);
   const consts = tf.tidy(() => {
