@@ -229,7 +229,9 @@ export async function visualizeUnit(
   await checkPlan(net, plan, Float32Array.from({ length: 2 * h * w * c }, () => initRng.normal()), 2);
   const wf = halfWidth(w);
   const decorrelate = c === 3 && (o.decorrelate ?? true);
-  const spectrum = tf.variable(tf.tensor(Float32Array.from({ length: 2 * c * h * wf }, () => initRng.normal(0, o.sd ?? 0.01)), [2, c, h, wf]));
+  const init = Float32Array.from({ length: 2 * c * h * wf }, () => initRng.normal(0, o.sd ?? 0.01));
+  // tidy disposes the upload tensor; the variable keeps the data.
+  const spectrum = tf.tidy(() => tf.variable(tf.tensor(init, [2, c, h, wf])));
   const mats = irfft2Matrices(h, w);
   const consts = tf.tidy(() => {
     const maxNorm = Math.max(...[0, 1, 2].map((j) => Math.hypot(...COLOR_CORRELATION_SVD_SQRT.map((r) => r[j]!))));
