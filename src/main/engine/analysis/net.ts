@@ -11,24 +11,29 @@ import type { MaskedNet } from '../nets/masked';
 export async function netFromState(state: NetState, data: Pick<Dataset, 'inputShape' | 'numClasses'>): Promise<MaskedNet> {
   const net = buildNet({ arch: state.arch as ArchName, seed: 0, inputShape: data.inputShape, numClasses: data.numClasses });
   try {
-    if (state.layers.length !== net.layers.length) {
-      throw new ValidationError(`state of ${state.arch} has ${state.layers.length} layers, the net ${net.layers.length}`);
-    }
-    for (const [i, l] of net.layers.entries()) {
-      const s = state.layers[i]!;
-      if (s.weight.length !== l.size || s.bias.length !== l.outSize) {
-        throw new ValidationError(`state layer ${s.name} has ${s.weight.length} weights, ${l.name} of ${state.arch} on this data set has ${l.size}`);
-      }
-      tf.tidy(() => {
-        l.weight.assign(tf.tensor(s.weight, l.weight.shape) as typeof l.weight);
-        l.bias.assign(tf.tensor(s.bias, l.bias.shape) as typeof l.bias);
-      });
-      await l.setMask(s.mask);
-    }
+    await loadState(net, state);
     return net;
   } catch (err) {
     net.dispose();
     throw err;
+  }
+}
+
+/** Put a state's weights, biases and masks into a net of the same shape (pruned weights become zero). */
+export async function loadState(net: MaskedNet, state: NetState): Promise<void> {
+  if (state.layers.length !== net.layers.length) {
+    throw new ValidationError(`state of ${state.arch} has ${state.layers.length} layers, the net ${net.layers.length}`);
+  }
+  for (const [i, l] of net.layers.entries()) {
+    const s = state.layers[i]!;
+    if (s.weight.length !== l.size || s.bias.length !== l.outSize) {
+      throw new ValidationError(`state layer ${s.name} has ${s.weight.length} weights, ${l.name} of ${net.arch} on this data set has ${l.size}`);
+    }
+    tf.tidy(() => {
+      l.weight.assign(tf.tensor(s.weight, l.weight.shape) as typeof l.weight);
+      l.bias.assign(tf.tensor(s.bias, l.bias.shape) as typeof l.bias);
+    });
+    await l.setMask(s.mask);
   }
 }
 

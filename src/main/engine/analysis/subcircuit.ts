@@ -52,7 +52,7 @@ export interface Attribution {
 }
 
 /** How a layer's weight folds into connections [sources, outSize] (sources: input units of the connection). */
-function foldShape(net: MaskedNet, i: number): { positions: number; sources: number } {
+export function foldShape(net: MaskedNet, i: number): { positions: number; sources: number } {
   const l = net.layers[i]!;
   if (l.kind === 'conv') return { positions: l.shape[0]! * l.shape[1]!, sources: l.shape[2]! };
   const prev = i > 0 ? net.layers[i - 1] : undefined;
@@ -62,6 +62,60 @@ function foldShape(net: MaskedNet, i: number): { positions: number; sources: num
     return { positions: l.inSize / channels, sources: channels };
   }
   return { positions: 1, sources: l.inSize };
+}
+
+/** The sum over images of an objective and its gradient with respect to every layer's weight and bias. */
+export interface ObjectiveGradients {
+  /** Σ over the images of the objective. */
+  value: number;
+  /** [weight of layer 0, bias of layer 0, weight of layer 1, ...]: Σ over the images of ∂objective/∂parameter. */
+  grads: tf.Tensor[];
+}
+
+/**
+ * Σ_images objective and its gradients for the images x [n, features], in batches of BATCH images (one backward
+ * pass each). `objective` maps a batch's logits to the SUM over the batch of the per-image objective. The caller
+ * disposes the returned gradients.
+ */
+export async function objectiveGradients(
+  net: MaskedNet,
+  x: Float32Array,
+  n: number,
+  objective: (logits: tf.Tensor2D) => tf.Scalar,
+  report: (done: number, total: number) => void = () => {},
+): Promise<ObjectiveGradients> {
+  const features = x.length / n;
+  const vars = net.layers.flatMap((l) => [l.weight as tf.Variable, l.bias as tf.Variable]);
+  let acc: tf.Tensor[] | null = null;
+  let sum = 0;
+  try {
+    for (let start = 0; start < n; start += BATCH) {
+      const b = Math.min(BATCH, n - start);
+      const prev: tf.Tensor[] | null = acc;
+      const [value, ...next] = tf.tidy(() => {
+        const xb = tf.tensor2d(x.subarray(start * features, (start + b) * features), [b, features]);
+        const { value, grads } = tf.variableGrads(() => objective(net.forward(xb)), vars);
+        return [value, ...vars.map((v, k) => {
+          const g = grads[v.name]!;
+          return prev ? tf.add(prev[k]!, g) : g;
+        })];
+      });
+      prev?.forEach((t) => t.dispose());
+      acc = next;
+      try {
+        sum += (await value!.data())[0]!;
+      } finally {
+        value!.dispose();
+      }
+      report(start + b, n);
+      await tick();
+    }
+    const grads = acc!;
+    acc = null;
+    return { value: sum, grads };
+  } finally {
+    (acc as tf.Tensor[] | null)?.forEach((t) => t.dispose());
+  }
 }
 
 /**
@@ -76,33 +130,8 @@ export async function attributeNet(
   report: (done: number, total: number) => void = () => {},
 ): Promise<Attribution> {
   if (n === 0) throw new ValidationError('subcircuit: no images to attribute over');
-  const features = x.length / n;
-  const vars = net.layers.flatMap((l) => [l.weight as tf.Variable, l.bias as tf.Variable]);
-  let acc: tf.Tensor[] | null = null;
-  let logitSum = 0;
+  const { value: logitSum, grads } = await objectiveGradients(net, x, n, (logits) => tf.sum(tf.slice(logits, [0, cls], [-1, 1])), report);
   try {
-    for (let start = 0; start < n; start += BATCH) {
-      const b = Math.min(BATCH, n - start);
-      const prev: tf.Tensor[] | null = acc;
-      const [value, ...next] = tf.tidy(() => {
-        const xb = tf.tensor2d(x.subarray(start * features, (start + b) * features), [b, features]);
-        const { value, grads } = tf.variableGrads(() => tf.sum(tf.slice(net.forward(xb), [0, cls], [-1, 1])), vars);
-        return [value, ...vars.map((v, k) => {
-          const g = grads[v.name]!;
-          return prev ? tf.add(prev[k]!, g) : g;
-        })];
-      });
-      prev?.forEach((t) => t.dispose());
-      acc = next;
-      try {
-        logitSum += (await value!.data())[0]!;
-      } finally {
-        value!.dispose();
-      }
-      report(start + b, n);
-      await tick();
-    }
-    const grads: tf.Tensor[] = acc!;
     const layers: Attribution['layers'] = [];
     const edges: Attribution['edges'] = [];
     for (const [i, l] of net.layers.entries()) {
@@ -124,7 +153,7 @@ export async function attributeNet(
     }
     return { logit: logitSum / n, images: n, layers, edges };
   } finally {
-    (acc as tf.Tensor[] | null)?.forEach((t) => t.dispose());
+    grads.forEach((t) => t.dispose());
   }
 }
 

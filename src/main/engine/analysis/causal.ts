@@ -1,0 +1,107 @@
+// Entry points of the causal analyses for one stored state, in the shape of the other analyses (runSubcircuit ...):
+// a loaded state, the analysis context (data set, class, progress) and fully resolved options in, a plain result out.
+// They rebuild the net, pick the images (ablate.ts, causalImages), run, and dispose. Deterministic given the options'
+// seed on a given backend. Not wired to the contract, the cache or the CLI yet.
+import { ValidationError } from '../../../shared/errors';
+import { classSubset, causalImages, runAblation, scanLayer, type AblationResult, type AblationTarget, type LayerScanResult } from './ablate';
+import { faithfulnessCurve, rankEdges, scoreCircuit, type CircuitScore, type CircuitSpec, type FaithMetric, type FaithfulnessResult } from './faithfulness';
+import { Intervener, type AblationKind, type ConvMean, type RunControl } from './intervene';
+import { netFromState } from './net';
+import type { AnalysisContext, LoadedState } from './types';
+import { visualizeUnit, type VisualizeOptions, type VisualizeResult } from './visualize';
+
+export interface CausalOptions {
+  ablation: AblationKind;
+  convMean: ConvMean;
+  /** Training images the ablation values come from (mean, resample). */
+  reference: number;
+  /** The first `evaluation` test images (ablation: all of them; faithfulness: the class's among them). */
+  evaluation: number;
+  seed: number;
+}
+
+function needsWeights(s: LoadedState, what: string): void {
+  if (!s.info.hasWeights) throw new ValidationError(`${s.info.label} has no weights: ${what} needs a network`);
+}
+
+/** Run `f` on an Intervener over the state's net, disposing both. */
+async function withIntervener<T>(
+  s: LoadedState,
+  ctx: AnalysisContext,
+  o: CausalOptions,
+  control: RunControl,
+  classOnly: boolean,
+  f: (iv: Intervener, attribution: ReturnType<typeof causalImages>['attribution']) => Promise<T>,
+  attribution = 0,
+): Promise<T> {
+  const images = causalImages(ctx.data, ctx.cls.index, { reference: o.reference, evaluation: o.evaluation, attribution, seed: o.seed });
+  const evaluation = classOnly ? classSubset(images.evaluation, ctx.cls.index, ctx.data.features) : images.evaluation;
+  if (classOnly && evaluation.n === 0) throw new ValidationError(`the first ${images.evaluation.n} test images have no image of class ${ctx.cls.name}`);
+  const net = await netFromState(s.state, ctx.data);
+  try {
+    const iv = await Intervener.create(net, { evaluation, reference: images.reference }, { kind: o.ablation, convMean: o.convMean, seed: o.seed }, { progress: ctx.progress, ...control });
+    try {
+      return await f(iv, images.attribution);
+    } finally {
+      iv.dispose();
+    }
+  } finally {
+    net.dispose();
+  }
+}
+
+/** Ablate units and/or edges of one state (`ticketscope analyze ablate`). */
+export async function runAblate(s: LoadedState, ctx: AnalysisContext, o: CausalOptions & { target: AblationTarget }, control: RunControl = {}): Promise<AblationResult> {
+  needsWeights(s, 'ablation');
+  return withIntervener(s, ctx, o, control, false, (iv) => runAblation(iv, ctx.cls, o.target));
+}
+
+/** Ablate every unit of one hidden layer, one at a time (the AUROC-against-ablation scatter). */
+export async function runLayerScan(s: LoadedState, ctx: AnalysisContext, o: CausalOptions & { layer: string }, control: RunControl = {}): Promise<LayerScanResult> {
+  needsWeights(s, 'ablation');
+  return withIntervener(s, ctx, o, control, false, (iv) => scanLayer(iv, ctx.cls, o.layer));
+}
+
+/** The faithfulness and completeness curve of one state (`ticketscope analyze faithfulness`). */
+export async function runFaithfulness(
+  s: LoadedState,
+  ctx: AnalysisContext,
+  o: CausalOptions & { metric: FaithMetric; points: number; attribution: number },
+  control: RunControl = {},
+): Promise<FaithfulnessResult> {
+  needsWeights(s, 'faithfulness');
+  return withIntervener(
+    s,
+    ctx,
+    o,
+    control,
+    true,
+    async (iv, att) => {
+      const ranking = await rankEdges(iv.net, att, ctx.cls.index, o.metric, { progress: ctx.progress, ...control });
+      return faithfulnessCurve(iv, ranking, ctx.cls, { metric: o.metric, points: o.points, attributionImages: att.n }, { progress: ctx.progress, ...control });
+    },
+    o.attribution,
+  );
+}
+
+/** Faithfulness and completeness of a pinned circuit of one state. */
+export async function runCircuitScore(
+  s: LoadedState,
+  ctx: AnalysisContext,
+  o: CausalOptions & { metric: FaithMetric; circuit: CircuitSpec },
+  control: RunControl = {},
+): Promise<CircuitScore> {
+  needsWeights(s, 'a circuit score');
+  return withIntervener(s, ctx, o, control, true, (iv) => scoreCircuit(iv, o.circuit, ctx.cls, o.metric));
+}
+
+/** Feature visualisation of one unit of one state (`ticketscope analyze visualize`). */
+export async function runVisualize(s: LoadedState, ctx: AnalysisContext, o: VisualizeOptions, control: RunControl = {}): Promise<VisualizeResult> {
+  needsWeights(s, 'feature visualisation');
+  const net = await netFromState(s.state, ctx.data);
+  try {
+    return await visualizeUnit(net, ctx.data.normalisation, o, { progress: ctx.progress, ...control });
+  } finally {
+    net.dispose();
+  }
+}
