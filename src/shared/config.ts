@@ -52,6 +52,11 @@ export const impMethodSchema = z
     globalRate: rate.optional(),
     rewindIteration: rewindSchema,
     controls: controlsSchema,
+    /**
+     * The rounds the controls train, strictly increasing in 1 .. rounds (default: every round). No default is filled
+     * in, so a config without it keeps its experiment id.
+     */
+    controlRounds: z.array(z.number().int().min(1)).min(1, { message: 'must list at least one round: leave controlRounds out for every round' }).max(40).optional(),
   })
   .strict();
 
@@ -155,6 +160,16 @@ function methodIssues(m: z.infer<typeof methodSchema>): { path: string; message:
       }
     }
   }
+  if (m.kind === 'imp' && m.controlRounds !== undefined) {
+    const rounds = m.controlRounds;
+    const past = rounds.find((r) => r > m.rounds);
+    const unordered = rounds.findIndex((r, i) => i > 0 && r <= rounds[i - 1]!);
+    if (!m.controls.length) out.push({ path: 'controlRounds', message: 'applies only with controls: add controls or leave controlRounds out' });
+    else if (past !== undefined) out.push({ path: 'controlRounds', message: `round ${past} is past the last round (rounds is ${m.rounds})` });
+    else if (unordered > 0) {
+      out.push({ path: 'controlRounds', message: `must be strictly increasing, each round once (${rounds[unordered - 1]} then ${rounds[unordered]})` });
+    }
+  }
   if (m.kind === 'supermask') {
     if (m.algorithm === 'edge-popup' && m.density === undefined) {
       out.push({ path: 'density', message: 'edge-popup needs density: the fraction of each layer\'s weights kept (e.g. 0.5)' });
@@ -251,6 +266,23 @@ export type ExperimentConfig = z.infer<typeof experimentConfigSchema>;
 export type MethodConfig = z.infer<typeof methodSchema>;
 export type MethodKind = MethodConfig['kind'];
 
+/**
+ * The rounds a method's controls train, in order: IMP its `controlRounds` or every round 1 .. rounds, one-shot its
+ * pruned round 1, pruning at init round 0 (the ticket's only round); none for methods without controls.
+ */
+export function controlRoundsOf(m: MethodConfig): number[] {
+  switch (m.kind) {
+    case 'imp':
+      return m.controlRounds ? [...m.controlRounds] : Array.from({ length: m.rounds }, (_, i) => i + 1);
+    case 'one-shot':
+      return [1];
+    case 'prune-at-init':
+      return [0];
+    default:
+      return [];
+  }
+}
+
 /** One line describing the first problem of a failed parse, e.g. `optimizer.lr: Too small: expected number to be >0`. */
 export function describeZodError(prefix: string, error: z.ZodError): string {
   const issue = error.issues[0];
@@ -280,6 +312,11 @@ export function canonicalJson(value: unknown): string {
 /** The part of a config that defines the experiment: everything but its human-facing name and description. */
 export function identityOfConfig(c: ExperimentConfig): string {
   const { name: _name, description: _description, ...rest } = c;
+  // controlRounds listing every round is the default: the same experiment as leaving it out.
+  if (rest.method.kind === 'imp' && rest.method.controlRounds?.length === rest.method.rounds && rest.method.controlRounds.every((r, i) => r === i + 1)) {
+    const { controlRounds: _all, ...method } = rest.method;
+    return canonicalJson({ ...rest, method });
+  }
   return canonicalJson(rest);
 }
 

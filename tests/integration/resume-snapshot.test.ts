@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { BIN, assertBuilt, cli, tempDir } from '../helpers/cli';
+import { committedRounds as committedIn, fingerprint as fingerprintOf } from '../helpers/fingerprint';
 
 const tmp = tempDir('ticketscope-resume-');
 const cfgPath = join(tmp.dir, 'imp.json');
@@ -25,38 +26,8 @@ const config = {
 };
 const opts = (db: string) => ['--db', join(tmp.dir, db), '--data-dir', join(tmp.dir, 'data'), '--backend', 'wasm'];
 
-/** Everything a run produced that must not depend on an interruption: rounds and tensor checksums. */
-function fingerprint(dbFile: string) {
-  const db = new Database(join(tmp.dir, dbFile), { readonly: true });
-  try {
-    const rounds = db
-      .prepare(`SELECT r.kind, x.round, x.density, x.test_accuracy, x.early_stop_iteration, x.final_test_accuracy
-                FROM rounds x JOIN runs r ON r.id = x.run_id ORDER BY r.kind, x.round`)
-      .all();
-    const tensors = db
-      .prepare(`SELECT r.kind, t.round, t.state, t.layer, t.param, t.sha256 FROM tensors t JOIN runs r ON r.id = t.run_id
-                ORDER BY r.kind, t.round, t.state, t.layer, t.param`)
-      .all();
-    const metrics = db.prepare(`SELECT r.kind, m.round, m.iteration, m.split, m.loss, m.accuracy FROM metrics m JOIN runs r ON r.id = m.run_id ORDER BY 1, 2, 3, 4`).all();
-    return { rounds, tensors, metrics };
-  } finally {
-    db.close();
-  }
-}
-
-function committedRounds(dbFile: string, kind: string): number {
-  try {
-    const db = new Database(join(tmp.dir, dbFile), { readonly: true, fileMustExist: true });
-    try {
-      const row = db.prepare(`SELECT count(*) AS n FROM rounds x JOIN runs r ON r.id = x.run_id WHERE r.kind = ?`).get(kind) as { n: number };
-      return row.n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
-}
+const fingerprint = (dbFile: string) => fingerprintOf(join(tmp.dir, dbFile));
+const committedRounds = (dbFile: string, kind: string) => committedIn(join(tmp.dir, dbFile), kind);
 
 beforeAll(() => {
   assertBuilt();

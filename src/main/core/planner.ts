@@ -1,6 +1,6 @@
 // Experiment planning: which runs an experiment has, when each run's next round is ready, and what that round
 // starts from. Pure over a `StateSource`, so it is the same for a fresh start and for a resume.
-import type { ExperimentConfig, PruneAtInitMethod, RunKind, SupermaskMethod } from '../../shared/config';
+import { controlRoundsOf, type ExperimentConfig, type PruneAtInitMethod, type RunKind, type SupermaskMethod } from '../../shared/config';
 import type { NetState, StateKind } from '../../shared/tensors';
 import type { InitKind } from '../engine/init';
 import type { RoundSpec } from '../engine/rounds';
@@ -8,37 +8,36 @@ import { countKept } from '../engine/prune';
 
 export interface PlannedRun {
   kind: RunKind;
-  /** Controls start at round 1: round 0 is the dense training they share with the ticket. */
-  firstRound: number;
-  roundsTotal: number;
+  /**
+   * The rounds the run trains, in order. Controls start at round 1 (round 0 is the dense training they share with
+   * the ticket); an IMP experiment's `controlRounds` may leave rounds out.
+   */
+  rounds: number[];
   isControl: boolean;
 }
 
+/**
+ * The ticket (the method's own run) trains round 0 (dense, or pruned at init for `prune-at-init`) and, for IMP, each
+ * pruning round 1 .. rounds, for one-shot its pruning round 1; each control trains the rounds `controlRoundsOf`
+ * gives, paired with the ticket's same round.
+ */
 export function planRuns(config: ExperimentConfig): PlannedRun[] {
   const m = config.method;
-  switch (m.kind) {
-    case 'dense':
-      return [{ kind: 'dense', firstRound: 0, roundsTotal: 1, isControl: false }];
-    case 'imp':
-      return [
-        { kind: 'imp', firstRound: 0, roundsTotal: m.rounds + 1, isControl: false },
-        ...m.controls.map((c) => ({ kind: c, firstRound: 1, roundsTotal: m.rounds, isControl: true })),
-      ];
-    case 'one-shot':
-      return [
-        { kind: 'one-shot', firstRound: 0, roundsTotal: 2, isControl: false },
-        ...m.controls.map((c) => ({ kind: c, firstRound: 1, roundsTotal: 1, isControl: true })),
-      ];
-    case 'prune-at-init':
-      // One round: round 0 prunes the fresh net at init and trains it; each control pairs with that round 0.
-      return [
-        { kind: 'prune-at-init', firstRound: 0, roundsTotal: 1, isControl: false },
-        ...m.controls.map((c) => ({ kind: c, firstRound: 0, roundsTotal: 1, isControl: true })),
-      ];
-    case 'supermask':
-    case 'random-features':
-      return [{ kind: m.kind, firstRound: 0, roundsTotal: 1, isControl: false }];
-  }
+  const ticket = m.kind === 'imp' ? Array.from({ length: m.rounds + 1 }, (_, i) => i) : m.kind === 'one-shot' ? [0, 1] : [0];
+  const controls = 'controls' in m ? m.controls : [];
+  return [
+    { kind: m.kind, rounds: ticket, isControl: false },
+    ...controls.map((c) => ({ kind: c, rounds: controlRoundsOf(m), isControl: true })),
+  ];
+}
+
+/**
+ * The rounds a stored run trains: its kind's planned rounds, or, for a run no plan has (an imported snapshot),
+ * the `roundsTotal` consecutive rounds from `firstRound` the store holds.
+ */
+export function plannedRounds(config: ExperimentConfig, kind: RunKind, stored: { firstRound: number; roundsTotal: number }): number[] {
+  const planned = planRuns(config).find((p) => p.kind === kind);
+  return planned ? planned.rounds : Array.from({ length: stored.roundsTotal }, (_, i) => stored.firstRound + i);
 }
 
 /** The weight init a supermask trains on: `signed-constant` is each algorithm's own paper's constant. */
@@ -48,21 +47,24 @@ export function supermaskInit(m: Pick<SupermaskMethod, 'algorithm' | 'weightInit
 }
 
 export interface RunRounds {
-  firstRound: number;
-  roundsTotal: number;
+  /** The rounds the run trains, strictly increasing (not necessarily consecutive). */
+  rounds: readonly number[];
   committed: readonly number[];
 }
 
 /** The next round a run has to train, or null when every round is committed. */
 export function nextRound(r: RunRounds): number | null {
   const done = new Set(r.committed);
-  for (let round = r.firstRound; round < r.firstRound + r.roundsTotal; round++) if (!done.has(round)) return round;
-  return null;
+  return r.rounds.find((round) => !done.has(round)) ?? null;
 }
 
-/** A run's round is ready when its own previous round is committed and, for a control, its parent's same round. */
+/**
+ * A run's round is ready when its own previous round (the one before it in its list) is committed and, for a
+ * control, its parent's same round.
+ */
 export function isReady(round: number, own: RunRounds, parent: RunRounds | null): boolean {
-  if (round > own.firstRound && !own.committed.includes(round - 1)) return false;
+  const i = own.rounds.indexOf(round);
+  if (i < 0 || (i > 0 && !own.committed.includes(own.rounds[i - 1]!))) return false;
   return parent === null || parent.committed.includes(round);
 }
 
@@ -126,7 +128,12 @@ export function buildSpec(config: ExperimentConfig, kind: RunKind, round: number
     case 'shuffle':
       return { round, weights: { kind: 'state', state: rewind }, mask: { kind: 'shuffle', of: ticket, stream: `shuffle/round${round}` }, ...rewound };
     case 'random-prune': {
-      const from = round === 1 ? masksOf(src.parent(0, 'trained')) : masksOf(src.own(round - 1, 'trained'));
+      // Nested: the control's own previous round (with controlRounds, its previous chosen round) is pruned further
+      // to the ticket's per-layer counts; its first round starts from the ticket's dense round 0.
+      const rounds = controlRoundsOf(m);
+      const i = rounds.indexOf(round);
+      if (i < 0) throw new Error(`random-prune does not train round ${round}: its rounds are ${rounds.join(', ')}`);
+      const from = i === 0 ? masksOf(src.parent(0, 'trained')) : masksOf(src.own(rounds[i - 1]!, 'trained'));
       return {
         round,
         weights: { kind: 'state', state: rewind },

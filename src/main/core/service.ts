@@ -28,7 +28,7 @@ import { TensorStore } from '../store/tensors';
 import { runJob, type JobHandle, type SpawnWorker } from '../worker/host';
 import type { WorkerToHost } from '../worker/protocol';
 import { loadPresets, resolveRunConfig } from './presets';
-import { buildSpec, isReady, nextRound, planRuns, type RunRounds, type StateSource } from './planner';
+import { buildSpec, isReady, nextRound, plannedRounds, planRuns, type RunRounds, type StateSource } from './planner';
 import { exportSnapshot, importSnapshot, importSnapshotBytes } from './snapshots';
 import { AnalysisService } from './analysis';
 import { preflight } from './preflight';
@@ -253,11 +253,11 @@ export class Core {
             seed,
             kind: planned.kind,
             config,
-            iterations: config.iterations * planned.roundsTotal,
+            iterations: config.iterations * planned.rounds.length,
             pid: process.pid,
             parentRunId: planned.isControl ? parent : null,
-            firstRound: planned.firstRound,
-            roundsTotal: planned.roundsTotal,
+            firstRound: planned.rounds[0]!,
+            roundsTotal: planned.rounds.length,
           });
           if (!planned.isControl) parent = runId;
           runIds.push(runId);
@@ -332,8 +332,11 @@ export class Core {
     return live ? { ...s, etaSeconds: live.etaSeconds } : s;
   }
 
+  /** The rounds a run trains (from its config: controls may skip rounds) and those it has committed. */
   private rounds(runId: string): RunRounds {
-    return this.repo.roundInfo(runId);
+    const info = this.repo.roundInfo(runId);
+    const run = this.repo.getRun(runId);
+    return { rounds: plannedRounds(run.config, run.kind, info), committed: info.committed };
   }
 
   /** Queues the run's next round if it is ready; finishes the run when all its rounds are committed. */
@@ -379,7 +382,8 @@ export class Core {
     const own = this.rounds(runId);
     const round = nextRound(own)!;
     const spec = buildSpec(run.config, run.kind, round, this.stateSource(runId, run.parentRunId, run.config.arch));
-    const offset = (round - own.firstRound) * run.config.iterations;
+    // Iterations of the rounds this run trained before this one (not round numbers: controls may skip rounds).
+    const offset = own.rounds.indexOf(round) * run.config.iterations;
     const live: Live = { handle: null, startedAt: Date.now(), startIteration: 0, lastEmit: 0, lastPersist: 0, etaSeconds: null, offset, cancelled: false };
     this.live.set(runId, live);
     this.repo.updateRun(runId, { status: 'running', iteration: offset, error: null, pid: process.pid });

@@ -86,6 +86,8 @@ describe('what an experiment trains', () => {
     const imp = { seeds: [0, 1], iterations: 100, method: { kind: 'imp', rounds: 3, controls: ['reinit', 'shuffle'] } };
     // 2 seeds × (ticket + 2 controls) runs; per seed 4 ticket rounds and 3 rounds per control.
     expect(planText(imp)).toBe('6 runs (2 seeds × 3: the method + 2 controls), 20 trainings of 100 iterations = 2,000 iterations in all');
+    // Controls at chosen rounds: 4 ticket rounds and 2 rounds per control.
+    expect(planText({ ...imp, method: { ...imp.method, controlRounds: [1, 3] } })).toBe('6 runs (2 seeds × 3: the method + 2 controls), 16 trainings of 100 iterations = 1,600 iterations in all');
     expect(planText({ seeds: [0], iterations: 1500, method: { kind: 'dense' } })).toBe('1 run (1 seed × 1: the method), 1 training of 1,500 iterations = 1,500 iterations in all');
     expect(planText({ seeds: [0], iterations: 10, method: { kind: 'supermask' } })).toBeNull();
   });

@@ -1,7 +1,7 @@
 // The lottery plot's numbers (charts/lottery-data.ts): per experiment, kind and round, the seeds' mean, sample sd,
 // min and max, checked against values computed here by hand; and the two CSV files.
 import { describe, expect, it } from 'vitest';
-import { buildSeries, coincidences, perSeedCsv, seriesLabel, stats, summaryCsv, type LotteryPoint } from '../../../src/renderer/src/charts/lottery-data';
+import { buildSeries, coincidences, perSeedCsv, roundParts, seriesLabel, skipsRounds, stats, summaryCsv, type LotteryPoint } from '../../../src/renderer/src/charts/lottery-data';
 import { experimentDetail, experimentRun, round } from './fixtures';
 
 describe('stats', () => {
@@ -97,5 +97,28 @@ describe('coincidences', () => {
     const shiftB = (d: number) => (p: LotteryPoint) => py(p) + (p.seeds[0]!.runId === 'b' ? d : 0);
     expect(coincidences(series, px, shiftB(1))[0]!.points).toEqual([1, 2, 0]);
     expect(coincidences(series, px, shiftB(2))[0]).toEqual({ points: [0, 1, 0], segments: [0, 0] });
+  });
+});
+
+describe('controls at chosen rounds', () => {
+  // A ticket with rounds 0..4 and a control trained at rounds 1, 3 and 4 only (controlRounds [1, 3, 4]), two seeds.
+  const ticket = (seed: number) => experimentRun(`t${seed}`, 'imp', seed, [0, 1, 2, 3, 4].map((r) => round(r, 0.8 ** r, 0.9, 100, 0.9)));
+  const control = (seed: number) => experimentRun(`c${seed}`, 'shuffle', seed, [1, 3, 4].map((r) => round(r, 0.8 ** r, 0.8 + seed / 100, 100, 0.8)));
+  const series = buildSeries([experimentDetail('e1', 'x', [ticket(0), control(0), ticket(1), control(1)])]);
+
+  it('keeps only the rounds a control trained, and splits its line where rounds are skipped', () => {
+    expect(series.map((s) => [s.kind, s.points.map((p) => p.round)])).toEqual([['imp', [0, 1, 2, 3, 4]], ['shuffle', [1, 3, 4]]]);
+    expect(roundParts(series[0]!.points).map((part) => part.map((p) => p.round))).toEqual([[0, 1, 2, 3, 4]]);
+    expect(roundParts(series[1]!.points).map((part) => part.map((p) => p.round))).toEqual([[1], [3, 4]]);
+    expect(roundParts([])).toEqual([]);
+    expect(skipsRounds(series)).toBe(true);
+    expect(skipsRounds(series.slice(0, 1))).toBe(false);
+  });
+
+  it('writes the control\'s rows at its rounds only, in both CSV files', () => {
+    const rows = summaryCsv(series).trimEnd().split('\r\n').slice(1).map((r) => r.split(','));
+    expect(rows.filter((r) => r[2] === 'shuffle').map((r) => [r[3], r[4]])).toEqual([['1', '2'], ['3', '2'], ['4', '2']]);
+    const perSeed = perSeedCsv(series).trimEnd().split('\r\n').slice(1).map((r) => r.split(','));
+    expect(perSeed.filter((r) => r[2] === 'shuffle').map((r) => `${r[4]}:${r[5]}`)).toEqual(['0:1', '1:1', '0:3', '1:3', '0:4', '1:4']);
   });
 });

@@ -77,6 +77,15 @@ export function kindSymbol(kind: string): SymbolName {
 
 const pct = (x: number) => `${+(x * 100).toFixed(2)}%`;
 
+/** "round 3", "rounds 1–12" (consecutive), "rounds 3, 7 and 12". */
+export function roundsText(rounds: readonly number[]): string {
+  if (rounds.length === 1) return `round ${rounds[0]}`;
+  const first = rounds[0]!;
+  const last = rounds[rounds.length - 1]!;
+  if (rounds.length > 2 && rounds.every((r, i) => r === first + i)) return `rounds ${first}–${last}`;
+  return `rounds ${rounds.slice(0, -1).join(', ')} and ${last}`;
+}
+
 /** One line describing a config's method and its parameters, e.g. "IMP, 3 rounds, conv 10% / fc 20% / output 10%". */
 export function methodText(c: ExperimentConfig): string {
   const m = c.method as { kind: string } & Record<string, unknown>;
@@ -88,6 +97,7 @@ export function methodText(c: ExperimentConfig): string {
       const parts = [`IMP, ${String(m.rounds)} rounds`, `prune conv ${pct(r.conv)} / fc ${pct(r.fc)} / output ${pct(r.output)} per round`];
       if (m.ranking === 'global') parts.push(`global ranking${typeof m.globalRate === 'number' ? ` (${pct(m.globalRate)})` : ''}`);
       if (typeof m.rewindIteration === 'number' && m.rewindIteration > 0) parts.push(`rewind to it ${m.rewindIteration}`);
+      if (Array.isArray(m.controlRounds)) parts.push(`controls at ${roundsText(m.controlRounds as number[])}`);
       return parts.join(', ');
     }
     case 'one-shot': {

@@ -1,5 +1,6 @@
 // One panel of the lottery plot: a metric against % of weights remaining (log scale, descending 100 -> 1), one line
-// per series (experiment x run kind) through the mean over seeds, a band (min-max or +-1 sd), a marker per round.
+// per series (experiment x run kind) through the mean over seeds, a band (min-max or +-1 sd), a marker per round;
+// rounds a series skips (controls at chosen rounds) are bridged by a dotted line only.
 // d3 computes scales, paths and symbols; React renders SVG with explicit colours so the export is standalone.
 import { useMemo, useRef, useState, type PointerEvent } from 'react';
 import {
@@ -20,8 +21,8 @@ import {
 import { formatInt } from '../app/format';
 import { kindColour, kindSymbol, type SymbolName } from '../app/kinds';
 import { chartPalette } from '../app/theme';
-import { belowHead, clipText, flowLegend, logTicks, subtitleLines, textWidth, tipLeft } from './axes';
-import { coincidences, type LotteryPoint, type LotterySeries, type Metric, type Stats } from './lottery-data';
+import { belowHead, clipText, flowLegend, logTicks, subtitleLines, textWidth, tipLeft, wrapText } from './axes';
+import { coincidences, roundParts, type LotteryPoint, type LotterySeries, type Metric, type Stats } from './lottery-data';
 import { PointTooltip } from './LotteryTooltip';
 import { assignRef, AxisTitle, ChartFrame, type ChartProps, LegendItem, PlotFrame, XGrid, YGrid } from './parts';
 
@@ -62,6 +63,9 @@ export function bandOf(s: Stats, band: BandKind): [number, number] | null {
   return null;
 }
 
+/** A series drawn with dotted joins only: no two of its rounds are consecutive (controls at chosen rounds). */
+const onlyDotted = (s: LotterySeries) => s.points.length > 1 && roundParts(s.points).every((part) => part.length === 1);
+
 const pctLabel = (v: number) => `${+v.toPrecision(3)}%`;
 
 interface Hover {
@@ -91,7 +95,9 @@ export function LotteryChart(props: LotteryChartProps) {
   // The subtitle wraps onto a second line rather than losing its end (it names the experiment in an export).
   const subLines = useMemo(() => subtitleLines(subtitle, width), [subtitle, width]);
   const legendTop = belowHead(subLines.length);
-  const M = { top: legendTop + legend.rows * 17 + 8, right: 18, bottom: 66, left: 60 };
+  // The caption says how to read the lines (bands, dotted joins): wrapped onto a second line rather than cut.
+  const captionLines = useMemo(() => wrapText(caption, 10.5, width - 24, 2), [caption, width]);
+  const M = { top: legendTop + legend.rows * 17 + 8, right: 18, bottom: 53 + 13 * captionLines.length, left: 60 };
   const innerW = Math.max(60, width - M.left - M.right);
   const innerH = Math.max(60, height - M.top - M.bottom);
 
@@ -217,7 +223,16 @@ export function LotteryChart(props: LotteryChartProps) {
               data-kind={s.kind}
               swatch={
                 <>
-                  <line x1={0} x2={26} y1={6} y2={6} stroke={colour} strokeWidth={2} strokeDasharray={dashed.has(s.key) ? '5 3' : undefined} />
+                  <line
+                    x1={0}
+                    x2={26}
+                    y1={6}
+                    y2={6}
+                    stroke={colour}
+                    strokeWidth={2}
+                    strokeLinecap={onlyDotted(s) ? 'round' : undefined}
+                    strokeDasharray={onlyDotted(s) ? '1.5 4' : dashed.has(s.key) ? '5 3' : undefined}
+                  />
                   <path d={symbol(SYMBOL_TYPES[kindSymbol(s.kind)], 40)() ?? undefined} transform="translate(13,6)" fill={colour} stroke={pal.bg} strokeWidth={0.8} />
                 </>
               }
@@ -237,28 +252,80 @@ export function LotteryChart(props: LotteryChartProps) {
         <AxisTitle side="bottom" at={innerH + 36} width={innerW} pal={pal}>
           weights remaining (% of prunable weights, log scale)
         </AxisTitle>
-        <text x={-M.left + 12} y={innerH + 56} fill={pal.fg2} fontSize={10.5}>
-          {clipText(caption, 10.5, width - 24)}
-        </text>
+        {captionLines.map((line, i) => (
+          <text key={i} x={-M.left + 12} y={innerH + 56 + 13 * i} fill={pal.fg2} fontSize={10.5} data-testid="lottery-caption">
+            {line}
+          </text>
+        ))}
         <g>
           {series.map((s, si) => {
             const colour = kindColour(s.kind, dark);
-            const b = band !== 'none' ? bandPath(s.points) : null;
+            // Lines and bands run through consecutive rounds only; where a series skips rounds (controls at chosen
+            // rounds) a dotted line joins its parts, and a point alone shows its band as a whisker.
+            const parts = roundParts(s.points);
             return (
               <g key={s.key} data-testid="lottery-series" data-kind={s.kind} data-experiment-id={s.experimentId}>
-                {b && <path d={b} fill={colour} fillOpacity={dark ? 0.2 : 0.13} stroke="none" />}
-                <path
-                  d={linePath(s.points) ?? undefined}
-                  fill="none"
-                  stroke={colour}
-                  strokeWidth={2}
-                  strokeLinejoin="round"
-                  strokeDasharray={dashed.has(s.key) ? '5 3' : undefined}
-                />
+                {band !== 'none' &&
+                  parts.map((part) => {
+                    if (part.length > 1) {
+                      const b = bandPath(part);
+                      return b ? <path key={`b${part[0]!.round}`} d={b} fill={colour} fillOpacity={dark ? 0.2 : 0.13} stroke="none" /> : null;
+                    }
+                    const p = part[0]!;
+                    const b = bandOf(p[metric], band);
+                    if (!b || !Number.isFinite(px(p))) return null;
+                    const [lo, hi] = [y(b[0] * k), y(b[1] * k)];
+                    const cx = px(p);
+                    return (
+                      <path
+                        key={`b${p.round}`}
+                        d={`M${cx},${lo}V${hi}M${cx - 4},${lo}H${cx + 4}M${cx - 4},${hi}H${cx + 4}`}
+                        fill="none"
+                        stroke={colour}
+                        strokeOpacity={0.75}
+                        strokeWidth={1.5}
+                        data-testid="lottery-whisker"
+                      />
+                    );
+                  })}
+                {parts.map((part) =>
+                  part.length > 1 ? (
+                    <path
+                      key={`l${part[0]!.round}`}
+                      d={linePath(part) ?? undefined}
+                      fill="none"
+                      stroke={colour}
+                      strokeWidth={2}
+                      strokeLinejoin="round"
+                      strokeDasharray={dashed.has(s.key) ? '5 3' : undefined}
+                    />
+                  ) : null,
+                )}
+                {parts.slice(1).map((part, j) => {
+                  const a = parts[j]![parts[j]!.length - 1]!;
+                  const b = part[0]!;
+                  return Number.isFinite(py(a)) && Number.isFinite(py(b)) ? (
+                    <line
+                      key={`g${b.round}`}
+                      x1={px(a)}
+                      y1={py(a)}
+                      x2={px(b)}
+                      y2={py(b)}
+                      stroke={colour}
+                      strokeOpacity={0.8}
+                      strokeWidth={1.5}
+                      strokeDasharray="1.5 4"
+                      strokeLinecap="round"
+                      data-testid="lottery-gap"
+                      data-from-round={a.round}
+                      data-to-round={b.round}
+                    />
+                  ) : null;
+                })}
                 {s.points.slice(1).map((b, j) => {
                   const n = overlaps[si]!.segments[j]!;
                   const a = s.points[j]!;
-                  return n > 0 && Number.isFinite(py(a)) && Number.isFinite(py(b)) ? (
+                  return n > 0 && b.round === a.round + 1 && Number.isFinite(py(a)) && Number.isFinite(py(b)) ? (
                     <line key={`w${j}`} x1={px(a)} y1={py(a)} x2={px(b)} y2={py(b)} stroke={colour} strokeWidth={2 + 3 * n} strokeLinecap="round" />
                   ) : null;
                 })}

@@ -93,6 +93,26 @@ export function buildSeries(details: readonly ExperimentDetail[]): LotterySeries
   return out;
 }
 
+/**
+ * A series' points split where it skips rounds (controls trained at chosen rounds only): within a part the rounds are
+ * consecutive and the chart draws a line and band through them; between parts nothing was trained, so the chart only
+ * joins them with a dotted line.
+ */
+export function roundParts(points: readonly LotteryPoint[]): LotteryPoint[][] {
+  const parts: LotteryPoint[][] = [];
+  for (const p of points) {
+    const last = parts[parts.length - 1];
+    if (last && p.round === last[last.length - 1]!.round + 1) last.push(p);
+    else parts.push([p]);
+  }
+  return parts;
+}
+
+/** Whether any series skips rounds (its rounds are not consecutive). */
+export function skipsRounds(series: readonly LotterySeries[]): boolean {
+  return series.some((s) => roundParts(s.points).length > 1);
+}
+
 export function seriesLabel(s: LotterySeries, withExperiment: boolean): string {
   const base = `${kindInfo(s.kind).label} (${s.kind})`;
   return withExperiment ? `${base} · ${s.experimentName}` : base;

@@ -12,7 +12,7 @@ import { hrefOf } from '../app/routes';
 import { useDarkMode } from '../app/theme';
 import { exportPng, exportSvg, fileStem } from '../charts/export';
 import { LotteryChart, type BandKind } from '../charts/LotteryChart';
-import { buildSeries, seriesLabel, type Metric } from '../charts/lottery-data';
+import { buildSeries, seriesLabel, skipsRounds, type Metric } from '../charts/lottery-data';
 import { useElementWidth } from '../charts/useElementWidth';
 import { LotteryTable } from './lottery/LotteryTable';
 import { LotteryToolbar } from './lottery/LotteryToolbar';
@@ -107,7 +107,7 @@ export function LotteryView({ api, experimentArg, experiments, runs, epoch, onPi
 
   const c = primary.config;
   const subtitle = `${primary.name} · ${c.arch} on ${c.dataset}${isSynthetic(c.dataset) ? ' (synthetic data)' : ''} · ${methodText(c)}${multi ? ` · +${ids.length - 1} compared` : ''}`;
-  const caption = `Lines: mean over seeds (n ≤ ${nMax}); ${BAND_TEXT[band]}; markers: rounds (round 0 = dense).`;
+  const caption = `Lines: mean over seeds (n ≤ ${nMax}); ${BAND_TEXT[band]}; markers: rounds (round 0 = dense)${skipsRounds(series) ? '; dotted: rounds not trained' : ''}.`;
   const gap = 16;
   const twoUp = wrapWidth >= 900;
   const chartW = twoUp ? Math.floor((wrapWidth - gap) / 2) : wrapWidth;

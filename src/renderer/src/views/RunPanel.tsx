@@ -3,7 +3,8 @@ import { useMemo, useState } from 'react';
 import type { MetricPoint, RunDetail, RunSummary } from '../../../shared/contract';
 import { CurveLegend, TrainingCurve, ZOOM_SKIP } from '../charts/TrainingCurve';
 import { formatEta, formatInt, formatPercent } from '../app/format';
-import { kindInfo } from '../app/kinds';
+import { controlRoundsOf } from '../../../shared/config';
+import { kindInfo, roundsText } from '../app/kinds';
 import { hrefOf } from '../app/routes';
 import { ResultsTable, RunDetails } from './RunDetails';
 import { SnapshotExport } from './SnapshotExport';
@@ -83,7 +84,7 @@ export function RunPanel({ summary, parent, detail, points, historyLoaded, zoom,
               <button type="button" className="link" onClick={() => onSelect(summary.parentRunId!)}>
                 {parent ? `${kindInfo(parent.kind).label}, seed ${parent.seed}` : summary.parentRunId}
               </button>{' '}
-              · trains rounds 1–{summary.roundsTotal} on the ticket’s masks
+              · trains {cfg && detail?.runId === summary.runId ? roundsText(controlRoundsOf(cfg.method)) : `${summary.roundsTotal} round${summary.roundsTotal === 1 ? '' : 's'}`} on the ticket’s masks
             </span>
           )}
           <a href={hrefOf('lottery', summary.experimentId)}>Lottery plot of this experiment →</a>

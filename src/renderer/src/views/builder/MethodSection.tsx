@@ -1,11 +1,12 @@
 // The experiment builder's method section: the method by kind (prefilled from a preset of that kind when there is
 // one), its fields from the method's own schema (so methods the engine adds get a form), the controls as a
-// checklist, the JSON of a method the form has no schema for, and the IMP density schedule.
+// checklist and the rounds they train as a list, the JSON of a method the form has no schema for, and the IMP
+// density schedule.
 import { useState } from 'react';
 import { CONTROL_KINDS, type ExperimentConfig } from '../../../../shared/config';
 import { kindInfo } from '../../app/kinds';
 import { initialValue, methodVariants, type Path } from './draft';
-import { ChecklistField, SchemaField, useForm, type FieldText } from './fields';
+import { ChecklistField, IntListField, SchemaField, useForm, type FieldText } from './fields';
 
 const METHOD_TEXT: Record<string, FieldText> = {
   rounds: { label: 'pruning rounds', hint: 'after the dense round 0; round r keeps about (1 − rate)^r of each layer' },
@@ -71,8 +72,17 @@ export function MethodSection({ presets, densities }: { presets: readonly { conf
                   key={k}
                   path={['method', k]}
                   label={METHOD_TEXT.controls!.label}
-                  hint="run beside the ticket, from round 1, on the ticket’s masks: they tell a ticket from a mere density"
+                  hint="run beside the ticket on its masks, at every round or at the rounds chosen below: they tell a ticket from a mere density"
                   options={s.items.enum.map((v) => ({ value: String(v), label: String(v), title: kindInfo(String(v)).description }))}
+                />
+              ) : k === 'controlRounds' ? (
+                <IntListField
+                  key={k}
+                  path={['method', k]}
+                  label="controls at rounds"
+                  hint="comma-separated rounds the controls train, e.g. 3, 7, 12 (leave empty for every round); the ticket trains every round"
+                  placeholder="every round"
+                  optional
                 />
               ) : (
                 <SchemaField key={k} path={['method', k]} schema={s} text={methodText} required={variant.required?.includes(k) ?? false} />

@@ -142,7 +142,8 @@ export function planText(c: { seeds: number[]; iterations: number; method: { kin
     controlRounds = 0;
   } else if (m.kind === 'imp' && typeof m.rounds === 'number') {
     ticketRounds = m.rounds + 1;
-    controlRounds = m.rounds;
+    // The controls train only the chosen rounds when controlRounds lists them.
+    controlRounds = Array.isArray(m.controlRounds) ? m.controlRounds.length : m.rounds;
   } else if (m.kind === 'one-shot') {
     ticketRounds = 2;
     controlRounds = 1;

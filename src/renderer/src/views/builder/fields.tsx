@@ -151,25 +151,31 @@ export function SelectField({ path, label, hint, options, optional }: { path: Pa
 
 /** Seeds as "0, 1, 2"; anything that is not a list of integers stays text and fails validation. */
 export function SeedsField({ path }: { path: Path }) {
+  return <IntListField path={path} label="seeds (replicates)" hint="comma-separated integers; one run (plus its controls) per seed" />;
+}
+
+/** A list of integers typed as "3, 7, 12"; with `optional`, empty text removes the key (the schema's default applies). */
+export function IntListField({ path, label, hint, optional, placeholder }: { path: Path; label: string; hint?: ReactNode; optional?: boolean; placeholder?: string }) {
   const { draft, set } = useForm();
   const value = getAt(draft, path);
   const shown = Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : '';
   const [text, setText] = useState(shown);
   useEffect(() => {
-    setText((t) => (JSON.stringify(parseSeeds(t)) === JSON.stringify(value) ? t : shown));
+    setText((t) => (JSON.stringify(parseIntList(t)) === JSON.stringify(value) || (t.trim() === '' && value === undefined) ? t : shown));
   }, [value, shown]);
   return (
-    <Field path={path} label="seeds (replicates)" hint="comma-separated integers; one run (plus its controls) per seed">
+    <Field path={path} label={label} hint={hint}>
       {({ id, invalid, describedBy }) => (
         <input
           id={id}
           type="text"
           value={text}
+          placeholder={placeholder}
           aria-invalid={invalid}
           aria-describedby={describedBy}
           onChange={(e) => {
             setText(e.target.value);
-            set(path, parseSeeds(e.target.value));
+            set(path, optional && e.target.value.trim() === '' ? undefined : parseIntList(e.target.value));
           }}
         />
       )}
@@ -177,7 +183,7 @@ export function SeedsField({ path }: { path: Path }) {
   );
 }
 
-function parseSeeds(t: string): number[] | string {
+function parseIntList(t: string): number[] | string {
   const parts = t.split(/[\s,]+/).filter(Boolean);
   const nums = parts.map(Number);
   return parts.length && nums.every((n) => Number.isInteger(n)) ? nums : t;
