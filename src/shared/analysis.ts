@@ -4,17 +4,8 @@
 // them. Everything here is plain JSON. docs/analysis.md documents each field with its exact definition.
 import { z } from 'zod';
 import type { RunKind } from './config';
+import { experimentIdSchema, runIdSchema, stateRefSchema, type Which } from './refs';
 
-/**
- * What a state reference can name for a round of a run:
- * - `trained`: the weights after the round's training, under the round's mask (round 0 of IMP: the trained dense net;
- *   a later round: the ticket after retraining; a supermask run: the frozen random weights under the learned mask);
- * - `init`: the weights the round started from, under its mask (round 0: the random init, unmasked);
- * - `ticket-at-init`: the round's mask on the run's original round-0 init weights, before any training or rewinding;
- * - `mask`: the round's mask alone (no weights; for mask overlap).
- */
-export const STATE_WHICH = ['trained', 'init', 'ticket-at-init', 'mask'] as const;
-export type StateWhich = (typeof STATE_WHICH)[number];
 
 /** A stored state, as pickers list it and every result names it. */
 export interface StateInfo {
@@ -22,7 +13,7 @@ export interface StateInfo {
   ref: string;
   runId: string;
   round: number;
-  which: StateWhich;
+  which: Which;
   kind: RunKind;
   seed: number;
   experimentName: string;
@@ -345,7 +336,7 @@ export interface MultigraphResult {
 
 // ---------------------------------------------------------------- params
 
-const stateRef = z.string().regex(/^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9-]{1,32}){0,2}$/, 'expected a state RUN[:ROUND][:WHICH]');
+const stateRef = stateRefSchema;
 /** A class by index (0..999) or by name ("dog"). */
 const classArg = z.union([z.number().int().min(0).max(999), z.string().min(1).max(64).regex(/^[\w -]+$/, 'expected a class name')]);
 const layerName = z.string().regex(/^[a-z]+\d{1,2}$/, 'expected a layer name such as conv2 or fc1');
@@ -353,8 +344,8 @@ const layerName = z.string().regex(/^[a-z]+\d{1,2}$/, 'expected a layer name suc
 export const analysisParamSchemas = {
   listStates: z
     .object({
-      runId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a run id').optional(),
-      experimentId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected an experiment id').optional(),
+      runId: runIdSchema.optional(),
+      experimentId: experimentIdSchema.optional(),
     })
     .strict(),
   analyzeOverlap: z.object({ a: stateRef, b: stateRef }).strict(),

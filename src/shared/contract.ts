@@ -23,6 +23,7 @@ import {
   type SubcircuitParams,
   type SubcircuitResult,
 } from './analysis';
+import { experimentIdSchema, runIdSchema, whichSchema, type Which } from './refs';
 
 export const CHANNEL_PREFIX = 'ticketscope:';
 export const BACKENDS = ['auto', 'cuda', 'webgpu', 'node', 'wasm', 'cpu'] as const;
@@ -156,9 +157,6 @@ export interface ExperimentDetail extends ExperimentSummary {
   runs: ExperimentRun[];
 }
 
-/** What a snapshot holds, for a round of a run: see ARCHITECTURE.md, "Snapshot format", and docs/pytorch.md. */
-export const SNAPSHOT_WHICH = ['trained', 'init', 'mask', 'ticket-at-init'] as const;
-export type SnapshotWhich = (typeof SNAPSHOT_WHICH)[number];
 export const SNAPSHOT_FORMATS = ['safetensors', 'npz'] as const;
 export type SnapshotFormat = (typeof SNAPSHOT_FORMATS)[number];
 
@@ -169,7 +167,7 @@ export interface ExportSnapshotResult {
   bytes: number;
   runId: string;
   round: number;
-  which: SnapshotWhich;
+  which: Which;
   density: number;
 }
 
@@ -213,7 +211,7 @@ export interface Methods {
    * serve`), which downloads the snapshot instead: GET SNAPSHOT_HTTP_PATH with SnapshotDownloadParams as the query.
    */
   exportSnapshot: {
-    params: { runId: string; round?: number; which?: SnapshotWhich; path: string; format?: SnapshotFormat; masksOnly?: boolean };
+    params: { runId: string; round?: number; which?: Which; path: string; format?: SnapshotFormat; masksOnly?: boolean };
     result: ExportSnapshotResult;
   };
   /**
@@ -267,7 +265,7 @@ export type EventName = keyof Events;
 export type Params<M extends MethodName> = Methods[M]['params'];
 export type Result<M extends MethodName> = Methods[M]['result'];
 
-const runId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a run id');
+const runId = runIdSchema;
 const empty = z.object({}).strict();
 
 const hasControlChars = (s: string) => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
@@ -322,7 +320,7 @@ export const snapshotDownloadSchema: z.ZodType<SnapshotDownloadParams> = z
   .object({
     runId,
     round: z.number().int().min(0).max(100_000).optional(),
-    which: z.enum(SNAPSHOT_WHICH).optional(),
+    which: whichSchema.optional(),
     format: z.enum(SNAPSHOT_FORMATS).optional(),
     masksOnly: z.boolean().optional(),
   })
@@ -345,12 +343,12 @@ export const paramSchemas: { [M in MethodName]: z.ZodType<Params<M>> } = {
   cancelRun: z.object({ runId }).strict(),
   resumeRun: z.object({ runId }).strict(),
   listExperiments: empty as z.ZodType<Record<string, never>>,
-  getExperiment: z.object({ experimentId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected an experiment id') }).strict(),
+  getExperiment: z.object({ experimentId: experimentIdSchema }).strict(),
   exportSnapshot: z
     .object({
       runId,
       round: z.number().int().min(0).max(100_000).optional(),
-      which: z.enum(SNAPSHOT_WHICH).optional(),
+      which: whichSchema.optional(),
       path: snapshotPath,
       format: z.enum(SNAPSHOT_FORMATS).optional(),
       masksOnly: z.boolean().optional(),

@@ -18,7 +18,6 @@ import {
   type OverlapParams,
   type SelectivityParams,
   type StateInfo,
-  type StateWhich,
   type SubcircuitParams,
 } from '../../shared/analysis';
 import type { ExperimentConfig } from '../../shared/config';
@@ -32,7 +31,8 @@ import { runMultigraph } from '../engine/analysis/multigraph';
 import { runJob, type SpawnWorker } from '../worker/host';
 import type { WorkerToHost } from '../worker/protocol';
 import { maskDensity } from '../store/snapshot';
-import { parseStateRef, resolveState } from './snapshots';
+import { resolveState } from './snapshots';
+import { canonicalRef, parseStateRef, type Which } from '../../shared/refs';
 import { CancelledError, SharedComputations, type CallContext } from './requests';
 import type { Core } from './service';
 
@@ -77,7 +77,7 @@ export interface AnalysisHost {
   emitProgress(p: AnalysisProgress): void;
 }
 
-const label = (kind: string, seed: number, round: number, which: StateWhich, density: number) =>
+const label = (kind: string, seed: number, round: number, which: Which, density: number) =>
   `${kind} s${seed} r${round} ${which} (${(density * 100).toFixed(density < 0.01 ? 2 : 1)}%)`;
 
 
@@ -116,8 +116,8 @@ export class AnalysisService {
     for (const s of [...runs].reverse()) {
       const run = repo.getRun(s.runId);
       const base = { runId: run.runId, kind: run.kind, seed: run.seed, experimentName: run.experimentName, arch: run.config.arch, dataset: run.config.dataset };
-      const add = (round: number, which: StateWhich, density: number, hasWeights: boolean) =>
-        out.push({ ...base, ref: `${run.runId}:${round}:${which}`, round, which, density, hasWeights, label: label(run.kind, run.seed, round, which, density) });
+      const add = (round: number, which: Which, density: number, hasWeights: boolean) =>
+        out.push({ ...base, ref: canonicalRef(run.runId, round, which), round, which, density, hasWeights, label: label(run.kind, run.seed, round, which, density) });
       if (run.kind === 'imported') {
         const round = repo.roundInfo(run.runId).firstRound;
         if (!tensors.hasState(run.runId, round, 'mask')) continue;
@@ -148,7 +148,7 @@ export class AnalysisService {
     const { repo, tensors } = this.core;
     const run = repo.getRun(r.runId);
     const base = { runId: run.runId, kind: run.kind, seed: run.seed, experimentName: run.experimentName, arch: run.config.arch, dataset: run.config.dataset };
-    const which = r.which as StateWhich;
+    const which = r.which;
     if (needWeights && which === 'mask') {
       throw new ValidationError(`state ${ref} is a mask without weights: this analysis needs weights (use :trained, :init or :ticket-at-init)`);
     }
@@ -194,7 +194,7 @@ export class AnalysisService {
             : [[run.runId, round, which === 'init' ? 'init' : 'trained', 'all']];
       }
     }
-    const info: StateInfo = { ...base, ref: `${run.runId}:${round}:${which}`, round, which, density, hasWeights: which !== 'mask', label: label(run.kind, run.seed, round, which, density) };
+    const info: StateInfo = { ...base, ref: canonicalRef(run.runId, round, which), round, which, density, hasWeights: which !== 'mask', label: label(run.kind, run.seed, round, which, density) };
     const digest = createHash('sha256').update(which);
     const shapes: string[] = [];
     for (const [i, [runId, rnd, kind, what]] of parts.entries()) {

@@ -1,9 +1,9 @@
 // The app core: implements the contract over the store and the engine host. Transport-agnostic: Electron IPC, the
 // WebSocket server and the CLI all call `call(method, params)` and subscribe to events. Validates every argument.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
-import { describeZodError, identityOfConfig } from '../../shared/config';
+import { describeZodError } from '../../shared/config';
 import type { ExperimentConfig } from '../../shared/config';
 import {
   paramSchemas,
@@ -22,6 +22,7 @@ import {
   type RunSummary,
 } from '../../shared/contract';
 import { ValidationError, oneLine } from '../../shared/errors';
+import { experimentId, formatStateRef } from '../../shared/refs';
 import { openDatabase, type Db } from '../store/db';
 import { Repo } from '../store/repo';
 import { TensorStore } from '../store/tensors';
@@ -78,10 +79,6 @@ interface Live {
   /** Iterations of the run's earlier rounds, added to the round's own progress. */
   offset: number;
   cancelled: boolean;
-}
-
-export function experimentId(config: ExperimentConfig): string {
-  return createHash('sha256').update(identityOfConfig(config)).digest('hex').slice(0, 16);
 }
 
 export function newRunId(): string {
@@ -204,7 +201,7 @@ export class Core {
       return { ...e, runs: e.runs.map((r) => this.withLive(r)) };
     },
     exportSnapshot: async (p) => {
-      const ref = [p.runId, ...(p.round !== undefined ? [String(p.round)] : []), p.which ?? 'trained'].join(':');
+      const ref = formatStateRef(p);
       const opts = { ...(p.format ? { format: p.format } : {}), ...(p.masksOnly !== undefined ? { masksOnly: p.masksOnly } : {}) };
       const { path, format, bytes, runId, round, which, density } = exportSnapshot(this, ref, localPath(p.path), opts);
       return { path, format, bytes, runId, round, which, density };

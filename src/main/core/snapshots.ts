@@ -3,10 +3,11 @@
 // before anything is written, then stored as a run of kind "imported" in one transaction.
 import { resolve } from 'node:path';
 import { describeZodError, parseExperimentConfig } from '../../shared/config';
-import { snapshotDownloadSchema } from '../../shared/contract';
+import { snapshotDownloadSchema, type SnapshotFormat } from '../../shared/contract';
 import { targetProblem } from '../atomic-file';
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import type { NetState } from '../../shared/tensors';
+import { experimentId, formatStateRef, parseStateRef, type StateRef, type Which } from '../../shared/refs';
 import {
   SNAPSHOT_FORMAT,
   encodeSnapshot,
@@ -18,36 +19,9 @@ import {
   writeSnapshotFile,
   type LayerTensors,
   type Snapshot,
-  type SnapshotFileFormat,
   type SnapshotMeta,
 } from '../store/snapshot';
-import { APP_VERSION, experimentId, newRunId, type Core } from './service';
-
-/** What a state reference can name, for a round of a run. */
-export const WHICH = ['trained', 'init', 'mask', 'ticket-at-init'] as const;
-export type Which = (typeof WHICH)[number];
-
-export interface StateRef {
-  runId: string;
-  /** Undefined: the run's last committed round. */
-  round?: number;
-  which: Which;
-}
-
-/** Parses RUN[:ROUND][:WHICH], e.g. `r1a2b3c4d5`, `r1a2b3c4d5:3`, `r1a2b3c4d5:3:mask`, `r1a2b3c4d5:init`. */
-export function parseStateRef(ref: string): StateRef {
-  const parts = ref.split(':');
-  const runId = parts[0] ?? '';
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(runId) || parts.length > 3) throw new ValidationError(`state ${ref}: expected RUN[:ROUND][:WHICH]`);
-  let round: number | undefined;
-  let which: Which = 'trained';
-  for (const p of parts.slice(1)) {
-    if (/^\d+$/.test(p) && round === undefined) round = Number(p);
-    else if ((WHICH as readonly string[]).includes(p)) which = p as Which;
-    else throw new ValidationError(`state ${ref}: "${p}" is neither a round number nor one of ${WHICH.join(', ')}`);
-  }
-  return { runId, round, which };
-}
+import { APP_VERSION, newRunId, type Core } from './service';
 
 /**
  * Resolves a reference to the states to export: `trained` (trained weights, the round's mask, and its starting
@@ -80,7 +54,7 @@ export function resolveState(core: Core, ref: StateRef): { weights: NetState; in
 }
 
 export interface ExportOptions {
-  format?: SnapshotFileFormat;
+  format?: SnapshotFormat;
   /** Masks only (no weights); the default for WHICH = mask. */
   masksOnly?: boolean;
 }
@@ -152,7 +126,7 @@ export interface SnapshotDownload {
   bytes: Uint8Array;
   /** `<run>-r<round>-<which>.<format>`: only letters, digits, `-`, `_` and `.`. */
   fileName: string;
-  format: SnapshotFileFormat;
+  format: SnapshotFormat;
   runId: string;
   round: number;
   which: Which;
@@ -165,7 +139,7 @@ export function downloadSnapshot(core: Core, params: unknown): SnapshotDownload 
   if (!parsed.success) throw new ValidationError(describeZodError('snapshot download', parsed.error));
   const q = parsed.data;
   const format = q.format ?? 'safetensors';
-  const ref = [q.runId, ...(q.round !== undefined ? [String(q.round)] : []), q.which ?? 'trained'].join(':');
+  const ref = formatStateRef(q);
   const p = prepareExport(core, ref, q.masksOnly !== undefined ? { masksOnly: q.masksOnly } : {});
   const bytes = encodeSnapshot(p.snapshot, { format, weights: p.weights });
   return { bytes, fileName: `${p.runId}-r${p.round}-${p.which}.${format}`, format, runId: p.runId, round: p.round, which: p.which, density: p.density };

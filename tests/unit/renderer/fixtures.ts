@@ -1,9 +1,10 @@
 // Small builders for the renderer's pure-module tests: states, runs and experiment details with only the fields a
 // test names set to something other than a plain default.
-import type { StateInfo, StateWhich } from '../../../src/shared/analysis';
+import type { StateInfo } from '../../../src/shared/analysis';
+import type { Which } from '../../../src/shared/refs';
 import type { ExperimentDetail, ExperimentRun, RoundResult, RunSummary } from '../../../src/shared/contract';
 
-export function stateInfo(runId: string, round: number, which: StateWhich, extra: Partial<StateInfo> = {}): StateInfo {
+export function stateInfo(runId: string, round: number, which: Which, extra: Partial<StateInfo> = {}): StateInfo {
   return {
     ref: `${runId}:${round}:${which}`,
     runId,

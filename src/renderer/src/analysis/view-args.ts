@@ -1,19 +1,19 @@
-// Route arguments of the analysis views. A route argument must match /^[A-Za-z0-9_.-]{1,100}$/ (app/routes.ts), so a
-// state reference RUN:ROUND:WHICH travels with dots: `RUN.ROUND.WHICH`; a unit adds its layer, index and class:
-// `RUN.ROUND.WHICH.LAYER.UNIT[.CLASS]`, e.g. `r29b4b9c345.3.trained.conv2.17.5`. Run ids never contain dots. A bare
-// run id is accepted too (the view then picks that run's states).
-import { STATE_WHICH, type StateInfo, type StateWhich } from '../../../shared/analysis';
+// Route arguments of the analysis views. A state's canonical reference RUN:ROUND:WHICH (shared/refs.ts) travels with
+// dots in a route: `RUN.ROUND.WHICH`; a unit adds its layer, index and class: `RUN.ROUND.WHICH.LAYER.UNIT[.CLASS]`,
+// e.g. `r29b4b9c345.3.trained.conv2.17.5`. Run ids never contain dots. A bare run id is accepted too (the view then
+// picks that run's states).
+import type { StateInfo } from '../../../shared/analysis';
+import { canonicalRef, isId, parseCanonicalRef, type Which } from '../../../shared/refs';
 
 export interface ParsedArg {
   runId: string;
   round: number | null;
-  which: StateWhich | null;
+  which: Which | null;
   layer: string | null;
   unit: number | null;
   classIndex: number | null;
 }
 
-const RUN = /^[A-Za-z0-9_-]{1,64}$/;
 const LAYER = /^[a-z]+\d{1,2}$/;
 const INT = /^\d{1,6}$/;
 
@@ -31,13 +31,14 @@ export function unitArg(ref: string, layer: string, unit: number, classIndex?: n
 export function parseViewArg(arg: string | null | undefined): ParsedArg | null {
   if (!arg) return null;
   const parts = arg.split('.');
-  const [runId, round, which, layer, unit, cls] = parts;
-  if (!runId || !RUN.test(runId) || parts.length > 6) return null;
+  const [runId, , , layer, unit, cls] = parts;
+  if (!runId || !isId(runId) || parts.length > 6) return null;
   const out: ParsedArg = { runId, round: null, which: null, layer: null, unit: null, classIndex: null };
-  if (round === undefined) return out;
-  if (!INT.test(round) || !which || !(STATE_WHICH as readonly string[]).includes(which)) return null;
-  out.round = Number(round);
-  out.which = which as StateWhich;
+  if (parts.length === 1) return out;
+  const ref = parseCanonicalRef(parts.slice(0, 3).join('.'), '.');
+  if (!ref) return null;
+  out.round = ref.round;
+  out.which = ref.which;
   if (layer === undefined) return out;
   if (!LAYER.test(layer) || !unit || !INT.test(unit)) return null;
   out.layer = layer;
@@ -51,7 +52,7 @@ export function parseViewArg(arg: string | null | undefined): ParsedArg | null {
 
 /** The state reference an argument names, or null when it names only a run. */
 export function refOfArg(p: ParsedArg | null): string | null {
-  return p && p.round !== null && p.which ? `${p.runId}:${p.round}:${p.which}` : null;
+  return p && p.round !== null && p.which ? canonicalRef(p.runId, p.round, p.which) : null;
 }
 
 /**
@@ -63,7 +64,7 @@ export function comparisonStates(states: StateInfo[], runId: string, round?: num
   const mine = states.filter((s) => s.runId === runId && s.hasWeights);
   if (!mine.length) return [];
   const last = round ?? Math.max(...mine.map((s) => s.round));
-  const find = (r: number, w: StateWhich) => mine.find((s) => s.round === r && s.which === w);
+  const find = (r: number, w: Which) => mine.find((s) => s.round === r && s.which === w);
   const picks = [find(0, 'init'), find(last, 'ticket-at-init'), find(last, 'trained'), last > 0 ? find(0, 'trained') : undefined];
   const out: StateInfo[] = [];
   for (const p of picks) if (p && !out.some((o) => o.ref === p.ref)) out.push(p);

@@ -2,7 +2,8 @@
 // native save or open dialog picks a path and the core writes or reads it there; in a browser on `ticketscope
 // serve` a snapshot is a download (GET /api/snapshot, Content-Disposition) and an import is an upload of the file the
 // user picks (POST /api/snapshot). A browser never names a path on the server.
-import { SNAPSHOT_HTTP_PATH, type Api, type ImportSnapshotResult, type SnapshotDownloadParams, type SnapshotFormat, type SnapshotWhich } from '../../../shared/contract';
+import { SNAPSHOT_HTTP_PATH, type Api, type ImportSnapshotResult, type SnapshotDownloadParams, type SnapshotFormat } from '../../../shared/contract';
+import type { Which } from '../../../shared/refs';
 import { RemoteError } from '../../../shared/client';
 import { authHeaders } from './session';
 
@@ -10,7 +11,7 @@ export interface SnapshotRequest {
   runId: string;
   /** One file per round; several rounds in the desktop app share one dialog (names get `-r<round>`). */
   rounds: number[];
-  which: SnapshotWhich;
+  which: Which;
   format: SnapshotFormat;
   masksOnly?: boolean;
 }

@@ -1,11 +1,12 @@
 // Experiment builder: a form over the experiment config schema, prefilled from a preset, validated with the core's
 // own zod schema as you type (messages inline), the config as JSON to copy or paste, and Start. The method's fields
 // are builder/MethodSection.tsx, the JSON and Start panel builder/BuilderSide.tsx.
-import { useEffect, useMemo, useState } from 'react';
-import { ARCHS, DATASETS, IMPLEMENTED_ARCHS, IMPLEMENTED_DATASETS, identityOfConfig } from '../../../shared/config';
+import { useMemo, useState } from 'react';
+import { ARCHS, DATASETS } from '../../../shared/config';
 import type { AppInfo, ExperimentSummary } from '../../../shared/contract';
+import { experimentId } from '../../../shared/refs';
 import { BuilderSide } from './builder/BuilderSide';
-import { experimentIdOf, impDensities, pathKey, planText, setAt, validate, type Draft } from './builder/draft';
+import { impDensities, pathKey, planText, setAt, validate, type Draft } from './builder/draft';
 import { Form, NumberField, SeedsField, SelectField, TextField, type FormCtx } from './builder/fields';
 import { MethodSection } from './builder/MethodSection';
 import { RegularisationFields } from './builder/regularisation';
@@ -19,8 +20,7 @@ export interface BuilderViewProps {
   onStart: (config: unknown) => Promise<boolean>;
 }
 
-const opts = (values: readonly string[], implemented: readonly string[]) =>
-  values.map((v) => ({ value: v, label: implemented.includes(v) ? v : `${v} (not in this version)` }));
+const opts = (values: readonly string[]) => values.map((v) => ({ value: v, label: v }));
 
 export function BuilderView({ info, presetArg, experiments, starting, onStart }: BuilderViewProps) {
   const presets = useMemo(() => info?.presets ?? [], [info]);
@@ -29,7 +29,6 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
   const preset = presets.find((p) => p.name === presetName);
   const [draft, setDraft] = useState<Draft>(() => structuredClone((preset?.config ?? {}) as Draft));
   const [startError, setStartError] = useState<string | null>(null);
-  const [expId, setExpId] = useState<string | null>(null);
 
   const loadPreset = (name: string) => {
     setPresetName(name);
@@ -54,21 +53,7 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
   );
 
   // The id the core will give this config, to tell when it is an experiment that already exists.
-  const identity = validation.ok ? identityOfConfig(validation.config) : null;
-  useEffect(() => {
-    let stale = false;
-    if (!identity) {
-      setExpId(null);
-      return;
-    }
-    experimentIdOf(identity).then(
-      (id) => !stale && setExpId(id),
-      () => !stale && setExpId(null),
-    );
-    return () => {
-      stale = true;
-    };
-  }, [identity]);
+  const expId = useMemo(() => (validation.ok ? experimentId(validation.config) : null), [validation]);
   const existing = expId ? experiments.find((e) => e.experimentId === expId) : undefined;
 
   const dataset = typeof draft.dataset === 'string' ? draft.dataset : '';
@@ -118,7 +103,7 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
             <section>
               <h3>Data</h3>
               <div className="fields">
-                <SelectField path={['dataset']} label="data set" options={opts(DATASETS, IMPLEMENTED_DATASETS)} hint={synthetic ? 'generated on the fly, no download; not comparable to published numbers' : 'import or fetch it first: ticketscope data list'} />
+                <SelectField path={['dataset']} label="data set" options={opts(DATASETS)} hint={synthetic ? 'generated on the fly, no download; not comparable to published numbers' : 'import or fetch it first: ticketscope data list'} />
                 <NumberField path={['validation']} label="validation examples" hint="held out of the training set (at least 1); early stopping uses their loss, never the test set's" />
                 {synthetic && (
                   <>
@@ -144,7 +129,7 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
             <section>
               <h3>Network and training</h3>
               <div className="fields">
-                <SelectField path={['arch']} label="architecture" options={opts(ARCHS, IMPLEMENTED_ARCHS)} />
+                <SelectField path={['arch']} label="architecture" options={opts(ARCHS)} />
                 <SelectField path={['optimizer', 'name']} label="optimizer" options={[{ value: 'adam', label: 'adam' }, { value: 'sgd', label: 'sgd' }]} />
                 <NumberField path={['optimizer', 'lr']} label="learning rate" hint="e.g. 1.2e-3 (Adam, LeNet), 2e-4 / 3e-4 (Adam, Conv-2 / Conv-4,6)" />
                 {(optimizerName === 'sgd' || (draft.optimizer as Record<string, unknown> | undefined)?.momentum !== undefined) && (

@@ -4,15 +4,15 @@
 // upload of the file picked, so the page never names a path on the server.
 import { useState } from 'react';
 import type { RunDetail } from '../../../shared/contract';
+import { WHICH, type Which } from '../../../shared/refs';
 import { errorMessage, getHost, type SnapshotFiles } from '../api';
 
-const WHICH = [
-  ['trained', 'trained weights + mask (+ starting weights)'],
-  ['init', 'starting weights of the round, masked'],
-  ['mask', 'masks only'],
-  ['ticket-at-init', 'the round’s mask on the original init'],
-] as const;
-type Which = (typeof WHICH)[number][0];
+const WHICH_LABELS: Record<Which, string> = {
+  trained: 'trained weights + mask (+ starting weights)',
+  init: 'starting weights of the round, masked',
+  mask: 'masks only',
+  'ticket-at-init': 'the round’s mask on the original init',
+};
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 
@@ -81,9 +81,9 @@ export function SnapshotExport({ detail, onShowRun, files = getHost().files }: S
             <label>
               state{' '}
               <select value={which} onChange={(e) => setWhich(e.target.value as Which)} data-testid="snapshot-which">
-                {WHICH.map(([w, label]) => (
+                {WHICH.map((w) => (
                   <option key={w} value={w}>
-                    {w} — {label}
+                    {w} — {WHICH_LABELS[w]}
                   </option>
                 ))}
               </select>

@@ -166,14 +166,3 @@ export function impDensities(m: unknown): string | null {
     })
     .join(' · ');
 }
-
-/** The experiment id the core will give this config: sha256 of its identity, first 16 hex digits. */
-export async function experimentIdOf(identity: string): Promise<string | null> {
-  const subtle = globalThis.crypto?.subtle;
-  if (!subtle) return null;
-  const digest = await subtle.digest('SHA-256', new TextEncoder().encode(identity));
-  return [...new Uint8Array(digest)]
-    .map((b) => b.toString(16).padStart(2, '0'))
-    .join('')
-    .slice(0, 16);
-}
