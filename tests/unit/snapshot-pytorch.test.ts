@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LayerSpec } from '../../src/main/store/snapshot-arch';
 import { inputShapeOf } from '../../src/main/store/snapshot-arch';
-import type { Snapshot, SnapshotFileFormat } from '../../src/main/store/snapshot';
+import type { Snapshot } from '../../src/main/store/snapshot';
+import type { SnapshotFormat } from '../../src/shared/contract';
 import { encodeSnapshot, readSnapshot, snapshotLayers, writeSnapshotFile } from '../../src/main/store/snapshot';
 import { findPython } from '../helpers/python';
 import { checkInput, makeSnapshot, referenceForward } from './snapshot-fixtures';
@@ -112,7 +113,7 @@ function checkReport(report: Report, snap: Snapshot, weights: boolean) {
   }
 }
 
-const cases: [string, string, SnapshotFileFormat, boolean][] = [
+const cases: [string, string, SnapshotFormat, boolean][] = [
   ['lenet-300-100', 'synthetic-mnist', 'safetensors', true],
   ['lenet-300-100', 'cifar10', 'npz', true],
   ['conv-2', 'synthetic-cifar', 'safetensors', true],

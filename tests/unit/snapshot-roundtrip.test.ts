@@ -2,13 +2,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Snapshot, SnapshotFileFormat } from '../../src/main/store/snapshot';
+import type { Snapshot } from '../../src/main/store/snapshot';
+import { snapshotFormatOfPath, type SnapshotFormat } from '../../src/shared/contract';
 import {
   encodeSnapshot,
   layersFromStates,
   readSnapshot,
   readSnapshotFile,
-  snapshotFormatOf,
   stateFromLayers,
   writeSnapshotFile,
 } from '../../src/main/store/snapshot';
@@ -48,7 +48,7 @@ const cases: [string, string][] = [
 ];
 
 describe('snapshot round trip', () => {
-  for (const format of ['safetensors', 'npz'] as SnapshotFileFormat[]) {
+  for (const format of ['safetensors', 'npz'] as SnapshotFormat[]) {
     for (const [arch, dataset] of cases) {
       for (const weights of [true, false]) {
         it(`${format}: ${arch} on ${dataset} ${weights ? 'with weights' : 'masks only'}`, () => {
@@ -97,8 +97,8 @@ describe('snapshot round trip', () => {
     expect(writeSnapshotFile(npz, snap, { weights: false })).toMatchObject({ format: 'npz' });
     expect(readFileSync(npz).subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
     expect(readdirSync(dir).sort()).toEqual(['abc-5.npz', 'abc-5.safetensors']);
-    expect(snapshotFormatOf(npz)).toBe('npz');
-    expect(snapshotFormatOf(join(dir, 'x.bin'))).toBe('safetensors');
+    expect(snapshotFormatOfPath(npz)).toBe('npz');
+    expect(snapshotFormatOfPath(join(dir, 'x.bin'))).toBe('safetensors');
     expectSameLayers(readSnapshotFile(st), snap, true);
     expectSameLayers(readSnapshotFile(npz, 'conv-2'), snap, false);
     expect(() => readSnapshotFile(join(dir, 'missing.safetensors'))).toThrow(/snapshot .*missing.safetensors: cannot read \(ENOENT\)/);

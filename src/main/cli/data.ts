@@ -3,7 +3,6 @@
 // name, missing or corrupt file) exits 2; a failed download exits 1.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { IMPLEMENTED_DATASETS } from '../../shared/config';
 import { ValidationError } from '../../shared/errors';
 import { defaultDataDir } from '../core/paths';
 import { DEFAULT_SYNTHETIC_SIZES } from '../engine/data/index';
@@ -28,7 +27,8 @@ export interface DatasetListing {
   title: string;
   /** Whether `run` can use it now: real sets when in the data folder, synthetic ones when this version generates them. */
   present: boolean;
-  implemented: boolean;
+  /** Always true (every known data set is implemented); kept for scripts that read `data list --json`. */
+  implemented: true;
   path: string | null;
   shape: [number, number, number];
   counts: { train: number; test: number } | null;
@@ -39,23 +39,21 @@ export interface DatasetListing {
 }
 
 export function listDatasets(dataDir: string): DatasetListing[] {
-  const implemented = new Set<string>(IMPLEMENTED_DATASETS);
   return ALL_DATASETS.map((d): DatasetListing => {
     if (d.kind === 'synthetic') {
-      const ok = implemented.has(d.name);
       return {
         name: d.name,
         kind: 'synthetic',
         title: d.title,
-        present: ok,
-        implemented: ok,
+        present: true,
+        implemented: true,
         path: null,
         shape: [...d.shape],
-        counts: ok ? { ...DEFAULT_SYNTHETIC_SIZES } : null,
+        counts: { ...DEFAULT_SYNTHETIC_SIZES },
         classes: [...d.classes],
         source: null,
         importedAt: null,
-        problem: ok ? null : 'not implemented in this version',
+        problem: null,
       };
     }
     const s = datasetStatus(dataDir, d.name);
@@ -64,7 +62,7 @@ export function listDatasets(dataDir: string): DatasetListing[] {
       kind: 'real',
       title: d.title,
       present: s.present,
-      implemented: implemented.has(d.name),
+      implemented: true,
       path: s.path,
       shape: [...d.shape],
       counts: s.manifest ? { ...s.manifest.counts } : null,
@@ -142,7 +140,7 @@ function cmdDataList(args: ParsedArgs): void {
   const rows = sets.map((d) => [
     d.name,
     d.kind,
-    d.kind === 'synthetic' ? (d.present ? 'generated' : 'no (not implemented)') : d.present ? 'yes' : d.problem ? 'damaged' : 'no',
+    d.kind === 'synthetic' ? 'generated' : d.present ? 'yes' : d.problem ? 'damaged' : 'no',
     d.counts ? String(d.counts.train) : '-',
     d.counts ? String(d.counts.test) : '-',
     d.classes.length <= 3 ? d.classes.join(',') : `${d.classes.slice(0, 3).join(',')},... (${d.classes.length})`,

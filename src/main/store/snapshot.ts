@@ -8,6 +8,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { targetProblem, writeFileAtomic } from '../atomic-file';
 import { basename } from 'node:path';
+import { snapshotFormatOfPath, type SnapshotFormat } from '../../shared/contract';
 import { ValidationError } from '../../shared/errors';
 import type { NetState } from '../../shared/tensors';
 import { firstNonBinary } from './bits';
@@ -60,11 +61,9 @@ export interface Snapshot {
   layers: LayerTensors[];
 }
 
-export type SnapshotFileFormat = 'safetensors' | 'npz';
-
 export interface EncodeOptions {
   /** File format; safetensors by default. */
-  format?: SnapshotFileFormat;
+  format?: SnapshotFormat;
   /** Include weight, weight_init and bias where the layers have them (default); false writes masks only. */
   weights?: boolean;
 }
@@ -81,11 +80,6 @@ const NAME_RE = /^([A-Za-z][A-Za-z0-9_]*)\.(mask|weight|weight_init|bias)$/;
 /** How far the metadata density may be from the masks' own. */
 const DENSITY_TOLERANCE = 1e-3;
 const META_FIELDS = ['format', 'arch', 'dataset', 'run', 'round', 'density', 'which', 'app', 'createdAt', 'config'] as const;
-
-/** The file format a path's extension names: .npz, else safetensors. */
-export function snapshotFormatOf(path: string): SnapshotFileFormat {
-  return path.toLowerCase().endsWith('.npz') ? 'npz' : 'safetensors';
-}
 
 /** The layer table of a snapshot's arch and data set; ValidationError for unknown ones. */
 export function snapshotLayers(arch: string, dataset: string): LayerSpec[] {
@@ -410,10 +404,10 @@ export function writeSnapshotFile(
   path: string,
   snapshot: Snapshot,
   options: EncodeOptions = {},
-): { format: SnapshotFileFormat; bytes: number } {
+): { format: SnapshotFormat; bytes: number } {
   const problem = targetProblem(path);
   if (problem) throw new ValidationError(`cannot write ${path}: ${problem}`);
-  const format = options.format ?? snapshotFormatOf(path);
+  const format = options.format ?? snapshotFormatOfPath(path);
   const bytes = encodeSnapshot(snapshot, { ...options, format });
   writeFileAtomic(path, bytes);
   return { format, bytes: bytes.length };

@@ -9,19 +9,17 @@ export interface ViewDef {
   label: string;
   /** The second key of the `g <key>` shortcut. */
   key: string;
-  /** Not built yet: the view says so and what it will show. */
-  placeholder: boolean;
 }
 
 export const VIEWS: readonly ViewDef[] = [
-  { id: 'runs', label: 'Runs', key: 'r', placeholder: false },
-  { id: 'builder', label: 'Experiment builder', key: 'b', placeholder: false },
-  { id: 'lottery', label: 'Lottery plot', key: 'l', placeholder: false },
-  { id: 'subcircuit', label: 'Subcircuit', key: 's', placeholder: false },
-  { id: 'activations', label: 'Activation maps', key: 'a', placeholder: false },
-  { id: 'selectivity', label: 'Selectivity', key: 'c', placeholder: false },
-  { id: 'overlap', label: 'Mask overlap', key: 'o', placeholder: false },
-  { id: 'multigraph', label: 'Multigraph', key: 'm', placeholder: false },
+  { id: 'runs', label: 'Runs', key: 'r' },
+  { id: 'builder', label: 'Experiment builder', key: 'b' },
+  { id: 'lottery', label: 'Lottery plot', key: 'l' },
+  { id: 'subcircuit', label: 'Subcircuit', key: 's' },
+  { id: 'activations', label: 'Activation maps', key: 'a' },
+  { id: 'selectivity', label: 'Selectivity', key: 'c' },
+  { id: 'overlap', label: 'Mask overlap', key: 'o' },
+  { id: 'multigraph', label: 'Multigraph', key: 'm' },
 ];
 
 export interface Route {

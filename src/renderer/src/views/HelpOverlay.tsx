@@ -41,7 +41,6 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
                   </th>
                   <td>
                     {v.label}
-                    {v.placeholder && <span className="muted"> (not available yet)</span>}
                   </td>
                 </tr>
               ))}

@@ -1,5 +1,4 @@
-// The view navigation: a `<nav>` landmark listing every view by name, with its shortcut; views not built yet are
-// listed too and marked, so the map of the app is complete.
+// The view navigation: a `<nav>` landmark listing every view by name, with its shortcut.
 import { hrefOf, VIEWS, type ViewId } from '../app/routes';
 
 export function Nav({ current, onHelp }: { current: ViewId; onHelp: () => void }) {
@@ -11,12 +10,10 @@ export function Nav({ current, onHelp }: { current: ViewId; onHelp: () => void }
             <a
               href={hrefOf(v.id)}
               aria-current={v.id === current ? 'page' : undefined}
-              className={v.placeholder ? 'later' : undefined}
-              title={`${v.label}${v.placeholder ? ' (not available yet)' : ''} — g then ${v.key}, or Alt+${i + 1}`}
+              title={`${v.label} — g then ${v.key}, or Alt+${i + 1}`}
               data-testid={`nav-${v.id}`}
             >
               {v.label}
-              {v.placeholder && <span className="later-tag">later</span>}
             </a>
           </li>
         ))}
