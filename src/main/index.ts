@@ -5,13 +5,13 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, util
 import type { MessageBoxOptions, OpenDialogOptions, SaveDialogOptions, WebContents } from 'electron';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { APP_VERSION, Core } from './core/service';
+import { Core } from './core/service';
+import { APP_VERSION } from './core/version';
 import { builtPaths, defaultDataDir, userDataDir } from './core/paths';
 import { CSP } from './server/serve';
 import { CHANNEL_PREFIX, snapshotFormatOfPath, type EventName, type Events, type ImportSnapshotResult, type Params, type RunSummary } from '../shared/contract';
 import { oneLine } from '../shared/errors';
-import type { SpawnWorker } from './worker/host';
-import type { WorkerToHost } from './worker/protocol';
+import type { SpawnWorker, WorkerToHost } from './core';
 import { registerContract, trustedUrlChecker } from './electron/ipc';
 import { buildMenuTemplate } from './electron/menu';
 import { existingRecent, loadSettings, saveSettings, withRecent, type Settings } from './electron/settings';

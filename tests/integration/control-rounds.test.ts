@@ -49,9 +49,9 @@ describe('controls at chosen rounds', () => {
   let chosenId = '';
   let everyId = '';
   let core: Core;
-  const runOf = (experimentId: string, kind: string) => core.repo.getExperiment(experimentId).runs.find((r) => r.kind === kind)!;
+  const runOf = (experimentId: string, kind: string) => core.store.repo.getExperiment(experimentId).runs.find((r) => r.kind === kind)!;
   const state = (experimentId: string, kind: string, round: number, which: 'init' | 'trained' = 'trained') =>
-    core.tensors.loadState(runOf(experimentId, kind).runId, round, which, 'lenet-300-100');
+    core.store.tensors.loadState(runOf(experimentId, kind).runId, round, which, 'lenet-300-100');
 
   beforeAll(() => {
     const chosen = cli(['run', cfgPath, ...CHOSEN, '--json', ...opts('ref.db')]);
@@ -68,7 +68,7 @@ describe('controls at chosen rounds', () => {
 
   it('trains every round of the ticket and only rounds 1 and 3 of each control', () => {
     expect(chosenId).not.toBe(everyId);
-    const runs = core.repo.getExperiment(chosenId).runs;
+    const runs = core.store.repo.getExperiment(chosenId).runs;
     expect(runs.map((r) => [r.kind, r.status])).toEqual([['imp', 'done'], ['reinit', 'done'], ['random-prune', 'done'], ['shuffle', 'done']]);
     expect(runs[0]!.rounds.map((r) => r.round)).toEqual([0, 1, 2, 3]);
     expect([runs[0]!.roundsTotal, runs[0]!.iterations]).toEqual([4, 160]);
@@ -76,7 +76,7 @@ describe('controls at chosen rounds', () => {
       expect(c.rounds.map((r) => r.round), c.kind).toEqual([1, 3]);
       // Rounds done / total and iterations count the chosen rounds; the last progress reached the run's total.
       expect([c.roundsDone, c.roundsTotal, c.iteration, c.iterations], c.kind).toEqual([2, 2, 80, 80]);
-      expect([...new Set(core.repo.getMetrics(c.runId).map((p) => p.round))], c.kind).toEqual([1, 3]);
+      expect([...new Set(core.store.repo.getMetrics(c.runId).map((p) => p.round))], c.kind).toEqual([1, 3]);
       // Each control round keeps the ticket's density of the same round.
       for (const r of c.rounds) expect(r.density).toBe(runs[0]!.rounds.find((t) => t.round === r.round)!.density);
     }

@@ -42,8 +42,8 @@ describe('core with the engine in a child process', () => {
     expect(detail).toMatchObject({ backend: 'wasm', experimentId });
     expect(detail.rounds).toHaveLength(1);
     // The round's init and trained weights are stored; a dense round keeps every weight.
-    const init = core.tensors.loadState(runId, 0, 'init', 'lenet-300-100');
-    const trained = core.tensors.loadState(runId, 0, 'trained', 'lenet-300-100');
+    const init = core.store.tensors.loadState(runId, 0, 'init', 'lenet-300-100');
+    const trained = core.store.tensors.loadState(runId, 0, 'trained', 'lenet-300-100');
     expect(trained.layers.map((l) => [l.name, l.shape])).toEqual([['fc1', [784, 300]], ['fc2', [300, 100]], ['fc3', [100, 10]]]);
     expect(trained.layers.every((l) => l.mask.every((m) => m === 1))).toBe(true);
     expect(init.layers[0]!.weight).not.toEqual(trained.layers[0]!.weight);

@@ -49,7 +49,7 @@ async function runAll(config: unknown): Promise<RunSummary[]> {
 describe('iterative magnitude pruning with controls', () => {
   let runs: RunSummary[];
   const state = (kind: string, round: number, which: 'init' | 'trained' | 'rewind') =>
-    core.tensors.loadState(runs.find((r) => r.kind === kind)!.runId, round, which, 'lenet-300-100');
+    core.store.tensors.loadState(runs.find((r) => r.kind === kind)!.runId, round, which, 'lenet-300-100');
 
   beforeAll(async () => {
     runs = await runAll({
@@ -63,17 +63,17 @@ describe('iterative magnitude pruning with controls', () => {
     expect(runs.map((r) => [r.kind, r.status])).toEqual([['imp', 'done'], ['reinit', 'done'], ['random-prune', 'done'], ['shuffle', 'done']]);
     const imp = runs[0]!;
     for (const c of runs.slice(1)) expect(c.parentRunId).toBe(imp.runId);
-    const detail = core.repo.getRun(imp.runId);
+    const detail = core.store.repo.getRun(imp.runId);
     expect(detail.rounds.map((r) => r.round)).toEqual([0, 1, 2]);
     expect(detail.iterations).toBe(180);
-    expect(core.repo.getRun(runs[1]!.runId).rounds.map((r) => r.round)).toEqual([1, 2]);
+    expect(core.store.repo.getRun(runs[1]!.runId).rounds.map((r) => r.round)).toEqual([1, 2]);
   });
 
   it('prunes 20% of the remaining fc weights and 10% of the output weights per round, layerwise, smallest first', () => {
     expect(keptPerLayer(state('imp', 0, 'trained'))).toEqual([235200, 30000, 1000]);
     expect(keptPerLayer(state('imp', 1, 'trained'))).toEqual([188160, 24000, 900]);
     expect(keptPerLayer(state('imp', 2, 'trained'))).toEqual([150528, 19200, 810]);
-    const densities = core.repo.getRun(runs[0]!.runId).rounds.map((r) => r.density);
+    const densities = core.store.repo.getRun(runs[0]!.runId).rounds.map((r) => r.density);
     expect(densities[1]).toBeCloseTo((188160 + 24000 + 900) / 266200, 10);
     // The weights pruned in round 1 are the smallest of round 0's trained weights, layer by layer.
     const trained0 = state('imp', 0, 'trained');
@@ -106,9 +106,9 @@ describe('iterative magnitude pruning with controls', () => {
 
   it('rewound rounds, the controls\' too, train iterations 21 .. 60 only: evaluated at 30 and 60, never before the rewind point', () => {
     for (const run of runs) {
-      const its = (round: number) => [...new Set(core.repo.getMetrics(run.runId).filter((p) => p.round === round).map((p) => p.iteration))];
+      const its = (round: number) => [...new Set(core.store.repo.getMetrics(run.runId).filter((p) => p.round === round).map((p) => p.iteration))];
       for (const round of [1, 2]) expect(its(round), `${run.kind} round ${round}`).toEqual([30, 60]);
-      for (const r of core.repo.getRun(run.runId).rounds) expect([30, 60]).toContain(r.earlyStopIteration);
+      for (const r of core.store.repo.getRun(run.runId).rounds) expect([30, 60]).toContain(r.earlyStopIteration);
     }
   });
 
@@ -139,7 +139,7 @@ describe('other pruning schedules', () => {
   it('global ranking removes globalRate of the pooled hidden weights and prunes the output layerwise', async () => {
     const [imp] = await runAll({ ...base, name: 'global', method: { kind: 'imp', rounds: 1, rates: { conv: 0.1, fc: 0.2, output: 0.1 }, ranking: 'global', globalRate: 0.5 } });
     expect(imp!.status).toBe('done');
-    const k = keptPerLayer(core.tensors.loadState(imp!.runId, 1, 'trained', 'lenet-300-100'));
+    const k = keptPerLayer(core.store.tensors.loadState(imp!.runId, 1, 'trained', 'lenet-300-100'));
     expect(k[0]! + k[1]!).toBe(265200 / 2);
     expect(k[2]).toBe(900);
     // Global ranking does not keep the layers' densities equal.
@@ -149,7 +149,7 @@ describe('other pruning schedules', () => {
   it('one-shot pruning reaches the target density and warns about nothing when no layer empties', async () => {
     const runs = await runAll({ ...base, name: 'oneshot', method: { kind: 'one-shot', density: 0.05, controls: ['reinit'] } });
     expect(runs.map((r) => r.status)).toEqual(['done', 'done']);
-    const d = core.repo.getRun(runs[0]!.runId);
+    const d = core.store.repo.getRun(runs[0]!.runId);
     expect(d.rounds.map((r) => r.round)).toEqual([0, 1]);
     expect(d.rounds[1]!.density).toBeCloseTo(0.05, 3);
     expect(d.warnings).toEqual([]);
@@ -158,6 +158,6 @@ describe('other pruning schedules', () => {
   it('a layer pruned to nothing is a warning on the run, not hidden', async () => {
     const [imp] = await runAll({ ...base, name: 'empty', iterations: 30, method: { kind: 'one-shot', density: 0.0001 } });
     expect(imp!.status).toBe('done');
-    expect(core.repo.getRun(imp!.runId).warnings).toEqual([expect.stringMatching(/round 1: layer fc3 is pruned to nothing/)]);
+    expect(core.store.repo.getRun(imp!.runId).warnings).toEqual([expect.stringMatching(/round 1: layer fc3 is pruned to nothing/)]);
   });
 });

@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 const runAll = (config: unknown): Promise<RunSummary[]> => runAllOn(core, config);
-const load = (run: RunSummary, which: 'init' | 'trained') => core.tensors.loadState(run.runId, 0, which, 'lenet-300-100');
+const load = (run: RunSummary, which: 'init' | 'trained') => core.store.tensors.loadState(run.runId, 0, which, 'lenet-300-100');
 
 describe('pruning at initialisation', () => {
   const tickets: Record<string, RunSummary> = {};
@@ -68,7 +68,7 @@ describe('pruning at initialisation', () => {
   it('each criterion runs to done as one round 0 at the target density, stored with its mask', () => {
     for (const [criterion, run] of Object.entries(tickets)) {
       expect([run.kind, run.status, run.error], criterion).toEqual(['prune-at-init', 'done', null]);
-      const d = core.repo.getRun(run.runId);
+      const d = core.store.repo.getRun(run.runId);
       expect(d.rounds.map((r) => r.round)).toEqual([0]);
       expect(d.rounds[0]!.density, criterion).toBeCloseTo(Math.round(0.1 * TOTAL) / TOTAL, 10);
       expect(d.rounds[0]!.testAccuracy, criterion).toBeGreaterThan(0.2);
@@ -97,7 +97,7 @@ describe('pruning at initialisation', () => {
     const ticket = load(tickets.snip!, 'init');
     for (const c of controls) {
       expect(c.parentRunId).toBe(tickets.snip!.runId);
-      expect(core.repo.getRun(c.runId).rounds.map((r) => r.round)).toEqual([0]);
+      expect(core.store.repo.getRun(c.runId).rounds.map((r) => r.round)).toEqual([0]);
       const s = load(c, 'init');
       expect(keptPerLayer(s)).toEqual(keptPerLayer(ticket));
       if (c.kind === 'reinit') {
@@ -126,10 +126,10 @@ describe('pruning at initialisation', () => {
   it('layerwise ranking keeps the density in every layer; a layer pruned to nothing is a warning', async () => {
     const [layerwise] = await runAll({ ...base, name: 'pai-layerwise', iterations: 20, method: { kind: 'prune-at-init', density: 0.2, criterion: 'snip', ranking: 'layerwise' } });
     expect(keptPerLayer(load(layerwise!, 'trained'))).toEqual(LAYERS.map((n) => Math.round(0.2 * n)));
-    expect(core.repo.getRun(layerwise!.runId).warnings).toEqual([]);
+    expect(core.store.repo.getRun(layerwise!.runId).warnings).toEqual([]);
     const [empty] = await runAll({ ...base, name: 'pai-empty', iterations: 20, method: { kind: 'prune-at-init', density: 0.0004, criterion: 'magnitude', ranking: 'layerwise' } });
     expect(empty!.status).toBe('done');
-    expect(core.repo.getRun(empty!.runId).warnings).toEqual([expect.stringMatching(/round 0: layer fc3 is pruned to nothing/)]);
+    expect(core.store.repo.getRun(empty!.runId).warnings).toEqual([expect.stringMatching(/round 0: layer fc3 is pruned to nothing/)]);
   });
 
   it('rejects options that do not apply, with clear errors', async () => {

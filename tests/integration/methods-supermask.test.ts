@@ -45,7 +45,7 @@ async function runOne(config: unknown): Promise<RunSummary> {
   expect(runIds).toHaveLength(1);
   return core.waitForRun(runIds[0]!);
 }
-const load = (run: RunSummary, which: 'init' | 'trained', arch = 'lenet-300-100') => core.tensors.loadState(run.runId, 0, which, arch);
+const load = (run: RunSummary, which: 'init' | 'trained', arch = 'lenet-300-100') => core.store.tensors.loadState(run.runId, 0, which, arch);
 
 /** Weights and biases stay bit-identical to the init; returns how many mask positions changed per layer. */
 function frozenCheck(init: NetState, trained: NetState): number[] {
@@ -90,7 +90,7 @@ describe('supermasks', () => {
     });
     expect(trained.layers.map((l) => kept(l.mask))).toEqual([117600, 15000, 500]);
     expect(init.layers.map((l) => kept(l.mask))).toEqual([117600, 15000, 500]);
-    const d = core.repo.getRun(edge.runId);
+    const d = core.store.repo.getRun(edge.runId);
     expect(d.rounds.map((r) => [r.round, r.density])).toEqual([[0, 0.5]]);
     expect(d.rounds[0]!.testAccuracy).toBeGreaterThan(0.4);
   });
@@ -100,13 +100,13 @@ describe('supermasks', () => {
     const init = load(bern, 'init');
     const trained = load(bern, 'trained');
     expect(frozenCheck(init, trained).every((n) => n > 0)).toBe(true);
-    const d = core.repo.getRun(bern.runId);
+    const d = core.store.repo.getRun(bern.runId);
     expect(d.rounds[0]!.density).toBeGreaterThan(0.2);
     expect(d.rounds[0]!.density).toBeLessThan(0.8);
     expect(d.rounds[0]!.testAccuracy).toBeGreaterThan(0.4);
     // The same config and seed gives the same samples, masks and accuracy.
     expect(load(bernAgain, 'trained').layers.map((l) => l.mask)).toEqual(trained.layers.map((l) => l.mask));
-    expect(core.repo.getRun(bernAgain.runId).rounds).toEqual(d.rounds);
+    expect(core.store.repo.getRun(bernAgain.runId).rounds).toEqual(d.rounds);
   });
 
   it('bernoulli with signed-constant trains on Zhou et al.\'s constant: each layer ±std of its Glorot draw; roundMask trains and evaluates rounded masks', () => {
@@ -121,7 +121,7 @@ describe('supermasks', () => {
     });
     // Scores start at 0 and round to [s > 0]: the init mask is empty; training moves them, and the final mask is learned.
     expect(init.layers.every((l) => kept(l.mask) === 0)).toBe(true);
-    const d = core.repo.getRun(rounded.runId);
+    const d = core.store.repo.getRun(rounded.runId);
     expect(d.rounds[0]!.density).toBeGreaterThan(0.05);
     expect(d.rounds[0]!.testAccuracy).toBeGreaterThan(0.3);
   });
@@ -146,7 +146,7 @@ describe('random features', () => {
     expect(bitDiffs(trained.layers[0]!.weight, init.layers[0]!.weight)).toBe(0);
     expect(bitDiffs(trained.layers[0]!.bias, init.layers[0]!.bias)).toBe(0);
     for (const i of [1, 2]) expect(bitDiffs(trained.layers[i]!.weight, init.layers[i]!.weight)).toBeGreaterThan(0);
-    const d = core.repo.getRun(run.runId);
+    const d = core.store.repo.getRun(run.runId);
     expect(d.rounds[0]!.density).toBe(1);
     expect(d.rounds[0]!.testAccuracy).toBeGreaterThan(0.4);
   });

@@ -62,7 +62,7 @@ describe('snapshot methods of the contract', () => {
     expect(events.map((e) => e.runId)).toContain(imported.runId);
     // An imported run has its states but no round result; give it one, as training commits, to export it like a
     // native run (exporting an imported run as such is not supported by core/snapshots.ts yet).
-    c.repo.addRound(imported.runId, { round: 3, density: imported.density, testAccuracy: 0.5, earlyStopIteration: 0, finalTestAccuracy: 0.5 });
+    c.store.repo.addRound(imported.runId, { round: 3, density: imported.density, testAccuracy: 0.5, earlyStopIteration: 0, finalTestAccuracy: 0.5 });
 
     for (const [format, which] of [
       ['safetensors', 'trained'],
@@ -102,7 +102,7 @@ describe('snapshot methods of the contract', () => {
   it('exporting a run or round that is not there is not-found, and writes no file', async () => {
     const c = core('notfound');
     const { runId, density } = (await c.call('importSnapshot', { path: source })) as ImportSnapshotResult;
-    c.repo.addRound(runId, { round: 3, density, testAccuracy: 0.5, earlyStopIteration: 0, finalTestAccuracy: 0.5 });
+    c.store.repo.addRound(runId, { round: 3, density, testAccuracy: 0.5, earlyStopIteration: 0, finalTestAccuracy: 0.5 });
     const before = readdirSync(dir).length;
     await expect(c.call('exportSnapshot', { runId: 'rnothere', path: join(dir, 'x.npz') })).rejects.toMatchObject({ name: 'NotFoundError' });
     await expect(c.call('exportSnapshot', { runId, round: 9, path: join(dir, 'y.npz') })).rejects.toMatchObject({ name: 'NotFoundError' });

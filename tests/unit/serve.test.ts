@@ -252,17 +252,17 @@ describe('serve: snapshots over HTTP, never a server path', () => {
     expect(JSON.parse(String(bad.body)).error.message).toMatch(/path/);
     expect((await http('/api/snapshot?runId=rnothere', { headers: bearer })).status).toBe(404);
 
-    const before = core.repo.listRuns().length;
+    const before = core.store.repo.listRuns().length;
     const up = await http('/api/snapshot?name=back.npz', { method: 'POST', headers: bearer, body: d.body });
     expect(up.status).toBe(200);
     const result = JSON.parse(String(up.body)) as { runId: string; withWeights: boolean };
     expect(result.withWeights).toBe(false);
-    expect(core.repo.listRuns().length).toBe(before + 1);
-    expect(core.repo.getRun(result.runId).warnings[0]).toMatch(/^imported from an upload \(back\.npz\)/);
+    expect(core.store.repo.listRuns().length).toBe(before + 1);
+    expect(core.store.repo.getRun(result.runId).warnings[0]).toMatch(/^imported from an upload \(back\.npz\)/);
   });
 
   it('refuses uploads that are malformed, too large or without the token, storing nothing', async () => {
-    const before = core.repo.listRuns().length;
+    const before = core.store.repo.listRuns().length;
     const garbage = await http('/api/snapshot?name=bad.safetensors', { method: 'POST', headers: bearer, body: new Uint8Array([1, 2, 3]) });
     expect(garbage.status).toBe(400);
     expect(JSON.parse(String(garbage.body))).toEqual({ error: { code: 'invalid', message: 'snapshot bad.safetensors: file is 3 bytes, too short for the 8-byte header length' } });
@@ -292,7 +292,7 @@ describe('serve: snapshots over HTTP, never a server path', () => {
     expect(streamed).toBe(413);
     expect((await http('/api/snapshot', { method: 'POST', body: new Uint8Array(10) })).status).toBe(401);
     expect((await http('/api/snapshot', { method: 'PUT', headers: bearer })).status).toBe(405);
-    expect(core.repo.listRuns().length).toBe(before);
+    expect(core.store.repo.listRuns().length).toBe(before);
   });
 });
 
@@ -310,7 +310,7 @@ describe('serve: analysis progress and cancellation', () => {
       const m = JSON.parse(String(d)) as { event?: string };
       if (m.event === 'analysisProgress') seenB.push(m);
     });
-    const rowsBefore = (core.db.prepare('SELECT count(*) AS n FROM analyses').get() as { n: number }).n;
+    const rowsBefore = core.store.analyses.count();
     const { started, killed } = workers;
     a.send(JSON.stringify({ id: 'sel-1', method: 'analyzeSelectivity', params: { states: [`${runId}:2:trained`], limit: 100, permutations: 1 } }));
     await expect.poll(() => seenA.length, { timeout: 10_000 }).toBeGreaterThan(1);
@@ -325,7 +325,7 @@ describe('serve: analysis progress and cancellation', () => {
     expect(workers.cancelled).toBeGreaterThan(0);
     expect(workers.live).toBe(0);
     expect(seenB).toEqual([]);
-    expect((core.db.prepare('SELECT count(*) AS n FROM analyses').get() as { n: number }).n).toBe(rowsBefore);
+    expect(core.store.analyses.count()).toBe(rowsBefore);
     b.close();
   });
 });

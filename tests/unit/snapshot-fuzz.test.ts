@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Core } from '../../src/main/core/service';
 import { encodeSnapshot } from '../../src/main/store/snapshot';
@@ -32,9 +33,18 @@ afterAll(async () => {
 
 /** Everything observable about the database: row counts per table, integrity, and the bytes of its files. */
 function fingerprint(): string {
-  const tables = (core.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-  const counts = tables.map((t) => `${t}=${(core.db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n}`);
-  const integrity = core.db.pragma('integrity_check', { simple: true });
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return fingerprintOf(db);
+  } finally {
+    db.close();
+  }
+}
+
+function fingerprintOf(db: Database.Database): string {
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+  const counts = tables.map((t) => `${t}=${(db.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n}`);
+  const integrity = db.pragma('integrity_check', { simple: true });
   const hash = createHash('sha256');
   for (const f of [dbPath, `${dbPath}-wal`]) if (existsSync(f)) hash.update(readFileSync(f));
   return `${counts.join(' ')} integrity=${String(integrity)} files=${hash.digest('hex')}`;
@@ -62,7 +72,7 @@ describe('snapshot import fuzzing', () => {
   it('a valid upload is stored (so the database is not empty for the checks below)', () => {
     const r = core.uploadSnapshot(encodeSnapshot(validSnapshot()), 'valid.safetensors');
     expect(r).toMatchObject({ round: 2, withWeights: true });
-    expect(core.repo.getRun(r.runId).warnings[0]).toMatch(/^imported from an upload \(valid\.safetensors\)/);
+    expect(core.store.repo.getRun(r.runId).warnings[0]).toMatch(/^imported from an upload \(valid\.safetensors\)/);
   });
 
   it('refuses every malformed file with one line, and changes nothing in the database', () => {

@@ -5,14 +5,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ValidationError } from '../../shared/errors';
 import { defaultDataDir } from '../core/paths';
-import { DEFAULT_SYNTHETIC_SIZES } from '../engine/data/index';
-import { fetchDataset } from '../engine/data/fetch';
-import { datasetStatus, removeOwnTemp } from '../engine/data/folder';
-import type { DatasetManifest } from '../engine/data/folder';
-import { importDataset } from '../engine/data/import';
-import { formatBytes } from '../engine/data/io';
-import type { DataProgress } from '../engine/data/io';
-import { ALL_DATASETS } from '../engine/data/registry';
+import { fetchDataset, formatBytes, importDataset, listDatasets, removeOwnTemp, type DataProgress, type DatasetManifest } from '../core/datasets';
 import type { ParsedArgs } from './args';
 import { formatEta } from './progress';
 
@@ -20,59 +13,6 @@ export const DATA_USAGE = 'data list | data fetch NAME | data import NAME PATH';
 
 /** Base URL that replaces the published download locations (a local mirror); checksums are still checked. */
 export const MIRROR_ENV = 'TICKETSCOPE_DATA_MIRROR';
-
-export interface DatasetListing {
-  name: string;
-  kind: 'real' | 'synthetic';
-  title: string;
-  /** Whether `run` can use it now: real sets when in the data folder, synthetic ones when this version generates them. */
-  present: boolean;
-  /** Always true (every known data set is implemented); kept for scripts that read `data list --json`. */
-  implemented: true;
-  path: string | null;
-  shape: [number, number, number];
-  counts: { train: number; test: number } | null;
-  classes: string[];
-  source: DatasetManifest['source'] | null;
-  importedAt: string | null;
-  problem: string | null;
-}
-
-export function listDatasets(dataDir: string): DatasetListing[] {
-  return ALL_DATASETS.map((d): DatasetListing => {
-    if (d.kind === 'synthetic') {
-      return {
-        name: d.name,
-        kind: 'synthetic',
-        title: d.title,
-        present: true,
-        implemented: true,
-        path: null,
-        shape: [...d.shape],
-        counts: { ...DEFAULT_SYNTHETIC_SIZES },
-        classes: [...d.classes],
-        source: null,
-        importedAt: null,
-        problem: null,
-      };
-    }
-    const s = datasetStatus(dataDir, d.name);
-    return {
-      name: d.name,
-      kind: 'real',
-      title: d.title,
-      present: s.present,
-      implemented: true,
-      path: s.path,
-      shape: [...d.shape],
-      counts: s.manifest ? { ...s.manifest.counts } : null,
-      classes: s.manifest ? [...s.manifest.classes] : [...d.classes],
-      source: s.manifest?.source ?? null,
-      importedAt: s.manifest?.importedAt ?? null,
-      problem: s.problem,
-    };
-  });
-}
 
 /** Progress lines on stderr: rewritten in place on a terminal, at most every 2 s (and at the end of a file) otherwise. */
 export class DataProgressPrinter {

@@ -3,9 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Core, APP_VERSION } from '../core/service';
+import { Core } from '../core/service';
+import { APP_VERSION } from '../core/version';
 import { appRoot, builtPaths, defaultDataDir, defaultDbPath } from '../core/paths';
-import { forkWorker } from '../worker/host';
+import { forkWorker } from '../core';
 import { serve } from '../server/serve';
 import { allowHostProblem, isLoopback, resolveToken } from '../server/access';
 import { exportSnapshot, importSnapshot } from '../core/snapshots';
@@ -110,7 +111,7 @@ async function watchRuns(core: Core, args: ParsedArgs, experimentId: string, run
   try {
     printer.message(`experiment ${experimentId}: ${runIds.length} run(s) ${runIds.join(', ')}`);
     const finals = await Promise.all(runIds.map((id) => core.waitForRun(id)));
-    const runs = runIds.map((id) => core.repo.getRun(id));
+    const runs = runIds.map((id) => core.store.repo.getRun(id));
     if (args.global.json) {
       process.stdout.write(
         `${JSON.stringify({
@@ -161,7 +162,7 @@ async function cmdResume(args: ParsedArgs): Promise<void> {
   const core = openCore(args);
   try {
     const { runIds } = (await core.call('resumeRun', { runId: args.positional[0] })) as { runIds: string[] };
-    const experimentId = core.repo.getSummary(runIds[0]!).experimentId;
+    const experimentId = core.store.repo.getSummary(runIds[0]!).experimentId;
     await watchRuns(core, args, experimentId, runIds);
   } finally {
     await core.close();
@@ -178,7 +179,7 @@ async function cmdExport(args: ParsedArgs): Promise<void> {
   if (problem) throw new ValidationError(`export --out ${out}: ${problem}`);
   const core = openCore(args);
   try {
-    const r = exportSnapshot(core, args.positional[0]!, out, { ...(format ? { format } : {}), ...(args.options.has('--masks-only') ? { masksOnly: true } : {}) });
+    const r = exportSnapshot(core.store, args.positional[0]!, out, { ...(format ? { format } : {}), ...(args.options.has('--masks-only') ? { masksOnly: true } : {}) });
     if (args.global.json) process.stdout.write(`${JSON.stringify(r)}\n`);
     else process.stdout.write(`wrote ${r.path} (${r.format}, ${r.bytes} bytes): run ${r.runId} round ${r.round} ${r.which}, ${(r.density * 100).toFixed(2)}% of weights remaining\n`);
   } finally {
@@ -190,7 +191,7 @@ async function cmdImport(args: ParsedArgs): Promise<void> {
   if (args.positional.length !== 1) throw new ValidationError('import needs exactly one FILE');
   const core = openCore(args);
   try {
-    const r = importSnapshot(core, args.positional[0]!);
+    const r = importSnapshot(core.store, args.positional[0]!);
     if (args.global.json) process.stdout.write(`${JSON.stringify(r)}\n`);
     else process.stdout.write(`imported as run ${r.runId} (round ${r.round}, ${(r.density * 100).toFixed(2)}% of weights remaining${r.withWeights ? ', with weights' : ', masks only'})\n`);
   } finally {
@@ -202,7 +203,7 @@ async function cmdList(args: ParsedArgs): Promise<void> {
   if (args.positional.length) throw new ValidationError(`list takes no arguments (got ${args.positional[0]})`);
   const core = openCore(args);
   try {
-    const runs = core.repo.listRuns();
+    const runs = core.store.repo.listRuns();
     if (args.global.json) {
       process.stdout.write(`${JSON.stringify({ runs })}\n`);
       return;
@@ -270,7 +271,7 @@ async function cmdServe(args: ParsedArgs): Promise<void> {
   }
   for (const u of served.otherUrls) process.stderr.write(`also at ${u}\n`);
   if (!isLoopback(host)) process.stderr.write(`accepted host names: ${served.allowedHosts.join(', ')} (add more with --allow-host)\n`);
-  process.stderr.write(`serving ${core.db.name} (press Ctrl+C to stop)\n`);
+  process.stderr.write(`serving ${core.store.path} (press Ctrl+C to stop)\n`);
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);

@@ -20,21 +20,18 @@ import {
   type StateInfo,
   type SubcircuitParams,
 } from '../../shared/analysis';
-import type { ExperimentConfig } from '../../shared/config';
 import type { BackendChoice, Result } from '../../shared/contract';
 import { NotFoundError, ValidationError } from '../../shared/errors';
-import type { LayerState, NetState, StateKind } from '../../shared/tensors';
 import type { EngineAnalysisRequest, LoadedState, SelectivityShard } from '../engine/analysis/types';
 import { joinFeatures } from '../engine/analysis/features';
 import { maskOverlap, maskPixelCodes, overlapMatrix } from '../engine/analysis/overlap';
 import { runMultigraph } from '../engine/analysis/multigraph';
 import { runJob, type SpawnWorker } from '../worker/host';
 import type { WorkerToHost } from '../worker/protocol';
-import { maskDensity } from '../store/snapshot';
-import { resolveState } from './snapshots';
-import { canonicalRef, parseStateRef, type Which } from '../../shared/refs';
+import { parseStateRef } from '../../shared/refs';
 import { CancelledError, SharedComputations, type CallContext } from './requests';
-import type { Core } from './service';
+import type { Store } from '../store';
+import { listStates, resolveStateRef, type MaskLayer, type ResolvedState as Resolved } from './states';
 
 /**
  * Each analysis kind's version: bump a kind's when it computes something different, so that its older cached results
@@ -50,20 +47,6 @@ export const ANALYSIS_VERSIONS: Readonly<Record<AnalysisKind, number>> = {
   multigraph: 1,
 };
 
-type MaskLayer = Pick<LayerState, 'name' | 'kind' | 'shape' | 'mask'> & { weight?: Float32Array };
-
-interface Resolved {
-  info: StateInfo;
-  /** Masks always; weights when the state has them (loaded from the database on first call). */
-  masks(): MaskLayer[];
-  state(): NetState | null;
-  /** The layers' names and mask shapes, for checking that two states fit together. */
-  shapes: string;
-  config: ExperimentConfig;
-  /** Digest of the stored tensors the state is made of. */
-  digest: string;
-}
-
 /** Selectivity requests over at least this many images split their forward passes over several workers. */
 const SHARD_MIN_IMAGES = 2000;
 const MAX_SHARDS = 4;
@@ -76,9 +59,6 @@ export interface AnalysisHost {
   dataDir: string;
   emitProgress(p: AnalysisProgress): void;
 }
-
-const label = (kind: string, seed: number, round: number, which: Which, density: number) =>
-  `${kind} s${seed} r${round} ${which} (${(density * 100).toFixed(density < 0.01 ? 2 : 1)}%)`;
 
 
 const canonical = (v: unknown): string =>
@@ -95,123 +75,33 @@ export class AnalysisService {
   computations = 0;
 
   constructor(
-    private readonly core: Core,
+    private readonly store: Store,
     private readonly host: AnalysisHost,
   ) {}
 
   // ------------------------------------------------------------------ states
 
   listStates(p: ListStatesParams): StateInfo[] {
-    const { repo, tensors } = this.core;
-    let runs = repo.listRuns();
-    if (p.runId) {
-      repo.getSummary(p.runId);
-      runs = runs.filter((r) => r.runId === p.runId);
-    }
-    if (p.experimentId) {
-      repo.getExperiment(p.experimentId);
-      runs = runs.filter((r) => r.experimentId === p.experimentId);
-    }
-    const out: StateInfo[] = [];
-    for (const s of [...runs].reverse()) {
-      const run = repo.getRun(s.runId);
-      const base = { runId: run.runId, kind: run.kind, seed: run.seed, experimentName: run.experimentName, arch: run.config.arch, dataset: run.config.dataset };
-      const add = (round: number, which: Which, density: number, hasWeights: boolean) =>
-        out.push({ ...base, ref: canonicalRef(run.runId, round, which), round, which, density, hasWeights, label: label(run.kind, run.seed, round, which, density) });
-      if (run.kind === 'imported') {
-        const round = repo.roundInfo(run.runId).firstRound;
-        if (!tensors.hasState(run.runId, round, 'mask')) continue;
-        const density = maskDensity(tensors.loadMasks(run.runId, round, 'mask')) ?? 0;
-        if (tensors.hasState(run.runId, round, 'trained')) add(round, 'trained', density, true);
-        if (tensors.hasState(run.runId, round, 'init')) add(round, 'init', density, true);
-        add(round, 'mask', density, false);
-        continue;
-      }
-      const root = run.parentRunId ?? run.runId;
-      const rootInit = tensors.hasState(root, 0, 'init');
-      for (const r of run.rounds) {
-        add(r.round, 'trained', r.density, true);
-        add(r.round, 'init', r.density, true);
-        if (r.round > 0 && rootInit) add(r.round, 'ticket-at-init', r.density, true);
-        add(r.round, 'mask', r.density, false);
-      }
-    }
-    return out;
+    return listStates(this.store, p);
   }
 
   /**
-   * What a reference names, checked against the database; `needWeights` refuses mask-only states with a clear
-   * message. The tensors themselves load on first use (a cached answer needs only their checksums).
+   * What a reference names, checked against the database: a reference that names weights must have them, and
+   * `needWeights` refuses mask-only states with a clear message. The tensors load on first use.
    */
   resolve(ref: string, needWeights: boolean): Resolved {
     const r = parseStateRef(ref);
-    const { repo, tensors } = this.core;
-    const run = repo.getRun(r.runId);
-    const base = { runId: run.runId, kind: run.kind, seed: run.seed, experimentName: run.experimentName, arch: run.config.arch, dataset: run.config.dataset };
-    const which = r.which;
-    if (needWeights && which === 'mask') {
+    if (needWeights && r.which === 'mask') {
+      this.store.repo.getRun(r.runId);
       throw new ValidationError(`state ${ref} is a mask without weights: this analysis needs weights (use :trained, :init or :ticket-at-init)`);
     }
-    let round: number;
-    let density: number;
-    let loadMasks: () => MaskLayer[];
-    let loadState: () => NetState | null = () => null;
-    let parts: [string, number, StateKind, 'all' | 'mask'][];
-    if (run.kind === 'imported') {
-      round = repo.roundInfo(run.runId).firstRound;
-      if (r.round !== undefined && r.round !== round) throw new NotFoundError(`run ${run.runId} has no round ${r.round}; it has ${round}`);
-      const masks = tensors.loadMasks(run.runId, round, 'mask');
-      density = maskDensity(masks) ?? 0;
-      loadMasks = () => masks;
-      parts = [[run.runId, round, 'mask', 'mask']];
-      if (which !== 'mask') {
-        const kind: StateKind = which === 'init' ? 'init' : 'trained';
-        if (which === 'ticket-at-init' || !tensors.hasState(run.runId, round, kind)) {
-          throw new NotFoundError(`run ${run.runId} was imported without ${which} weights; analyse ${run.runId}:mask instead`);
-        }
-        loadState = () => tensors.loadState(run.runId, round, kind, run.config.arch);
-        parts.push([run.runId, round, kind, 'all']);
-      }
-    } else {
-      const rounds = run.rounds.map((x) => x.round);
-      if (!rounds.length) throw new NotFoundError(`run ${run.runId} has no finished round yet`);
-      round = r.round ?? rounds[rounds.length - 1]!;
-      const result = run.rounds.find((x) => x.round === round);
-      if (!result) throw new NotFoundError(`run ${run.runId} has no round ${round}; it has ${rounds.join(', ')}`);
-      density = result.density;
-      if (which === 'mask') {
-        loadMasks = () => tensors.loadMasks(run.runId, round, 'trained');
-        parts = [[run.runId, round, 'trained', 'mask']];
-      } else {
-        if (which === 'ticket-at-init' && round === 0) {
-          throw new ValidationError(`state ${ref}: round 0 has no mask to put on the init weights; use ${run.runId}:0:init`);
-        }
-        loadState = () => resolveState(this.core, { runId: run.runId, round, which }).weights;
-        loadMasks = () => state()!.layers;
-        parts =
-          which === 'ticket-at-init'
-            ? [[run.runId, round, 'trained', 'mask'], [run.parentRunId ?? run.runId, 0, 'init', 'all']]
-            : [[run.runId, round, which === 'init' ? 'init' : 'trained', 'all']];
-      }
+    const s = resolveStateRef(this.store, r);
+    const { runId, round, which } = s.info;
+    if (which === 'ticket-at-init' && round === 0) {
+      throw new ValidationError(`state ${ref}: round 0 has no mask to put on the init weights; use ${runId}:0:init`);
     }
-    const info: StateInfo = { ...base, ref: canonicalRef(run.runId, round, which), round, which, density, hasWeights: which !== 'mask', label: label(run.kind, run.seed, round, which, density) };
-    const digest = createHash('sha256').update(which);
-    const shapes: string[] = [];
-    for (const [i, [runId, rnd, kind, what]] of parts.entries()) {
-      const rows = this.core.db
-        .prepare(`SELECT layer, param, shape, sha256 FROM tensors WHERE run_id = ? AND round = ? AND state = ? ${what === 'mask' ? "AND param = 'mask'" : ''} ORDER BY rowid`)
-        .all(runId, rnd, kind) as { layer: string; param: string; shape: string; sha256: string }[];
-      if (!rows.length) throw new NotFoundError(`run ${runId} has no ${kind} tensors for round ${rnd}`);
-      for (const row of rows) {
-        digest.update(`${row.layer}.${row.param}:${row.sha256};`);
-        if (i === 0 && row.param === 'mask') shapes.push(`${row.layer}:${row.shape}`);
-      }
-    }
-    let memoState: NetState | null | undefined;
-    let memoMasks: MaskLayer[] | undefined;
-    const state = () => (memoState === undefined ? (memoState = loadState()) : memoState);
-    const masks = () => (memoMasks ??= loadMasks());
-    return { info, masks, state, shapes: shapes.join(','), config: run.config, digest: digest.digest('hex') };
+    if (which !== 'mask' && !s.info.hasWeights) throw new NotFoundError(`run ${runId} was imported without ${which} weights; analyse ${runId}:mask instead`);
+    return s;
   }
 
   // ------------------------------------------------------------------ cache
@@ -236,12 +126,10 @@ export class AnalysisService {
     compute: (signal: AbortSignal) => Promise<Omit<R, 'meta'>> | Omit<R, 'meta'>,
     ctx?: CallContext,
   ): Promise<R> {
-    const row = this.core.db.prepare('SELECT result, compute_ms, created_at FROM analyses WHERE key = ?').get(key) as
-      | { result: string; compute_ms: number; created_at: string }
-      | undefined;
+    const row = this.store.analyses.get(key);
     if (row) {
       const body = JSON.parse(row.result) as Omit<R, 'meta'>;
-      const meta: AnalysisMeta = { kind, key, cached: true, computeMs: row.compute_ms, computedAt: row.created_at, version: ANALYSIS_VERSIONS[kind] };
+      const meta: AnalysisMeta = { kind, key, cached: true, computeMs: row.computeMs, computedAt: row.createdAt, version: ANALYSIS_VERSIONS[kind] };
       return { ...body, meta } as R;
     }
     return this.requests.run(key, ctx, async (signal) => {
@@ -251,9 +139,7 @@ export class AnalysisService {
       if (signal.aborted) throw new CancelledError();
       const computeMs = Math.round((performance.now() - t0) * 10) / 10;
       const computedAt = new Date().toISOString();
-      this.core.db
-        .prepare('INSERT OR REPLACE INTO analyses (key, kind, version, params, refs, result, compute_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(key, kind, ANALYSIS_VERSIONS[kind], canonical(params), JSON.stringify(refs), JSON.stringify(body), computeMs, computedAt);
+      this.store.analyses.put({ key, kind, version: ANALYSIS_VERSIONS[kind], params: canonical(params), refs, result: JSON.stringify(body), computeMs, createdAt: computedAt });
       const meta: AnalysisMeta = { kind, key, cached: false, computeMs, computedAt, version: ANALYSIS_VERSIONS[kind] };
       return { ...body, meta } as R;
     });
@@ -277,7 +163,7 @@ export class AnalysisService {
   }
 
   private withWeights(s: Resolved): MaskLayer[] {
-    const state = s.state();
+    const state = s.weights();
     return state ? state.layers.map((l) => ({ name: l.name, kind: l.kind, shape: l.shape, mask: l.mask, weight: l.weight })) : s.masks();
   }
 
@@ -340,7 +226,7 @@ export class AnalysisService {
         throw new ValidationError(`states ${states[0]!.info.ref} (${dataset}) and ${s.info.ref} (${s.config.dataset}) were trained on different data sets`);
       }
     }
-    return () => states.map((s) => ({ info: s.info, state: s.state()! }));
+    return () => states.map((s) => ({ info: s.info, state: s.weights()! }));
   }
 
   private dataRef(s: Resolved): EngineAnalysisRequest['data'] {

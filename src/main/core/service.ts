@@ -1,6 +1,5 @@
 // The app core: implements the contract over the store and the engine host. Transport-agnostic: Electron IPC, the
 // WebSocket server and the CLI all call `call(method, params)` and subscribe to events. Validates every argument.
-import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { describeZodError } from '../../shared/config';
@@ -23,20 +22,20 @@ import {
 } from '../../shared/contract';
 import { ValidationError, oneLine } from '../../shared/errors';
 import { experimentId, formatStateRef } from '../../shared/refs';
-import { openDatabase, type Db } from '../store/db';
-import { Repo } from '../store/repo';
-import { TensorStore } from '../store/tensors';
+import { Store } from '../store';
 import { runJob, type JobHandle, type SpawnWorker } from '../worker/host';
 import type { WorkerToHost } from '../worker/protocol';
 import { loadPresets, resolveRunConfig } from './presets';
 import { buildSpec, isReady, nextRound, plannedRounds, planRuns, type RunRounds, type StateSource } from './planner';
-import { exportSnapshot, importSnapshot, importSnapshotBytes } from './snapshots';
+import { downloadSnapshot, exportSnapshot, importSnapshot, importSnapshotBytes, type SnapshotDownload } from './snapshots';
 import { AnalysisService } from './analysis';
 import { preflight } from './preflight';
 import { remoteRefusal, type CallContext } from './requests';
 import { pidAlive } from '../pid';
+import { newRunId } from './ids';
+import { APP_VERSION } from './version';
 
-export const APP_VERSION = '0.1.0';
+export { APP_VERSION } from './version';
 
 export interface CoreOptions {
   dbPath: string;
@@ -81,15 +80,12 @@ interface Live {
   cancelled: boolean;
 }
 
-export function newRunId(): string {
-  return `r${randomBytes(5).toString('hex')}`;
-}
-
 export class Core {
-  readonly db: Db;
-  readonly repo: Repo;
-  readonly tensors: TensorStore;
+  /** The database. For tests and diagnostics: transports and the CLI go through `call` (lint enforces it). */
+  readonly store: Store;
   readonly analyses: AnalysisService;
+  private readonly repo: Store['repo'];
+  private readonly tensors: Store['tensors'];
   private readonly presets: Map<string, PresetSummary>;
   private readonly listeners = new Set<Listener>();
   private readonly live = new Map<string, Live>();
@@ -107,11 +103,11 @@ export class Core {
 
   constructor(private readonly opts: CoreOptions) {
     this.presets = loadPresets(opts.presetsDir);
-    this.db = openDatabase(opts.dbPath);
-    this.repo = new Repo(this.db);
-    this.tensors = new TensorStore(this.db);
+    this.store = new Store(opts.dbPath);
+    this.repo = this.store.repo;
+    this.tensors = this.store.tensors;
     this.concurrency = opts.concurrency ?? Math.max(1, availableParallelism());
-    this.analyses = new AnalysisService(this, {
+    this.analyses = new AnalysisService(this.store, {
       spawnWorker: opts.spawnWorker,
       shards: this.concurrency,
       backend: opts.backend,
@@ -169,7 +165,12 @@ export class Core {
 
   /** serve mode's snapshot upload: validates the bytes completely, then stores them as a new run. */
   uploadSnapshot(bytes: Uint8Array, name: string): Result<'importSnapshot'> {
-    return this.announceImport(importSnapshotBytes(this, bytes, name));
+    return this.announceImport(importSnapshotBytes(this.store, bytes, name));
+  }
+
+  /** serve mode's snapshot download: a stored state as file bytes (params as exportSnapshot's, without a path). */
+  downloadSnapshot(params: unknown): SnapshotDownload {
+    return downloadSnapshot(this.store, params);
   }
 
   private announceImport(r: Result<'importSnapshot'>): Result<'importSnapshot'> {
@@ -203,10 +204,10 @@ export class Core {
     exportSnapshot: async (p) => {
       const ref = formatStateRef(p);
       const opts = { ...(p.format ? { format: p.format } : {}), ...(p.masksOnly !== undefined ? { masksOnly: p.masksOnly } : {}) };
-      const { path, format, bytes, runId, round, which, density } = exportSnapshot(this, ref, localPath(p.path), opts);
+      const { path, format, bytes, runId, round, which, density } = exportSnapshot(this.store, ref, localPath(p.path), opts);
       return { path, format, bytes, runId, round, which, density };
     },
-    importSnapshot: async ({ path }) => this.announceImport(importSnapshot(this, localPath(path))),
+    importSnapshot: async ({ path }) => this.announceImport(importSnapshot(this.store, localPath(path))),
     chooseSnapshotPath: async (p) => {
       if (!this.opts.host) {
         throw new ValidationError(`chooseSnapshotPath: ${remoteRefusal('chooseSnapshotPath')}`);
@@ -238,7 +239,7 @@ export class Core {
     const expId = experimentId(config);
     const plan = planRuns(config);
     const runIds: string[] = [];
-    this.db.transaction(() => {
+    this.store.transaction(() => {
       this.repo.ensureExperiment(expId, config);
       for (const seed of config.seeds) {
         let parent: string | null = null;
@@ -261,7 +262,7 @@ export class Core {
           this.ownRuns.add(runId);
         }
       }
-    })();
+    });
     for (const id of runIds) this.emit('runUpdate', this.repo.getSummary(id));
     for (const id of runIds) this.schedule(id);
     return { experimentId: expId, runIds };
@@ -441,7 +442,7 @@ export class Core {
         return;
       case 'round':
         // A finished round is committed whole: its result, its init and trained weights, its mask and warnings.
-        this.db.transaction(() => {
+        this.store.transaction(() => {
           const round = msg.result.round;
           this.repo.addRound(runId, msg.result);
           this.tensors.saveState(runId, round, 'init', msg.states.init);
@@ -449,7 +450,7 @@ export class Core {
           if (msg.states.rewind) this.tensors.saveState(runId, round, 'rewind', msg.states.rewind);
           const prior = this.repo.getRun(runId).warnings.filter((w) => !w.startsWith(`round ${round}:`));
           this.repo.updateRun(runId, { normalisation: msg.normalisation, warnings: [...prior, ...msg.warnings] });
-        })();
+        });
         this.emit('runUpdate', this.withLive(this.repo.getSummary(runId)));
         return;
       default:
@@ -488,7 +489,7 @@ export class Core {
       return l.handle?.outcome;
     });
     await Promise.all(pending);
-    this.db.close();
+    this.store.close();
   }
 }
 

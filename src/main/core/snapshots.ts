@@ -5,9 +5,8 @@ import { resolve } from 'node:path';
 import { describeZodError, parseExperimentConfig } from '../../shared/config';
 import { snapshotDownloadSchema, type SnapshotFormat } from '../../shared/contract';
 import { targetProblem } from '../atomic-file';
-import { NotFoundError, ValidationError } from '../../shared/errors';
-import type { NetState } from '../../shared/tensors';
-import { experimentId, formatStateRef, parseStateRef, type StateRef, type Which } from '../../shared/refs';
+import { ValidationError } from '../../shared/errors';
+import { experimentId, formatStateRef, type Which } from '../../shared/refs';
 import {
   SNAPSHOT_FORMAT,
   encodeSnapshot,
@@ -21,58 +20,15 @@ import {
   type Snapshot,
   type SnapshotMeta,
 } from '../store/snapshot';
-import { APP_VERSION, newRunId, type Core } from './service';
-
-/**
- * Resolves a reference to the states to export: `trained` (trained weights, the round's mask, and its starting
- * weights as weight_init), `init` (the round's starting weights under its mask), `mask` (masks only) and
- * `ticket-at-init` (the round's mask on the run's original round-0 init, before any training or rewinding).
- */
-export function resolveState(core: Core, ref: StateRef): { weights: NetState; init: NetState; round: number; density: number } {
-  const run = core.repo.getRun(ref.runId);
-  const rounds = run.rounds.map((r) => r.round);
-  if (!rounds.length) throw new NotFoundError(`run ${ref.runId} has no finished round yet`);
-  const round = ref.round ?? rounds[rounds.length - 1]!;
-  const result = run.rounds.find((r) => r.round === round);
-  if (!result) throw new NotFoundError(`run ${ref.runId} has no round ${round}; it has ${rounds.join(', ')}`);
-  const arch = run.config.arch;
-  const init = core.tensors.loadState(ref.runId, round, 'init', arch);
-  const trained = core.tensors.loadState(ref.runId, round, 'trained', arch);
-  if (ref.which === 'ticket-at-init') {
-    const root = run.parentRunId ?? ref.runId;
-    const original = core.tensors.loadState(root, 0, 'init', arch);
-    const weights: NetState = {
-      arch,
-      layers: original.layers.map((l, i) => {
-        const mask = trained.layers[i]!.mask;
-        return { ...l, mask, weight: l.weight.map((w, j) => (mask[j] ? w : 0)) };
-      }),
-    };
-    return { weights, init: weights, round, density: result.density };
-  }
-  return { weights: ref.which === 'init' ? init : trained, init, round, density: result.density };
-}
+import type { Store } from '../store';
+import { resolveStateRef, type ResolvedState } from './states';
+import { newRunId } from './ids';
+import { APP_VERSION } from './version';
 
 export interface ExportOptions {
   format?: SnapshotFormat;
   /** Masks only (no weights); the default for WHICH = mask. */
   masksOnly?: boolean;
-}
-
-/** An imported run has no round result: its round, density and (maybe) weights come from what the file held. */
-function resolveImported(core: Core, ref: StateRef, round: number): { layers: LayerTensors[]; density: number; withWeights: boolean } {
-  if (ref.round !== undefined && ref.round !== round) throw new NotFoundError(`run ${ref.runId} has no round ${ref.round}; it has ${round}`);
-  const masks = core.tensors.loadMasks(ref.runId, round, 'mask');
-  const density = maskDensity(masks) ?? 0;
-  const arch = core.repo.getRun(ref.runId).config.arch;
-  const hasWeights = ref.which !== 'mask' && core.tensors.hasState(ref.runId, round, 'trained');
-  if (ref.which === 'ticket-at-init' || (ref.which === 'init' && !core.tensors.hasState(ref.runId, round, 'init'))) {
-    throw new NotFoundError(`run ${ref.runId} was imported without ${ref.which} weights`);
-  }
-  if (!hasWeights) return { layers: masks.map((m) => ({ ...m })), density, withWeights: false };
-  const trained = core.tensors.loadState(ref.runId, round, 'trained', arch);
-  const init = core.tensors.hasState(ref.runId, round, 'init') ? core.tensors.loadState(ref.runId, round, 'init', arch) : undefined;
-  return { layers: layersFromStates(ref.which === 'init' && init ? init : trained, init), density, withWeights: true };
 }
 
 /** A stored state as a snapshot ready to encode, and what it is. */
@@ -85,39 +41,52 @@ interface Prepared {
   density: number;
 }
 
-function prepareExport(core: Core, refText: string, opts: ExportOptions): Prepared {
-  const ref = parseStateRef(refText);
-  const run = core.repo.getRun(ref.runId);
-  const meta = (round: number, density: number): SnapshotMeta => ({
+/**
+ * The layers a snapshot of `s` holds: `trained` (trained weights, the round's mask, and its starting weights as
+ * weight_init), `init` (the round's starting weights under its mask), `mask` (the masks; the trained weights too
+ * unless masks only) and `ticket-at-init` (the round's mask on the original init, which is also its weight_init).
+ * An import exports what its file held.
+ */
+function snapshotLayers(s: ResolvedState): { layers: LayerTensors[]; withWeights: boolean } {
+  const which = s.info.which;
+  const init = s.stored('init');
+  if (s.imported) {
+    const trained = which === 'mask' ? null : s.stored('trained');
+    if (!trained) return { layers: s.masks().map((m) => ({ ...m })), withWeights: false };
+    return { layers: layersFromStates(which === 'init' && init ? init : trained, init ?? undefined), withWeights: true };
+  }
+  if (which === 'ticket-at-init') {
+    const weights = s.weights()!;
+    return { layers: layersFromStates(weights, weights), withWeights: true };
+  }
+  return { layers: layersFromStates(which === 'init' ? init! : s.stored('trained')!, init!), withWeights: true };
+}
+
+function prepareExport(store: Store, refText: string, opts: ExportOptions): Prepared {
+  const s = resolveStateRef(store, refText);
+  const { runId, round, which, density } = s.info;
+  const meta: SnapshotMeta = {
     format: SNAPSHOT_FORMAT,
-    arch: run.config.arch,
-    dataset: run.config.dataset,
-    run: run.runId,
+    arch: s.config.arch,
+    dataset: s.config.dataset,
+    run: runId,
     round,
     density,
-    which: ref.which,
-    config: run.config,
+    which,
+    config: s.config,
     createdAt: new Date().toISOString(),
     app: APP_VERSION,
-  });
-  const base = { runId: run.runId, which: ref.which };
-  if (run.kind === 'imported') {
-    const round = core.repo.roundInfo(ref.runId).firstRound;
-    const { layers, density, withWeights } = resolveImported(core, ref, round);
-    const weights = withWeights && !(opts.masksOnly ?? ref.which === 'mask');
-    return { ...base, snapshot: { meta: meta(round, density), layers }, weights, round, density };
-  }
-  const { weights, init, round, density } = resolveState(core, ref);
-  const snapshot = { meta: meta(round, density), layers: layersFromStates(weights, init) };
-  return { ...base, snapshot, weights: !(opts.masksOnly ?? ref.which === 'mask'), round, density };
+  };
+  const { layers, withWeights } = snapshotLayers(s);
+  return { snapshot: { meta, layers }, weights: withWeights && !(opts.masksOnly ?? which === 'mask'), runId, round, which, density };
 }
 
 /** Writes a stored state as a snapshot file at `out` (a path the user chose in the desktop app or the CLI). */
-export function exportSnapshot(core: Core, refText: string, out: string, opts: ExportOptions = {}) {
+export function exportSnapshot(store: Store, refText: string, out: string, opts: ExportOptions = {}) {
   const path = resolve(out);
   const problem = targetProblem(path);
   if (problem) throw new ValidationError(`cannot write ${path}: ${problem}`);
-  const p = prepareExport(core, refText, opts);
+  const p = prepareExport(store, refText, opts);
   const written = writeSnapshotFile(path, p.snapshot, { ...(opts.format ? { format: opts.format } : {}), weights: p.weights });
   return { path, ...written, runId: p.runId, round: p.round, which: p.which, density: p.density };
 }
@@ -134,13 +103,13 @@ export interface SnapshotDownload {
 }
 
 /** serve mode's export: a stored state as snapshot bytes for a browser download (params as for exportSnapshot, no path). */
-export function downloadSnapshot(core: Core, params: unknown): SnapshotDownload {
+export function downloadSnapshot(store: Store, params: unknown): SnapshotDownload {
   const parsed = snapshotDownloadSchema.safeParse(params);
   if (!parsed.success) throw new ValidationError(describeZodError('snapshot download', parsed.error));
   const q = parsed.data;
   const format = q.format ?? 'safetensors';
   const ref = formatStateRef(q);
-  const p = prepareExport(core, ref, q.masksOnly !== undefined ? { masksOnly: q.masksOnly } : {});
+  const p = prepareExport(store, ref, q.masksOnly !== undefined ? { masksOnly: q.masksOnly } : {});
   const bytes = encodeSnapshot(p.snapshot, { format, weights: p.weights });
   return { bytes, fileName: `${p.runId}-r${p.round}-${p.which}.${format}`, format, runId: p.runId, round: p.round, which: p.which, density: p.density };
 }
@@ -148,17 +117,17 @@ export function downloadSnapshot(core: Core, params: unknown): SnapshotDownload 
 type ImportResult = { runId: string; experimentId: string; round: number; density: number; withWeights: boolean };
 
 /** Imports a snapshot file as a new run of kind "imported"; the database is untouched unless the whole file is valid. */
-export function importSnapshot(core: Core, file: string): ImportResult {
-  return storeSnapshot(core, readSnapshotFile(file), `snapshot ${file}`, `imported from ${file}`);
+export function importSnapshot(store: Store, file: string): ImportResult {
+  return storeSnapshot(store, readSnapshotFile(file), `snapshot ${file}`, `imported from ${file}`);
 }
 
 /** Imports uploaded snapshot bytes (serve mode) as a new run; `name` is the uploaded file's name, for messages only. */
-export function importSnapshotBytes(core: Core, bytes: Uint8Array, name: string): ImportResult {
-  return storeSnapshot(core, readSnapshot(bytes, undefined, name), `snapshot ${name}`, `imported from an upload (${name})`);
+export function importSnapshotBytes(store: Store, bytes: Uint8Array, name: string): ImportResult {
+  return storeSnapshot(store, readSnapshot(bytes, undefined, name), `snapshot ${name}`, `imported from an upload (${name})`);
 }
 
 /** Stores a validated snapshot as a run of kind "imported", in one transaction. */
-function storeSnapshot(core: Core, snap: Snapshot, label: string, origin: string): ImportResult {
+function storeSnapshot(store: Store, snap: Snapshot, label: string, origin: string): ImportResult {
   const noMask = snap.layers.find((l) => !l.mask);
   if (noMask) throw new ValidationError(`${label}: layer ${noMask.name} has no mask; a snapshot needs a mask for every layer`);
   const config = parseExperimentConfig(snap.meta.config, `${label}: config`);
@@ -170,9 +139,9 @@ function storeSnapshot(core: Core, snap: Snapshot, label: string, origin: string
   const trained = stateFromLayers(config.arch, snap.layers, 'weight');
   const init = stateFromLayers(config.arch, snap.layers, 'weightInit');
   const density = maskDensity(snap.layers) ?? snap.meta.density;
-  core.db.transaction(() => {
-    core.repo.ensureExperiment(expId, config);
-    core.repo.createRun({
+  store.transaction(() => {
+    store.repo.ensureExperiment(expId, config);
+    store.repo.createRun({
       id: runId,
       experimentId: expId,
       seed: config.seeds[0] ?? 0,
@@ -183,14 +152,14 @@ function storeSnapshot(core: Core, snap: Snapshot, label: string, origin: string
       firstRound: snap.meta.round,
       roundsTotal: 1,
     });
-    if (trained) core.tensors.saveState(runId, snap.meta.round, 'trained', trained);
-    if (init) core.tensors.saveState(runId, snap.meta.round, 'init', init);
-    core.tensors.saveMasks(runId, snap.meta.round, 'mask', snap.layers.map((l) => ({ name: l.name, kind: l.kind, shape: l.shape, mask: l.mask! })));
-    core.repo.updateRun(runId, {
+    if (trained) store.tensors.saveState(runId, snap.meta.round, 'trained', trained);
+    if (init) store.tensors.saveState(runId, snap.meta.round, 'init', init);
+    store.tensors.saveMasks(runId, snap.meta.round, 'mask', snap.layers.map((l) => ({ name: l.name, kind: l.kind, shape: l.shape, mask: l.mask! })));
+    store.repo.updateRun(runId, {
       status: 'done',
       pid: null,
       warnings: [`${origin} (run ${snap.meta.run}, round ${snap.meta.round}, ${snap.meta.which}, ${(density * 100).toFixed(2)}% of weights remaining)`],
     });
-  })();
+  });
   return { runId, experimentId: expId, round: snap.meta.round, density, withWeights: !!trained };
 }

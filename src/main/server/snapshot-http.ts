@@ -6,9 +6,7 @@
 // nothing (the core validates it completely first).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { oneLine, wireCode } from '../../shared/errors';
-import { downloadSnapshot } from '../core/snapshots';
-import type { Core } from '../core/service';
-import { MAX_SNAPSHOT_BYTES } from '../store/snapshot';
+import { MAX_SNAPSHOT_BYTES, type Core } from '../core';
 
 type Headers = Record<string, string>;
 
@@ -45,7 +43,7 @@ export function uploadName(raw: string | null): string {
 
 function download(core: Core, url: URL, res: ServerResponse, headers: Headers): void {
   try {
-    const d = downloadSnapshot(core, downloadParams(url.searchParams));
+    const d = core.downloadSnapshot(downloadParams(url.searchParams));
     res.writeHead(200, {
       ...headers,
       'Content-Type': 'application/octet-stream',
@@ -60,18 +58,29 @@ function download(core: Core, url: URL, res: ServerResponse, headers: Headers): 
   }
 }
 
+/** How long a refused upload's connection keeps discarding input before it is closed. */
+const LINGER_MS = 2000;
+
 /** Reads a request body of at most `cap` bytes; resolves null (after answering 413) when it is larger. */
 function readBody(req: IncomingMessage, res: ServerResponse, headers: Headers, cap: number): Promise<Buffer | null> {
-  const refuse = (): null => {
-    res.setHeader('Connection', 'close');
+  const refuse = (reading: boolean): null => {
+    // A body declared too large is not read at all: the connection closes after the answer.
+    if (!reading) res.setHeader('Connection', 'close');
     sendJson(res, 413, headers, { error: { code: 'invalid', message: `upload larger than ${cap} bytes: no snapshot is that large` } });
-    // The rest of the body is not wanted: discard it, and close the connection once the answer is out.
+    // The rest of the body is not wanted: discard it. The connection is closed only if the client is still sending
+    // a while after the answer went out (a lingering close): closing a socket with unread input resets it, and a
+    // client still sending would lose the answer to the reset.
     req.resume();
-    res.once('finish', () => req.destroy());
+    res.once('finish', () => {
+      if (!reading || req.complete) return;
+      const timer = setTimeout(() => req.destroy(), LINGER_MS);
+      timer.unref();
+      req.once('end', () => clearTimeout(timer));
+    });
     return null;
   };
   const declared = req.headers['content-length'];
-  if (declared !== undefined && (!/^\d+$/.test(declared) || Number(declared) > cap)) return Promise.resolve(refuse());
+  if (declared !== undefined && (!/^\d+$/.test(declared) || Number(declared) > cap)) return Promise.resolve(refuse(false));
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -81,7 +90,7 @@ function readBody(req: IncomingMessage, res: ServerResponse, headers: Headers, c
       size += chunk.length;
       if (size > cap) {
         done = true;
-        resolve(refuse());
+        resolve(refuse(true));
         return;
       }
       chunks.push(chunk);

@@ -67,6 +67,16 @@ export class TensorStore {
     });
   }
 
+  /**
+   * What a stored state is made of, without its data: each tensor's layer, param, shape and checksum in storage
+   * order (only the masks with `masksOnly`). The core hashes these to name the state in cache keys.
+   */
+  checksums(runId: string, round: number, state: StateKind, masksOnly = false): { layer: string; param: string; shape: string; sha256: string }[] {
+    return this.db
+      .prepare(`SELECT layer, param, shape, sha256 FROM tensors WHERE run_id = ? AND round = ? AND state = ? ${masksOnly ? "AND param = 'mask'" : ''} ORDER BY rowid`)
+      .all(runId, round, state) as { layer: string; param: string; shape: string; sha256: string }[];
+  }
+
   hasState(runId: string, round: number, state: StateKind): boolean {
     return !!this.db.prepare('SELECT 1 FROM tensors WHERE run_id = ? AND round = ? AND state = ? LIMIT 1').get(runId, round, state);
   }
