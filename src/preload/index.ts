@@ -9,9 +9,11 @@ ipcRenderer.on(`${CHANNEL_PREFIX}event`, (_e, event: EventName, payload: unknown
 });
 
 const api = createApi({
-  async invoke(method, params) {
+  async invoke(method, params, options) {
     if (!isMethodName(method)) throw new RemoteError(`unknown method ${String(method)}`, 'invalid');
-    const reply = (await ipcRenderer.invoke(`${CHANNEL_PREFIX}${method}`, params)) as { result?: unknown; error?: WireError };
+    // The request id travels as a second argument (cancelRequest names it; progress carries it).
+    const args = options?.requestId !== undefined ? [params, options.requestId] : [params];
+    const reply = (await ipcRenderer.invoke(`${CHANNEL_PREFIX}${method}`, ...args)) as { result?: unknown; error?: WireError };
     if (reply.error) throw new RemoteError(reply.error.message, reply.error.code);
     return reply.result;
   },

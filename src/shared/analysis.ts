@@ -341,6 +341,32 @@ const stateRef = stateRefSchema;
 const classArg = z.union([z.number().int().min(0).max(999), z.string().min(1).max(64).regex(/^[\w -]+$/, 'expected a class name')]);
 const layerName = z.string().regex(/^[a-z]+\d{1,2}$/, 'expected a layer name such as conv2 or fc1');
 
+/** The cached analyses of the contract: each method's params and result (src/main/core/analysis-kinds.ts). */
+export interface AnalysisMethods {
+  /** Mask overlap of two states, per layer and overall, against the chance value. Cached. */
+  analyzeOverlap: { params: OverlapParams; result: OverlapResult };
+  /** Overall and per-layer Jaccard between every pair of 2–64 states (rounds of a run, seeds, PaI vs trained). */
+  analyzeOverlapMatrix: { params: OverlapMatrixParams; result: OverlapMatrixResult };
+  /** Class selectivity (AUROC) of every unit, with the permutation null and a linear probe per layer. Cached. */
+  analyzeSelectivity: { params: SelectivityParams; result: SelectivityResult };
+  /** One unit's activation maps on class images, its top-activating images and Grad-CAM, per state. Cached. */
+  analyzeActivations: { params: ActivationsParams; result: ActivationsResult };
+  /** The class subcircuit of a state (and what it shares with a second one). Cached. */
+  analyzeSubcircuit: { params: SubcircuitParams; result: SubcircuitResult };
+  /** The multigraph intuition pump: subset-sum masks over K parallel edges against a target network. Cached. */
+  analyzeMultigraph: { params: MultigraphParams; result: MultigraphResult };
+}
+export type AnalysisMethodName = keyof AnalysisMethods;
+const analysisMethods: Record<AnalysisMethodName, true> = {
+  analyzeOverlap: true,
+  analyzeOverlapMatrix: true,
+  analyzeSelectivity: true,
+  analyzeActivations: true,
+  analyzeSubcircuit: true,
+  analyzeMultigraph: true,
+};
+export const ANALYSIS_METHOD_NAMES = Object.keys(analysisMethods) as AnalysisMethodName[];
+
 export const analysisParamSchemas = {
   listStates: z
     .object({

@@ -5,25 +5,15 @@ import { z } from 'zod';
 import type { ExperimentConfig, RunKind } from './config';
 import {
   analysisParamSchemas,
-  type ActivationsParams,
-  type ActivationsResult,
+  type AnalysisMethods,
   type AnalysisProgress,
   type ListStatesParams,
   type MaskPixels,
   type MaskPixelsParams,
-  type MultigraphParams,
-  type MultigraphResult,
-  type OverlapMatrixParams,
-  type OverlapMatrixResult,
-  type OverlapParams,
-  type OverlapResult,
-  type SelectivityParams,
-  type SelectivityResult,
   type StateInfo,
-  type SubcircuitParams,
-  type SubcircuitResult,
 } from './analysis';
-import { experimentIdSchema, runIdSchema, whichSchema, type Which } from './refs';
+import type { wireCode } from './errors';
+import { ID_PATTERN, experimentIdSchema, runIdSchema, whichSchema, type Which } from './refs';
 
 export const CHANNEL_PREFIX = 'ticketscope:';
 export const BACKENDS = ['auto', 'cuda', 'webgpu', 'node', 'wasm', 'cpu'] as const;
@@ -187,8 +177,8 @@ export type MenuEvent =
   /** File > Import snapshot… stored a new run: show it. */
   | { action: 'showRun'; runId: string };
 
-/** Every method: its params and its result. */
-export interface Methods {
+/** Every method: its params and its result (the cached analyses are in analysis.ts, AnalysisMethods). */
+export interface Methods extends AnalysisMethods {
   getInfo: { params: Record<string, never>; result: AppInfo };
   listRuns: { params: Record<string, never>; result: RunSummary[] };
   getRun: { params: { runId: string }; result: RunDetail };
@@ -230,20 +220,13 @@ export interface Methods {
    * run or experiment, each as trained, init, ticket-at-init and mask where they exist.
    */
   listStates: { params: ListStatesParams; result: StateInfo[] };
-  /** Mask overlap of two states, per layer and overall, against the chance value. Cached. */
-  analyzeOverlap: { params: OverlapParams; result: OverlapResult };
-  /** Overall and per-layer Jaccard between every pair of 2–64 states (rounds of a run, seeds, PaI vs trained). */
-  analyzeOverlapMatrix: { params: OverlapMatrixParams; result: OverlapMatrixResult };
   /** A window (at most 1024 x 1024) of a layer's weight matrix coloured by two masks, for the pixel view. */
   maskPixels: { params: MaskPixelsParams; result: MaskPixels };
-  /** Class selectivity (AUROC) of every unit, with the permutation null and a linear probe per layer. Cached. */
-  analyzeSelectivity: { params: SelectivityParams; result: SelectivityResult };
-  /** One unit's activation maps on class images, its top-activating images and Grad-CAM, per state. Cached. */
-  analyzeActivations: { params: ActivationsParams; result: ActivationsResult };
-  /** The class subcircuit of a state (and what it shares with a second one). Cached. */
-  analyzeSubcircuit: { params: SubcircuitParams; result: SubcircuitResult };
-  /** The multigraph intuition pump: subset-sum masks over K parallel edges against a target network. Cached. */
-  analyzeMultigraph: { params: MultigraphParams; result: MultigraphResult };
+  /**
+   * Stops the work of this client's call with that request id (a WebSocket frame's id, or the id an IPC call carried),
+   * if it is still in progress: the call fails with code "cancelled". A computation other calls share goes on for them.
+   */
+  cancelRequest: { params: { requestId: string | number }; result: { cancelled: boolean } };
 }
 
 /** Every event the core pushes to the UI. */
@@ -359,6 +342,7 @@ export const paramSchemas: { [M in MethodName]: z.ZodType<Params<M>> } = {
       path: ['format'],
     }),
   importSnapshot: z.object({ path: snapshotPath }).strict(),
+  cancelRequest: z.object({ requestId: z.union([z.string().regex(ID_PATTERN, 'expected a request id'), z.number().int().safe()]) }).strict(),
   chooseSnapshotPath: z.object({ mode: z.enum(['save', 'open']).optional(), defaultName: fileName.optional() }).strict(),
   ...analysisParamSchemas,
 };
@@ -372,11 +356,19 @@ export function isMethodName(x: unknown): x is MethodName {
 
 /** Errors cross the transport as this; `code` lets the UI tell bad input from a missing thing from a failure. */
 export interface WireError {
-  code: 'invalid' | 'not-found' | 'internal';
+  code: ReturnType<typeof wireCode>;
   message: string;
 }
 
+/**
+ * How a client calls: `requestId` (letters, digits, `_`, `-`; unique among the client's calls in progress) lets it
+ * cancel the call (cancelRequest) and tells it which analysisProgress events are this call's.
+ */
+export interface CallOptions {
+  requestId?: string;
+}
+
 /** The typed API a view uses; identical over IPC and WebSocket. */
-export type Api = { [M in MethodName]: (params: Params<M>) => Promise<Result<M>> } & {
+export type Api = { [M in MethodName]: (params: Params<M>, options?: CallOptions) => Promise<Result<M>> } & {
   on<E extends EventName>(event: E, handler: (payload: Events[E]) => void): () => void;
 };

@@ -16,9 +16,18 @@ export class NotFoundError extends Error {
   }
 }
 
-export function wireCode(err: unknown): 'invalid' | 'not-found' | 'internal' {
+/** Work stopped because its caller cancelled it or went away, or nobody waits for it any more. Wire code "cancelled". */
+export class CancelledError extends Error {
+  constructor(message = 'cancelled: nobody waits for this result any more') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
+
+export function wireCode(err: unknown): 'invalid' | 'not-found' | 'cancelled' | 'internal' {
   if (err instanceof ValidationError) return 'invalid';
   if (err instanceof NotFoundError) return 'not-found';
+  if (err instanceof CancelledError) return 'cancelled';
   return 'internal';
 }
 

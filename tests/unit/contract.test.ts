@@ -13,6 +13,7 @@ describe('contract validation', () => {
       'analyzeOverlapMatrix',
       'analyzeSelectivity',
       'analyzeSubcircuit',
+      'cancelRequest',
       'cancelRun',
       'chooseSnapshotPath',
       'exportSnapshot',

@@ -146,6 +146,8 @@ describe('malformed invokes are rejected before the core', () => {
       [{ senderFrame: { url: 'https://evil.example/', parent: null } }, [{ runId: 'r1' }]],
       [{ senderFrame: { url: PAGE, parent: {} } }, [{ runId: 'r1' }]],
       [own, [{ runId: 'r1' }, {}]],
+      [own, [{ runId: 'r1' }, '../r2']],
+      [own, [{ runId: 'r1' }, 'a1', 'a2']],
       [own, ['r1']],
       [own, [polluted]],
       [own, [{ runId: 'r'.repeat(MAX_PARAMS_BYTES + 10) }]],
@@ -161,6 +163,14 @@ describe('malformed invokes are rejected before the core', () => {
     for (const [event, args] of gateOnlyStart) expect((await invoke('startRun', event, ...args)).error?.code).toBe('invalid');
     for (const [event, args] of gateOnly) expect((await invoke('getRun', event, ...args)).error?.code).toBe('invalid');
     expect(core.call).not.toHaveBeenCalled();
+  });
+
+  it('passes a request id to the core as the window\'s own, for cancelRequest and progress', async () => {
+    const { invoke, core } = setup();
+    expect((await invoke('getRun', own, { runId: 'r1' }, 'a1-7')).result).toEqual({ ok: true });
+    expect(core.call).toHaveBeenLastCalledWith('getRun', { runId: 'r1' }, { client: 'window', requestId: 'a1-7' });
+    await invoke('getRun', own, { runId: 'r1' });
+    expect(core.call).toHaveBeenLastCalledWith('getRun', { runId: 'r1' }, { client: 'window' });
   });
 
   it('unknown, inherited and foreign channel names are refused', async () => {

@@ -328,4 +328,33 @@ describe('serve: analysis progress and cancellation', () => {
     expect(core.store.analyses.count()).toBe(rowsBefore);
     b.close();
   });
+
+  it('cancelRequest with a call\'s frame id stops that call\'s work; another client cannot cancel it', async () => {
+    const a = (await connect(`?token=${TOKEN}`)) as WebSocket;
+    const b = (await connect(`?token=${TOKEN}`)) as WebSocket;
+    const replies = new Map<string, { result?: unknown; error?: { code: string } }>();
+    const progress: AnalysisProgress[] = [];
+    const listen = (ws: WebSocket) =>
+      ws.on('message', (d) => {
+        const m = JSON.parse(String(d)) as { id?: string; event?: string; payload?: AnalysisProgress };
+        if (m.event === 'analysisProgress') progress.push(m.payload!);
+        else if (m.id !== undefined) replies.set(m.id, m as never);
+      });
+    listen(a);
+    listen(b);
+    const { killed } = workers;
+    a.send(JSON.stringify({ id: 'sel-2', method: 'analyzeSelectivity', params: { states: [`${runId}:2:trained`], limit: 99, permutations: 1 } }));
+    await expect.poll(() => progress.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(core.jobs.list()).toEqual([expect.objectContaining({ lane: 'interactive', requestId: 'sel-2', state: 'running' })]);
+    b.send(JSON.stringify({ id: 'b-1', method: 'cancelRequest', params: { requestId: 'sel-2' } }));
+    await expect.poll(() => replies.get('b-1'), { timeout: 10_000 }).toEqual({ id: 'b-1', result: { cancelled: false } });
+    a.send(JSON.stringify({ id: 'a-1', method: 'cancelRequest', params: { requestId: 'sel-2' } }));
+    await expect.poll(() => replies.get('sel-2'), { timeout: 10_000 }).toMatchObject({ error: { code: 'cancelled' } });
+    expect(replies.get('a-1')).toEqual({ id: 'a-1', result: { cancelled: true } });
+    await expect.poll(() => workers.killed, { timeout: 10_000 }).toBeGreaterThan(killed);
+    expect(core.analyses.requests.running).toBe(0);
+    expect(core.jobs.list()).toEqual([]);
+    a.close();
+    b.close();
+  });
 });

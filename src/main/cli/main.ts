@@ -225,7 +225,7 @@ async function cmdShow(args: ParsedArgs): Promise<void> {
   if (args.positional.length !== 1) throw new ValidationError('show needs exactly one RUN id');
   const core = openCore(args);
   try {
-    const run = (await core.call('getRun', { runId: args.positional[0] })) as ReturnType<Core['repo']['getRun']>;
+    const run = (await core.call('getRun', { runId: args.positional[0] })) as ReturnType<Core['store']['repo']['getRun']>;
     if (args.global.json) {
       process.stdout.write(`${JSON.stringify(run)}\n`);
       return;

@@ -1,65 +1,35 @@
-// Analyses in the core: resolves state references to stored tensors, caches every result in the database by its
-// inputs (the tensors' checksums, the data set, the parameters and the analysis version), and computes what is not
-// cached. Mask overlap and the multigraph demo are pure array code and run here (milliseconds); analyses that need
-// forward passes (selectivity, activation maps, subcircuits) run in an engine worker, like training, streaming
-// progress. Two identical requests in flight share one computation.
+// Analyses in the core, the same way for every kind of analysis-kinds.ts: resolve the state references (states.ts),
+// check them, answer from the cache (keyed by the states' tensor checksums, the data set, the settled parameters and
+// the kind's version) or compute, store and answer. Two identical requests in flight share one computation; each
+// caller may cancel (requests.ts), and a computation nobody waits for stops. Forward passes run in engine workers
+// from the job queue (jobs.ts), as interactive jobs, with their progress relayed to the callers.
 import { createHash } from 'node:crypto';
-import {
-  ANALYSIS_DEFAULTS,
-  type ActivationsParams,
-  type AnalysisKind,
-  type AnalysisMeta,
-  type AnalysisProgress,
-  type ListStatesParams,
-  type MaskPixels,
-  type MaskPixelsParams,
-  type MultigraphParams,
-  type OverlapMatrixParams,
-  type OverlapParams,
-  type SelectivityParams,
-  type StateInfo,
-  type SubcircuitParams,
-} from '../../shared/analysis';
-import type { BackendChoice, Result } from '../../shared/contract';
-import { NotFoundError, ValidationError } from '../../shared/errors';
-import type { EngineAnalysisRequest, LoadedState, SelectivityShard } from '../engine/analysis/types';
-import { joinFeatures } from '../engine/analysis/features';
-import { maskOverlap, maskPixelCodes, overlapMatrix } from '../engine/analysis/overlap';
-import { runMultigraph } from '../engine/analysis/multigraph';
-import { runJob, type SpawnWorker } from '../worker/host';
-import type { WorkerToHost } from '../worker/protocol';
+import type { AnalysisKind, AnalysisMeta, AnalysisMethodName, AnalysisMethods, AnalysisProgress, ListStatesParams, MaskPixels, MaskPixelsParams, StateInfo } from '../../shared/analysis';
+import type { BackendChoice } from '../../shared/contract';
+import { CancelledError, NotFoundError, ValidationError } from '../../shared/errors';
 import { parseStateRef } from '../../shared/refs';
-import { CancelledError, SharedComputations, type CallContext } from './requests';
+import type { EngineAnalysisRequest } from '../engine/analysis/types';
+import { maskPixelCodes } from '../engine/analysis/overlap';
 import type { Store } from '../store';
-import { listStates, resolveStateRef, type MaskLayer, type ResolvedState as Resolved } from './states';
+import type { WorkerToHost } from '../worker/protocol';
+import { ANALYSES, type AnalysisEntry, type ComputeContext } from './analysis-kinds';
+import type { JobQueue } from './jobs';
+import { SharedComputations, type CallContext } from './requests';
+import { listStates, resolveStateRef, type ResolvedState } from './states';
 
-/**
- * Each analysis kind's version: bump a kind's when it computes something different, so that its older cached results
- * are not reused (the version is part of the cache key); the other kinds keep their cache.
- * overlap, overlap-matrix 2: chance per layer and summed (version 1 pooled all layers into one density).
- */
-export const ANALYSIS_VERSIONS: Readonly<Record<AnalysisKind, number>> = {
-  overlap: 2,
-  'overlap-matrix': 2,
-  selectivity: 1,
-  activations: 1,
-  subcircuit: 1,
-  multigraph: 1,
-};
-
-/** Selectivity requests over at least this many images split their forward passes over several workers. */
-const SHARD_MIN_IMAGES = 2000;
-const MAX_SHARDS = 4;
+export { ANALYSIS_VERSIONS } from './analysis-kinds';
 
 export interface AnalysisHost {
-  spawnWorker: SpawnWorker;
+  jobs: JobQueue;
   /** Workers a large selectivity request may use at once (one per core). */
   shards?: number;
   backend: BackendChoice;
   dataDir: string;
+  /** The core's analysisProgress event, for callers without their own progress sink. */
   emitProgress(p: AnalysisProgress): void;
 }
 
+type KindVersion = { kind: AnalysisKind; version: number };
 
 const canonical = (v: unknown): string =>
   JSON.stringify(v, (_k, x: unknown) =>
@@ -79,8 +49,6 @@ export class AnalysisService {
     private readonly host: AnalysisHost,
   ) {}
 
-  // ------------------------------------------------------------------ states
-
   listStates(p: ListStatesParams): StateInfo[] {
     return listStates(this.store, p);
   }
@@ -89,7 +57,7 @@ export class AnalysisService {
    * What a reference names, checked against the database: a reference that names weights must have them, and
    * `needWeights` refuses mask-only states with a clear message. The tensors load on first use.
    */
-  resolve(ref: string, needWeights: boolean): Resolved {
+  resolve(ref: string, needWeights: boolean): ResolvedState {
     const r = parseStateRef(ref);
     if (needWeights && r.which === 'mask') {
       this.store.repo.getRun(r.runId);
@@ -104,95 +72,56 @@ export class AnalysisService {
     return s;
   }
 
-  // ------------------------------------------------------------------ cache
+  /** Runs the analysis `method` names for its (validated) params: from the cache, or computed and cached. */
+  async run<M extends AnalysisMethodName>(method: M, p: AnalysisMethods[M]['params'], ctx?: CallContext): Promise<AnalysisMethods[M]['result']> {
+    const entry = ANALYSES[method] as AnalysisEntry<M>;
+    const states = entry.refs(p).map((ref) => this.resolve(ref, entry.needWeights));
+    if (entry.sameArch) sameArch(states);
+    if (entry.sameData) sameData(states);
+    const prepared = entry.prepare(p);
+    const key = this.key(entry, prepared.key, states);
+    const meta = (cached: boolean, computeMs: number, computedAt: string): AnalysisMeta => ({ kind: entry.kind, key, cached, computeMs, computedAt, version: entry.version });
+    const row = this.store.analyses.get(key);
+    if (row) return { ...JSON.parse(row.result), meta: meta(true, row.computeMs, row.createdAt) };
+    return this.requests.run(key, ctx, async (signal) => {
+      const t0 = performance.now();
+      this.computations++;
+      const body = await prepared.compute(this.computeContext(key, entry), states, signal);
+      if (signal.aborted) throw new CancelledError();
+      const computeMs = Math.round((performance.now() - t0) * 10) / 10;
+      const computedAt = new Date().toISOString();
+      const refs = states.map((s) => s.info.ref);
+      this.store.analyses.put({ key, kind: entry.kind, version: entry.version, params: canonical(prepared.stored), refs, result: JSON.stringify(body), computeMs, createdAt: computedAt });
+      return { ...body, meta: meta(false, computeMs, computedAt) } as AnalysisMethods[M]['result'];
+    });
+  }
 
-  private key(kind: AnalysisKind, params: unknown, states: Resolved[]): string {
-    const data = states[0] ? { dataset: states[0].config.dataset, validation: states[0].config.validation, synthetic: states[0].config.synthetic ?? null } : null;
+  private key(entry: KindVersion, params: unknown, states: ResolvedState[]): string {
+    const c = states[0]?.config;
+    const data = c ? { dataset: c.dataset, validation: c.validation, synthetic: c.synthetic ?? null } : null;
     return createHash('sha256')
-      .update(canonical({ v: ANALYSIS_VERSIONS[kind], kind, params, states: states.map((s) => s.digest), data }))
+      .update(canonical({ v: entry.version, kind: entry.kind, params, states: states.map((s) => s.digest), data }))
       .digest('hex')
       .slice(0, 32);
   }
 
-  /**
-   * The cached result for a key, or the computation's (stored before it is returned). Identical requests in flight
-   * share one computation; `ctx` (the caller) may abort, and the computation stops when no caller is left.
-   */
-  private async cached<R extends { meta: AnalysisMeta }>(
-    kind: AnalysisKind,
-    key: string,
-    params: unknown,
-    refs: string[],
-    compute: (signal: AbortSignal) => Promise<Omit<R, 'meta'>> | Omit<R, 'meta'>,
-    ctx?: CallContext,
-  ): Promise<R> {
-    const row = this.store.analyses.get(key);
-    if (row) {
-      const body = JSON.parse(row.result) as Omit<R, 'meta'>;
-      const meta: AnalysisMeta = { kind, key, cached: true, computeMs: row.computeMs, computedAt: row.createdAt, version: ANALYSIS_VERSIONS[kind] };
-      return { ...body, meta } as R;
-    }
-    return this.requests.run(key, ctx, async (signal) => {
-      const t0 = performance.now();
-      this.computations++;
-      const body = await compute(signal);
-      if (signal.aborted) throw new CancelledError();
-      const computeMs = Math.round((performance.now() - t0) * 10) / 10;
-      const computedAt = new Date().toISOString();
-      this.store.analyses.put({ key, kind, version: ANALYSIS_VERSIONS[kind], params: canonical(params), refs, result: JSON.stringify(body), computeMs, createdAt: computedAt });
-      const meta: AnalysisMeta = { kind, key, cached: false, computeMs, computedAt, version: ANALYSIS_VERSIONS[kind] };
-      return { ...body, meta } as R;
-    });
+  private computeContext(key: string, entry: KindVersion): ComputeContext {
+    return {
+      shards: this.host.shards ?? 1,
+      loaded: (states) => states.map((s) => ({ info: s.info, state: s.weights()! })),
+      data: (s) => {
+        const c = s.config;
+        return { config: { dataset: c.dataset, validation: c.validation, ...(c.synthetic ? { synthetic: c.synthetic } : {}) }, dataDir: this.host.dataDir };
+      },
+      worker: (request, signal, progress) => this.inWorker(key, entry, request, signal, progress),
+    };
   }
 
-  /** Progress to the callers waiting for `key` that take their own, and to the core's subscribers for the rest. */
-  private emitProgress(p: AnalysisProgress): void {
-    if (this.requests.progress(p.key, p)) this.host.emitProgress(p);
-  }
-
-  // ------------------------------------------------------------------ mask analyses (here)
-
-  private sameArch(states: Resolved[]): void {
-    const first = states[0]!;
-    for (const s of states.slice(1)) {
-      if (s.info.arch !== first.info.arch) {
-        throw new ValidationError(`states ${first.info.ref} (${first.info.arch}) and ${s.info.ref} (${s.info.arch}) have different architectures`);
-      }
-      if (first.shapes !== s.shapes) throw new ValidationError(`states ${first.info.ref} and ${s.info.ref} have differently shaped layers (different data sets?)`);
-    }
-  }
-
-  private withWeights(s: Resolved): MaskLayer[] {
-    const state = s.weights();
-    return state ? state.layers.map((l) => ({ name: l.name, kind: l.kind, shape: l.shape, mask: l.mask, weight: l.weight })) : s.masks();
-  }
-
-  async overlap(p: OverlapParams): Promise<Result<'analyzeOverlap'>> {
-    const a = this.resolve(p.a, false);
-    const b = this.resolve(p.b, false);
-    this.sameArch([a, b]);
-    const key = this.key('overlap', {}, [a, b]);
-    return this.cached('overlap', key, p, [a.info.ref, b.info.ref], () => {
-      const withWeights = a.info.hasWeights && b.info.hasWeights;
-      const r = maskOverlap(this.withWeights(a), this.withWeights(b), withWeights);
-      return { a: a.info, b: b.info, layers: r.layers, overall: r.overall };
-    });
-  }
-
-  async overlapMatrix(p: OverlapMatrixParams): Promise<Result<'analyzeOverlapMatrix'>> {
-    const states = p.states.map((ref) => this.resolve(ref, false));
-    this.sameArch(states);
-    const key = this.key('overlap-matrix', {}, states);
-    return this.cached('overlap-matrix', key, p, states.map((s) => s.info.ref), () => {
-      const m = overlapMatrix(states.map((s) => s.masks()));
-      return { states: states.map((s) => s.info), ...m };
-    });
-  }
-
+  /** A window of a layer's weight matrix coloured by the masks of two states (not cached: it is a lookup). */
   maskPixels(p: MaskPixelsParams): MaskPixels {
     const a = this.resolve(p.a, false);
     const b = this.resolve(p.b, false);
-    this.sameArch([a, b]);
+    sameArch([a, b]);
     const ma = a.masks();
     const i = ma.findIndex((m) => m.name === p.layer);
     if (i < 0) throw new NotFoundError(`layer ${p.layer} does not exist in ${a.info.arch}; layers: ${ma.map((m) => m.name).join(', ')}`);
@@ -209,169 +138,77 @@ export class AnalysisService {
     return { layer: la.name, kind: la.kind, totalRows, totalCols, row0, col0, rows, cols, codes: Buffer.from(codes).toString('base64'), rowLabel };
   }
 
-  async multigraph(p: MultigraphParams): Promise<Result<'analyzeMultigraph'>> {
-    const kMax = p.kMax ?? ANALYSIS_DEFAULTS.kMax;
-    const full = { target: p.target ?? 'xor', variant: p.variant ?? 'base2', kMax, k: Math.min(p.k ?? kMax, kMax), seed: p.seed ?? ANALYSIS_DEFAULTS.seed };
-    const key = this.key('multigraph', full, []);
-    return this.cached('multigraph', key, full, [], () => runMultigraph(full));
-  }
-
-  // ------------------------------------------------------------------ engine analyses (in a worker)
-
-  /** The states with their weights, after checking they share a data set (the images the analysis reads). */
-  private loaded(states: Resolved[]): () => LoadedState[] {
-    const dataset = states[0]!.config.dataset;
-    for (const s of states) {
-      if (s.config.dataset !== dataset) {
-        throw new ValidationError(`states ${states[0]!.info.ref} (${dataset}) and ${s.info.ref} (${s.config.dataset}) were trained on different data sets`);
-      }
-    }
-    return () => states.map((s) => ({ info: s.info, state: s.weights()! }));
-  }
-
-  private dataRef(s: Resolved): EngineAnalysisRequest['data'] {
-    const c = s.config;
-    return { config: { dataset: c.dataset, validation: c.validation, ...(c.synthetic ? { synthetic: c.synthetic } : {}) }, dataDir: this.host.dataDir };
-  }
-
-  async selectivity(p: SelectivityParams, ctx?: CallContext): Promise<Result<'analyzeSelectivity'>> {
-    const states = p.states.map((ref) => this.resolve(ref, true));
-    const options = {
-      permutations: p.permutations ?? ANALYSIS_DEFAULTS.permutations,
-      threshold: p.threshold ?? ANALYSIS_DEFAULTS.threshold,
-      split: p.split ?? ANALYSIS_DEFAULTS.split,
-      ...(p.limit !== undefined ? { limit: p.limit } : {}),
-      probe: p.probe ?? true,
-      seed: p.seed ?? ANALYSIS_DEFAULTS.seed,
-    };
-    const cls = p.class ?? null;
-    const key = this.key('selectivity', { options, cls }, states);
-    const loaded = this.loaded(states);
-    const data = this.dataRef(states[0]!);
-    const base = { data, ...(cls !== null ? { class: cls } : {}), options };
-    // The forward passes dominate (Conv-6 on 10,000 images: minutes on one wasm thread), so large requests split
-    // the images over one worker per core, then compute the statistics over the joined features in one more.
-    const shards = (p.limit ?? Infinity) >= SHARD_MIN_IMAGES ? Math.min(this.host.shards ?? 1, MAX_SHARDS) : 1;
-    return this.cached('selectivity', key, p, states.map((s) => s.info.ref), async (signal) => {
-      if (shards <= 1) return (await this.inWorker(key, signal, { kind: 'selectivity', states: loaded(), ...base })) as never;
-      const withWeights = loaded();
-      const done = new Array<number>(shards).fill(0);
-      const total = new Array<number>(shards).fill(0);
-      const t0 = Date.now();
-      const parts = await Promise.all(
-        Array.from({ length: shards }, (_, index) =>
-          this.inWorker(key, signal, { kind: 'selectivity-features', states: withWeights, ...base, shard: { index, count: shards } }, (stage, d, t) => {
-            // Progress of all shards together: batches done over batches in all (the stage names one state at a time).
-            done[index] = d;
-            total[index] = t;
-            const sd = done.reduce((a, b) => a + b, 0);
-            const st = total.reduce((a, b) => a + b, 0);
-            const elapsed = (Date.now() - t0) / 1000;
-            return { stage: `${stage} (${shards} workers)`, done: sd, total: st, etaSeconds: sd > 0 && sd < st ? (elapsed / sd) * (st - sd) : null };
-          }),
-        ),
-      );
-      if (signal.aborted) throw new CancelledError();
-      const shardResults = parts as SelectivityShard[];
-      const features = joinFeatures(shardResults.map((r) => r.features));
-      const first = shardResults[0]!;
-      if (!first.labels) throw new Error('the first selectivity shard returned no labels');
-      const { data: dataRef, options: opts } = base;
-      return (await this.inWorker(key, signal, {
-        kind: 'selectivity-stats',
-        states: withWeights.map((s) => ({ info: s.info })),
-        data: dataRef,
-        options: opts,
-        features,
-        labels: first.labels,
-        cls: first.cls,
-      })) as never;
-    }, ctx);
-  }
-
-  async activations(p: ActivationsParams, ctx?: CallContext): Promise<Result<'analyzeActivations'>> {
-    const states = p.states.map((ref) => this.resolve(ref, true));
-    this.sameArch(states);
-    const options = {
-      layer: p.layer,
-      unit: p.unit,
-      images: p.images ?? ANALYSIS_DEFAULTS.images,
-      top: p.top ?? ANALYSIS_DEFAULTS.top,
-      split: p.split ?? ANALYSIS_DEFAULTS.split,
-      ...(p.gradcamLayer ? { gradcamLayer: p.gradcamLayer } : {}),
-    };
-    const cls = p.class ?? null;
-    const key = this.key('activations', { options, cls }, states);
-    const loaded = this.loaded(states);
-    const base = { data: this.dataRef(states[0]!), ...(cls !== null ? { class: cls } : {}), options };
-    return this.cached('activations', key, p, states.map((s) => s.info.ref), (signal) => this.inWorker(key, signal, { kind: 'activations', states: loaded(), ...base }) as never, ctx);
-  }
-
-  async subcircuit(p: SubcircuitParams, ctx?: CallContext): Promise<Result<'analyzeSubcircuit'>> {
-    const states = [this.resolve(p.state, true), ...(p.compare ? [this.resolve(p.compare, true)] : [])];
-    this.sameArch(states);
-    const options = {
-      units: p.units ?? ANALYSIS_DEFAULTS.units,
-      edges: p.edges ?? ANALYSIS_DEFAULTS.edges,
-      images: p.images ?? ANALYSIS_DEFAULTS.subcircuitImages,
-      split: p.split ?? ANALYSIS_DEFAULTS.split,
-    };
-    const cls = p.class ?? null;
-    const key = this.key('subcircuit', { options, cls }, states);
-    const loaded = this.loaded(states);
-    const base = { data: this.dataRef(states[0]!), ...(cls !== null ? { class: cls } : {}), options };
-    return this.cached('subcircuit', key, p, states.map((s) => s.info.ref), (signal) => this.inWorker(key, signal, { kind: 'subcircuit', states: loaded(), ...base }) as never, ctx);
-  }
-
   /**
-   * Runs an engine analysis in its own worker, relaying progress with an ETA (or as `progress` maps it); rejects
-   * with the worker's error, or with CancelledError once `signal` aborts (the worker is told to stop, then killed).
+   * Runs an engine analysis as an interactive job of the queue, relaying progress with an ETA (or as `progress` maps
+   * it) to the callers waiting for `key`; rejects with the worker's error, or with CancelledError once `signal` aborts
+   * (a waiting job leaves the queue; a running worker is told to stop, then killed).
    */
   private inWorker(
     key: string,
-    signal: AbortSignal,
+    entry: KindVersion,
     request: EngineAnalysisRequest,
+    signal: AbortSignal,
     progress?: (stage: string, done: number, total: number) => Omit<AnalysisProgress, 'key' | 'kind'>,
   ): Promise<unknown> {
-    const kind: AnalysisKind = request.kind.startsWith('selectivity') ? 'selectivity' : (request.kind as AnalysisKind);
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(new CancelledError());
-      let result: unknown;
-      let got = false;
-      const t0 = Date.now();
-      let stageStart = t0;
-      let stage = '';
-      let lastEmit = 0;
-      const handle = runJob(this.host.spawnWorker, { analysis: request, backend: this.host.backend, dataDir: this.host.dataDir }, (msg: WorkerToHost) => {
-        if (msg.type === 'analysis-progress') {
-          const now = Date.now();
-          if (msg.stage !== stage) {
-            stage = msg.stage;
-            stageStart = now;
-          }
-          if (now - lastEmit < 200 && msg.done < msg.total) return;
-          lastEmit = now;
-          if (progress) {
-            this.emitProgress({ key, kind, ...progress(msg.stage, msg.done, msg.total) });
-            return;
-          }
-          const elapsed = (now - stageStart) / 1000;
-          const etaSeconds = msg.done > 0 && msg.done < msg.total ? (elapsed / msg.done) * (msg.total - msg.done) : null;
-          this.emitProgress({ key, kind, stage: msg.stage, done: msg.done, total: msg.total, etaSeconds });
-        } else if (msg.type === 'analysis') {
-          result = msg.result;
-          got = true;
-        }
-      });
-      const stop = () => handle.cancel();
-      signal.addEventListener('abort', stop, { once: true });
-      void handle.outcome.then((o) => {
-        signal.removeEventListener('abort', stop);
-        if (signal.aborted) reject(new CancelledError());
-        else if (o.kind === 'done' && got) resolve(result);
-        else if (o.kind === 'failed') reject(o.invalid ? new ValidationError(o.message) : new Error(o.message));
-        else reject(new Error(`the ${request.kind} analysis stopped without a result`));
-      });
+    const kind = entry.kind;
+    const emit = (p: AnalysisProgress) => this.requests.progress(key, p, (x) => this.host.emitProgress(x));
+    let result: unknown;
+    let got = false;
+    let stageStart = Date.now();
+    let stage = '';
+    let lastEmit = 0;
+    const onMessage = (msg: WorkerToHost) => {
+      if (msg.type === 'analysis') {
+        result = msg.result;
+        got = true;
+      }
+      if (msg.type !== 'analysis-progress') return;
+      const now = Date.now();
+      if (msg.stage !== stage) {
+        stage = msg.stage;
+        stageStart = now;
+      }
+      if (now - lastEmit < 200 && msg.done < msg.total) return;
+      lastEmit = now;
+      if (progress) return emit({ key, kind, ...progress(msg.stage, msg.done, msg.total) });
+      const elapsed = (now - stageStart) / 1000;
+      const etaSeconds = msg.done > 0 && msg.done < msg.total ? (elapsed / msg.done) * (msg.total - msg.done) : null;
+      emit({ key, kind, stage: msg.stage, done: msg.done, total: msg.total, etaSeconds });
+    };
+    const requestId = this.requests.requestOf(key);
+    const job = this.host.jobs.submit({
+      label: `${request.kind} ${key.slice(0, 8)}`,
+      lane: 'interactive',
+      ...(requestId !== undefined ? { requestId } : {}),
+      build: () => ({ analysis: request, backend: this.host.backend, dataDir: this.host.dataDir }),
+      onMessage,
+      signal,
     });
+    return job.outcome.then((o) => {
+      if (signal.aborted || o.kind === 'cancelled') throw new CancelledError();
+      if (o.kind === 'done' && got) return result;
+      if (o.kind === 'failed') throw o.invalid ? new ValidationError(o.message) : new Error(o.message);
+      throw new Error(`the ${request.kind} analysis stopped without a result`);
+    });
+  }
+}
+
+function sameArch(states: ResolvedState[]): void {
+  const first = states[0];
+  for (const s of states.slice(1)) {
+    if (s.info.arch !== first!.info.arch) {
+      throw new ValidationError(`states ${first!.info.ref} (${first!.info.arch}) and ${s.info.ref} (${s.info.arch}) have different architectures`);
+    }
+    if (first!.shapes !== s.shapes) throw new ValidationError(`states ${first!.info.ref} and ${s.info.ref} have differently shaped layers (different data sets?)`);
+  }
+}
+
+/** The states were trained on one data set: the images the analysis reads. */
+function sameData(states: ResolvedState[]): void {
+  const dataset = states[0]?.config.dataset;
+  for (const s of states) {
+    if (s.config.dataset !== dataset) {
+      throw new ValidationError(`states ${states[0]!.info.ref} (${dataset}) and ${s.info.ref} (${s.config.dataset}) were trained on different data sets`);
+    }
   }
 }

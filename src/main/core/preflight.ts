@@ -28,16 +28,22 @@ export function packageInstalled(pkg: string): boolean {
   return dirs.some((d) => existsSync(join(d, pkg, 'package.json')));
 }
 
-/** Throws a one-line ValidationError when `backend` names a backend whose packages are not installed. */
-export function checkBackend(backend: BackendChoice, installed: (pkg: string) => boolean = packageInstalled): void {
-  if (backend === 'auto') return;
+/**
+ * Why `backend` is not available here (its packages are not installed, and how to install them), or null when it may
+ * be (found only by starting it: CUDA also needs a GPU and its driver).
+ */
+export function backendProblem(backend: BackendChoice, installed: (pkg: string) => boolean = packageInstalled): string | null {
+  if (backend === 'auto') return null;
   const { packages, note } = BACKEND_PACKAGES[backend];
   const missing = packages.filter((p) => !installed(p));
-  if (!missing.length) return;
-  throw new ValidationError(
-    `backend ${backend} is not available: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed; ` +
-      `run \`npm install ${missing.join(' ')}\`${note ? ` (${note})` : ''}, or choose --backend auto`,
-  );
+  if (!missing.length) return null;
+  return `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed; run \`npm install ${missing.join(' ')}\`${note ? ` (${note})` : ''}`;
+}
+
+/** Throws a one-line ValidationError when `backend` names a backend whose packages are not installed. */
+export function checkBackend(backend: BackendChoice, installed: (pkg: string) => boolean = packageInstalled): void {
+  const problem = backendProblem(backend, installed);
+  if (problem) throw new ValidationError(`backend ${backend} is not available: ${problem}, or choose --backend auto`);
 }
 
 /** Throws a one-line ValidationError when the config's data set is a real one that is not (or not wholly) installed. */

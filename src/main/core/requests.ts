@@ -1,21 +1,26 @@
-// Who waits for what: identical analysis requests share one computation, each requester may have its own progress
-// sink and its own abort signal (a WebSocket client that disconnects), and a computation stops when everyone who
-// waited for it has gone. This is the minimum of cancellation the analyses need; a fuller job queue (training and
-// analyses with request ids) can take its place later.
+// Requests and who waits for them. Every call may carry a request id chosen by its client (a WebSocket frame's id, or
+// the id the renderer gives an IPC call): `cancelRequest` with that id stops the call's work, as does the client
+// going away (a WebSocket that disconnects). Identical analysis requests share one computation, each requester with
+// its own progress (carrying its request id) and its own abort signal; a computation stops when everyone who waited
+// for it has gone, and its worker jobs leave the job queue (jobs.ts) or are told to stop.
 import type { AnalysisProgress } from '../../shared/analysis';
 import type { MethodName } from '../../shared/contract';
+import { CancelledError } from '../../shared/errors';
 
 /** What a transport tells the core about the caller of one method call. */
 export interface CallContext {
   /** A remote client (a browser on `ticketscope serve`): it may not name files on this machine. */
   remote?: boolean;
-  /** The caller's id for this call (a WebSocket frame's id), carried on the progress sent to it. */
+  /** Who calls (one WebSocket connection, the desktop window): request ids are the client's own. */
+  client?: string;
+  /** The caller's id for this call (a WebSocket frame's id, an IPC call's id), carried on the progress sent to it. */
   requestId?: string | number;
   /** Aborted when the caller goes away: a computation only it waits for stops. */
   signal?: AbortSignal;
   /**
    * Receives the progress of the analysis this call waits for, with the call's requestId. Without it, progress
-   * goes to every subscriber of the core's `analysisProgress` event (the desktop window, the CLI).
+   * goes to every subscriber of the core's `analysisProgress` event (the desktop window, the CLI), with the call's
+   * requestId when it has one.
    */
   onProgress?: (p: AnalysisProgress) => void;
 }
@@ -37,13 +42,7 @@ export function remoteRefusal(method: MethodName): string | null {
   }
 }
 
-/** A computation stopped because nobody waits for it any more (or its caller went away). */
-export class CancelledError extends Error {
-  constructor(message = 'cancelled: nobody waits for this result any more') {
-    super(message);
-    this.name = 'CancelledError';
-  }
-}
+export { CancelledError };
 
 interface Job {
   promise: Promise<unknown>;
@@ -70,13 +69,14 @@ export class SharedComputations {
     let job = this.jobs.get(key);
     if (!job) {
       const controller = new AbortController();
-      const created: Job = { controller, waiters: new Set(), promise: Promise.resolve() };
+      // The first caller waits from the start: the computation may ask who it is for (requestOf).
+      const created: Job = { controller, waiters: new Set([waiter]), promise: Promise.resolve() };
+      this.jobs.set(key, created);
       created.promise = compute(controller.signal).finally(() => {
         if (this.jobs.get(key) === created) this.jobs.delete(key);
       });
       // A computation whose callers all left rejects with nobody listening: that is expected, not an error.
       created.promise.catch(() => undefined);
-      this.jobs.set(key, created);
       job = created;
     }
     const j = job;
@@ -107,17 +107,68 @@ export class SharedComputations {
   }
 
   /**
-   * Delivers progress of the computation `key` to the callers that asked for their own (with their request ids);
-   * returns true when some caller takes progress from the core's event instead (then the caller emits it).
+   * Delivers progress of the computation `key` to each caller, with its request id: to its own sink, else through
+   * `broadcast` (the core's analysisProgress event); callers without a sink or an id share one broadcast.
    */
-  progress(key: string, p: AnalysisProgress): boolean {
+  progress(key: string, p: AnalysisProgress, broadcast: (p: AnalysisProgress) => void): void {
     const job = this.jobs.get(key);
-    if (!job) return false;
-    let broadcast = false;
+    if (!job) return;
+    let anonymous = false;
     for (const w of job.waiters) {
-      if (w.onProgress) w.onProgress(w.requestId !== undefined ? { ...p, requestId: w.requestId } : p);
-      else broadcast = true;
+      const mine = w.requestId !== undefined ? { ...p, requestId: w.requestId } : p;
+      if (w.onProgress) w.onProgress(mine);
+      else if (w.requestId !== undefined) broadcast(mine);
+      else anonymous = true;
     }
-    return broadcast;
+    if (anonymous) broadcast(p);
+  }
+
+  /** The request id of some caller waiting for `key` (for labelling its jobs). */
+  requestOf(key: string): string | number | undefined {
+    for (const w of this.jobs.get(key)?.waiters ?? []) if (w.requestId !== undefined) return w.requestId;
+    return undefined;
+  }
+}
+
+/**
+ * The calls in progress that have a request id, by client: `cancelRequest` aborts one. A call's context gets a
+ * signal that aborts when its client's signal does (it went away) or when the call is cancelled.
+ */
+export class RequestRegistry {
+  private readonly inflight = new Map<string, AbortController>();
+
+  private static key(client: string | undefined, requestId: string | number): string {
+    return `${client ?? ''}\u0000${typeof requestId}:${requestId}`;
+  }
+
+  /** Runs `work` with a context whose signal `cancel` can abort; contexts without a request id pass through. */
+  async track<T>(ctx: CallContext | undefined, work: (ctx: CallContext | undefined) => Promise<T>): Promise<T> {
+    if (ctx?.requestId === undefined) return work(ctx);
+    const key = RequestRegistry.key(ctx.client, ctx.requestId);
+    const controller = new AbortController();
+    const parent = ctx.signal;
+    const onParentAbort = () => controller.abort();
+    if (parent?.aborted) controller.abort();
+    else parent?.addEventListener('abort', onParentAbort, { once: true });
+    // A client that reuses a request id for a new call replaces the older call's entry.
+    this.inflight.set(key, controller);
+    try {
+      return await work({ ...ctx, signal: controller.signal });
+    } finally {
+      parent?.removeEventListener('abort', onParentAbort);
+      if (this.inflight.get(key) === controller) this.inflight.delete(key);
+    }
+  }
+
+  /** Cancels the client's call with this request id; false when none is in progress. */
+  cancel(client: string | undefined, requestId: string | number): boolean {
+    const controller = this.inflight.get(RequestRegistry.key(client, requestId));
+    if (!controller) return false;
+    controller.abort();
+    return true;
+  }
+
+  get size(): number {
+    return this.inflight.size;
   }
 }

@@ -1,16 +1,22 @@
-// The app core: implements the contract over the store and the engine host. Transport-agnostic: Electron IPC, the
-// WebSocket server and the CLI all call `call(method, params)` and subscribe to events. Validates every argument.
+// The app core: implements the contract over the store and the engine workers. Transport-agnostic: Electron IPC,
+// the WebSocket server and the CLI all call `call(method, params, ctx)` and subscribe to events. It validates every
+// argument and wires the parts that do the work:
+//   jobs.ts       the job queue: every engine worker (training rounds, analyses), at most `concurrency` at once
+//   scheduler.ts  the runs this process trains: start, schedule rounds, progress, cancel, resume
+//   watcher.ts    runs other processes train on the same database, pushed as events
+//   analysis.ts   analyses (analysis-kinds.ts), cached; states.ts resolves state references
+//   snapshots.ts  snapshot export and import
+//   requests.ts   request ids, cancellation of calls in progress
 import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
-import { describeZodError } from '../../shared/config';
-import type { ExperimentConfig } from '../../shared/config';
+import { ANALYSIS_METHOD_NAMES } from '../../shared/analysis';
+import { describeZodError, type ExperimentConfig } from '../../shared/config';
 import {
   paramSchemas,
   isMethodName,
   snapshotPathProblem,
   type AppInfo,
   type BackendChoice,
-  type BackendReport,
   type EventName,
   type Events,
   type Methods,
@@ -20,21 +26,22 @@ import {
   type Result,
   type RunSummary,
 } from '../../shared/contract';
-import { ValidationError, oneLine } from '../../shared/errors';
-import { experimentId, formatStateRef } from '../../shared/refs';
+import { ValidationError } from '../../shared/errors';
+import { formatStateRef } from '../../shared/refs';
 import { Store } from '../store';
-import { runJob, type JobHandle, type SpawnWorker } from '../worker/host';
-import type { WorkerToHost } from '../worker/protocol';
-import { loadPresets, resolveRunConfig } from './presets';
-import { buildSpec, isReady, nextRound, plannedRounds, planRuns, type RunRounds, type StateSource } from './planner';
-import { downloadSnapshot, exportSnapshot, importSnapshot, importSnapshotBytes, type SnapshotDownload } from './snapshots';
-import { AnalysisService } from './analysis';
-import { preflight } from './preflight';
-import { remoteRefusal, type CallContext } from './requests';
+import type { SpawnWorker } from '../worker/host';
 import { pidAlive } from '../pid';
-import { newRunId } from './ids';
+import { AnalysisService } from './analysis';
+import { JobQueue } from './jobs';
+import { preflight } from './preflight';
+import { loadPresets, resolveRunConfig } from './presets';
+import { RequestRegistry, remoteRefusal, type CallContext } from './requests';
+import { RunScheduler } from './scheduler';
+import { downloadSnapshot, exportSnapshot, importSnapshot, importSnapshotBytes, type SnapshotDownload } from './snapshots';
 import { APP_VERSION } from './version';
+import { ExternalRunWatcher } from './watcher';
 
+/** Kept for callers of the earlier module layout; the version lives in version.ts. */
 export { APP_VERSION } from './version';
 
 export interface CoreOptions {
@@ -44,13 +51,18 @@ export interface CoreOptions {
   presetsDir: string;
   spawnWorker: SpawnWorker;
   transport: AppInfo['transport'];
-  /** Jobs run at once; default: one per core. */
+  /** Engine workers at once (training rounds and analyses together); default: one per core. */
   concurrency?: number;
   /**
    * Poll the database this often (ms) for runs written by other processes (a CLI run while the app is open) and
    * push their updates and metrics as events. Off by default (the CLI needs none).
    */
   watchExternalMs?: number;
+  /**
+   * A UI looks at this core: one worker slot (of two or more) is kept free of training, so a view's analysis does not
+   * wait for a training round to end. Default: true when watchExternalMs is set (the desktop app, serve mode).
+   */
+  interactive?: boolean;
   /** What only the desktop app can do (native file dialogs); absent in serve mode and the CLI. */
   host?: CoreHost;
 }
@@ -67,77 +79,49 @@ function localPath(path: string): string {
 }
 
 type Listener = <E extends EventName>(event: E, payload: Events[E]) => void;
-
-interface Live {
-  handle: JobHandle | null;
-  startedAt: number;
-  startIteration: number;
-  lastEmit: number;
-  lastPersist: number;
-  etaSeconds: number | null;
-  /** Iterations of the run's earlier rounds, added to the round's own progress. */
-  offset: number;
-  cancelled: boolean;
-}
+type Handlers = { [M in MethodName]: (p: Params<M>, ctx?: CallContext) => Promise<Result<M>> };
 
 export class Core {
   /** The database. For tests and diagnostics: transports and the CLI go through `call` (lint enforces it). */
   readonly store: Store;
   readonly analyses: AnalysisService;
-  private readonly repo: Store['repo'];
-  private readonly tensors: Store['tensors'];
+  /** Every engine worker goes through it (for tests and diagnostics: what runs and waits). */
+  readonly jobs: JobQueue;
+  private readonly scheduler: RunScheduler;
+  private readonly watcher: ExternalRunWatcher | null;
+  private readonly requests = new RequestRegistry();
   private readonly presets: Map<string, PresetSummary>;
   private readonly listeners = new Set<Listener>();
-  private readonly live = new Map<string, Live>();
-  /** Runs whose next round is ready, waiting for a free worker. */
-  private readonly queue: string[] = [];
-  private readonly waiters = new Map<string, ((s: RunSummary) => void)[]>();
-  private backend: BackendReport | null = null;
-  private readonly concurrency: number;
+  /** Imported runs this process stored and announced itself. */
+  private readonly announced = new Set<string>();
   private closed = false;
-  private watchTimer: ReturnType<typeof setInterval> | null = null;
-  private externalSince = '';
-  /** Per external run: the last update time pushed and how many metric points were pushed. */
-  private readonly ownRuns = new Set<string>();
-  private readonly externalSeen = new Map<string, { updatedAt: string; points: number }>();
 
   constructor(private readonly opts: CoreOptions) {
     this.presets = loadPresets(opts.presetsDir);
     this.store = new Store(opts.dbPath);
-    this.repo = this.store.repo;
-    this.tensors = this.store.tensors;
-    this.concurrency = opts.concurrency ?? Math.max(1, availableParallelism());
+    const concurrency = opts.concurrency ?? Math.max(1, availableParallelism());
+    const interactive = opts.interactive ?? opts.watchExternalMs !== undefined;
+    this.jobs = new JobQueue({ spawnWorker: opts.spawnWorker, concurrency, reserved: interactive ? 1 : 0 });
+    const emit: Listener = (event, payload) => this.emit(event, payload);
+    this.scheduler = new RunScheduler({
+      store: this.store,
+      jobs: this.jobs,
+      backend: opts.backend,
+      dataDir: opts.dataDir,
+      emit,
+      preflight: (config) => preflight(config, opts.backend, opts.dataDir),
+    });
     this.analyses = new AnalysisService(this.store, {
-      spawnWorker: opts.spawnWorker,
-      shards: this.concurrency,
+      jobs: this.jobs,
+      shards: concurrency,
       backend: opts.backend,
       dataDir: opts.dataDir,
       emitProgress: (p) => this.emit('analysisProgress', p),
     });
-    this.repo.markOrphansInterrupted(isAlive);
-    // One worker per core: each trains single-threaded (wasm) and the core itself is mostly idle.
-    if (opts.watchExternalMs) {
-      this.externalSince = new Date().toISOString();
-      this.watchTimer = setInterval(() => this.pollExternal(), opts.watchExternalMs);
-      this.watchTimer.unref();
-    }
-  }
-
-  /** Pushes updates of runs this core does not own (another process trains them) to the listeners. */
-  private pollExternal(): void {
-    if (this.closed) return;
-    const changed = this.repo.runsUpdatedSince(this.externalSince);
-    for (const s of changed) {
-      if (s.updatedAt > this.externalSince) this.externalSince = s.updatedAt;
-      if (this.ownRuns.has(s.runId)) continue;
-      const seen = this.externalSeen.get(s.runId) ?? { updatedAt: '', points: 0 };
-      if (seen.updatedAt === s.updatedAt) continue;
-      // Metrics are written in (round, iteration) order, so the new points are the tail.
-      const points = this.repo.getMetrics(s.runId).slice(seen.points);
-      this.externalSeen.set(s.runId, { updatedAt: s.updatedAt, points: seen.points + points.length });
-      if (points.length) this.emit('metrics', { runId: s.runId, points });
-      this.emit('runUpdate', s);
-    }
+    this.store.repo.markOrphansInterrupted((pid) => pid === process.pid || pidAlive(pid));
+    this.watcher = opts.watchExternalMs
+      ? new ExternalRunWatcher({ store: this.store, owns: (id) => this.scheduler.owns(id) || this.announced.has(id), emit, intervalMs: opts.watchExternalMs })
+      : null;
   }
 
   subscribe(listener: Listener): () => void {
@@ -151,8 +135,8 @@ export class Core {
 
   /**
    * The single entry point for every transport: validates params against the contract's schema, then acts. `ctx`
-   * says who calls: a remote client (serve mode) may not name files on this machine, and may abort or take the
-   * progress of its own analyses (see requests.ts).
+   * says who calls: a remote client (serve mode) may not name files on this machine; a call with a request id can be
+   * cancelled (cancelRequest) and gets its analysis progress with that id (requests.ts).
    */
   async call(method: unknown, params: unknown, ctx?: CallContext): Promise<unknown> {
     if (!isMethodName(method)) throw new ValidationError(`unknown method ${String(method).slice(0, 64)}`);
@@ -160,7 +144,7 @@ export class Core {
     if (refusal) throw new ValidationError(`${method}: ${refusal}`);
     const parsed = paramSchemas[method].safeParse(params ?? {});
     if (!parsed.success) throw new ValidationError(describeZodError(method, parsed.error));
-    return this.handlers[method](parsed.data as never, ctx);
+    return this.requests.track(ctx, (c) => (this.handlers[method] as (p: unknown, ctx?: CallContext) => Promise<unknown>)(parsed.data, c));
   }
 
   /** serve mode's snapshot upload: validates the bytes completely, then stores them as a new run. */
@@ -174,37 +158,40 @@ export class Core {
   }
 
   private announceImport(r: Result<'importSnapshot'>): Result<'importSnapshot'> {
-    this.ownRuns.add(r.runId);
-    this.emit('runUpdate', this.repo.getSummary(r.runId));
+    this.announced.add(r.runId);
+    this.emit('runUpdate', this.store.repo.getSummary(r.runId));
     return r;
   }
 
-  readonly handlers: { [M in MethodName]: (p: Params<M>, ctx?: CallContext) => Promise<Result<M>> } = {
+  private readonly analysisHandlers = Object.fromEntries(
+    ANALYSIS_METHOD_NAMES.map((m) => [m, (p: never, ctx?: CallContext) => this.analyses.run(m, p, ctx)]),
+  ) as Pick<Handlers, (typeof ANALYSIS_METHOD_NAMES)[number]>;
+
+  readonly handlers: Handlers = {
     getInfo: async () => ({
       version: APP_VERSION,
       backendChoice: this.opts.backend,
-      backend: this.backend,
+      backend: this.scheduler.backend,
       presets: [...this.presets.values()],
       dbPath: this.opts.dbPath,
       dataDir: this.opts.dataDir,
       transport: this.opts.transport,
       nativeDialogs: this.opts.host !== undefined,
     }),
-    listRuns: async () => this.repo.listRuns().map((r) => this.withLive(r)),
-    getRun: async ({ runId }) => this.withLive(this.repo.getRun(runId)),
-    getMetrics: async ({ runId }) => this.repo.getMetrics(runId),
+    listRuns: async () => this.store.repo.listRuns().map((r) => this.scheduler.withLive(r)),
+    getRun: async ({ runId }) => this.scheduler.withLive(this.store.repo.getRun(runId)),
+    getMetrics: async ({ runId }) => this.store.repo.getMetrics(runId),
     startRun: async (p) => this.startRun(p),
-    cancelRun: async ({ runId }) => this.cancelRun(runId),
+    cancelRun: async ({ runId }) => this.scheduler.cancel(runId),
     resumeRun: async ({ runId }) => this.resumeRun(runId),
-    listExperiments: async () => this.repo.listExperiments(),
+    listExperiments: async () => this.store.repo.listExperiments(),
     getExperiment: async ({ experimentId }) => {
-      const e = this.repo.getExperiment(experimentId);
-      return { ...e, runs: e.runs.map((r) => this.withLive(r)) };
+      const e = this.store.repo.getExperiment(experimentId);
+      return { ...e, runs: e.runs.map((r) => this.scheduler.withLive(r)) };
     },
     exportSnapshot: async (p) => {
-      const ref = formatStateRef(p);
       const opts = { ...(p.format ? { format: p.format } : {}), ...(p.masksOnly !== undefined ? { masksOnly: p.masksOnly } : {}) };
-      const { path, format, bytes, runId, round, which, density } = exportSnapshot(this.store, ref, localPath(p.path), opts);
+      const { path, format, bytes, runId, round, which, density } = exportSnapshot(this.store, formatStateRef(p), localPath(p.path), opts);
       return { path, format, bytes, runId, round, which, density };
     },
     importSnapshot: async ({ path }) => this.announceImport(importSnapshot(this.store, localPath(path))),
@@ -218,13 +205,9 @@ export class Core {
       return { path };
     },
     listStates: async (p) => this.analyses.listStates(p),
-    analyzeOverlap: async (p) => this.analyses.overlap(p),
-    analyzeOverlapMatrix: async (p) => this.analyses.overlapMatrix(p),
     maskPixels: async (p) => this.analyses.maskPixels(p),
-    analyzeSelectivity: async (p, ctx) => this.analyses.selectivity(p, ctx),
-    analyzeActivations: async (p, ctx) => this.analyses.activations(p, ctx),
-    analyzeSubcircuit: async (p, ctx) => this.analyses.subcircuit(p, ctx),
-    analyzeMultigraph: async (p) => this.analyses.multigraph(p),
+    cancelRequest: async ({ requestId }, ctx) => ({ cancelled: this.requests.cancel(ctx?.client, requestId) }),
+    ...this.analysisHandlers,
   };
 
   /** Resolves a preset or a raw config plus `--set` style overrides to a validated config. */
@@ -233,266 +216,30 @@ export class Core {
   }
 
   startRun(p: Methods['startRun']['params']): Result<'startRun'> {
-    if (this.closed) throw new Error('the core is shutting down');
-    const config = this.resolveConfig(p);
-    preflight(config, this.opts.backend, this.opts.dataDir);
-    const expId = experimentId(config);
-    const plan = planRuns(config);
-    const runIds: string[] = [];
-    this.store.transaction(() => {
-      this.repo.ensureExperiment(expId, config);
-      for (const seed of config.seeds) {
-        let parent: string | null = null;
-        for (const planned of plan) {
-          const runId = newRunId();
-          this.repo.createRun({
-            id: runId,
-            experimentId: expId,
-            seed,
-            kind: planned.kind,
-            config,
-            iterations: config.iterations * planned.rounds.length,
-            pid: process.pid,
-            parentRunId: planned.isControl ? parent : null,
-            firstRound: planned.rounds[0]!,
-            roundsTotal: planned.rounds.length,
-          });
-          if (!planned.isControl) parent = runId;
-          runIds.push(runId);
-          this.ownRuns.add(runId);
-        }
-      }
-    });
-    for (const id of runIds) this.emit('runUpdate', this.repo.getSummary(id));
-    for (const id of runIds) this.schedule(id);
-    return { experimentId: expId, runIds };
+    return this.scheduler.start(this.resolveConfig(p));
   }
 
   /** Continues the runs of a group (a ticket and its controls) that are not done, from their last committed round. */
   resumeRun(runId: string): Result<'resumeRun'> {
-    if (this.closed) throw new Error('the core is shutting down');
-    const group = this.repo.group(runId);
-    const todo = group.filter((id) => this.repo.getSummary(id).status !== 'done');
-    if (!todo.length) throw new ValidationError(`run ${runId} is done: nothing to resume`);
-    preflight(this.repo.getRun(runId).config, this.opts.backend, this.opts.dataDir);
-    for (const id of todo) {
-      if (this.live.has(id) || this.queue.includes(id)) throw new ValidationError(`run ${id} is already running`);
-      const s = this.repo.getSummary(id);
-      if (s.status === 'running' || s.status === 'queued') {
-        // Owned by another live process (orphans were marked failed when this core opened the database).
-        throw new ValidationError(`run ${id} is ${s.status} in another process`);
-      }
-    }
-    for (const id of todo) {
-      this.repo.updateRun(id, { status: 'queued', error: null, pid: process.pid });
-      this.ownRuns.add(id);
-      this.emit('runUpdate', this.repo.getSummary(id));
-    }
-    for (const id of todo) this.schedule(id);
-    return { runIds: todo };
+    return this.scheduler.resume(runId);
   }
 
-  cancelRun(runId: string): { cancelled: boolean } {
-    const summary = this.repo.getSummary(runId);
-    if (summary.status === 'done' || summary.status === 'failed' || summary.status === 'cancelled') return { cancelled: false };
-    // Cancelling a ticket cancels its controls too: they cannot go on without its rounds.
-    const targets = summary.parentRunId ? [runId] : this.repo.group(runId);
-    let any = false;
-    for (const id of targets) {
-      const live = this.live.get(id);
-      if (live?.handle) {
-        live.cancelled = true;
-        live.handle.cancel();
-        any = true;
-      } else if (this.ownRuns.has(id) && ['queued', 'running'].includes(this.repo.getSummary(id).status)) {
-        const q = this.queue.indexOf(id);
-        if (q >= 0) this.queue.splice(q, 1);
-        this.finishRun(id, 'cancelled', null);
-        any = true;
-      }
-    }
-    return { cancelled: any };
+  cancelRun(runId: string): Result<'cancelRun'> {
+    return this.scheduler.cancel(runId);
   }
 
   /** Resolves when the run reaches done, failed or cancelled. */
   waitForRun(runId: string): Promise<RunSummary> {
-    const s = this.repo.getSummary(runId);
-    if (s.status === 'done' || s.status === 'failed' || s.status === 'cancelled') return Promise.resolve(s);
-    return new Promise((resolve) => {
-      const list = this.waiters.get(runId) ?? [];
-      list.push(resolve);
-      this.waiters.set(runId, list);
-    });
+    return this.scheduler.waitFor(runId);
   }
 
-  private withLive<T extends RunSummary>(s: T): T {
-    const live = this.live.get(s.runId);
-    return live ? { ...s, etaSeconds: live.etaSeconds } : s;
-  }
-
-  /** The rounds a run trains (from its config: controls may skip rounds) and those it has committed. */
-  private rounds(runId: string): RunRounds {
-    const info = this.repo.roundInfo(runId);
-    const run = this.repo.getRun(runId);
-    return { rounds: plannedRounds(run.config, run.kind, info), committed: info.committed };
-  }
-
-  /** Queues the run's next round if it is ready; finishes the run when all its rounds are committed. */
-  private schedule(runId: string): void {
-    if (this.closed || this.live.has(runId) || this.queue.includes(runId) || !this.ownRuns.has(runId)) return;
-    const s = this.repo.getSummary(runId);
-    if (s.status !== 'queued' && s.status !== 'running') return;
-    const own = this.rounds(runId);
-    const round = nextRound(own);
-    if (round === null) {
-      this.finishRun(runId, 'done', null);
-      return;
-    }
-    const parent = s.parentRunId ? this.rounds(s.parentRunId) : null;
-    if (!isReady(round, own, parent)) return;
-    this.queue.push(runId);
-    this.pump();
-  }
-
-  private pump(): void {
-    while (!this.closed && this.live.size < this.concurrency && this.queue.length) {
-      const runId = this.queue.shift()!;
-      try {
-        this.startJob(runId);
-      } catch (err) {
-        this.finishRun(runId, 'failed', oneLine(err));
-      }
-    }
-  }
-
-  private stateSource(runId: string, parentRunId: string | null, arch: string): StateSource {
-    const parent = parentRunId ?? runId;
-    return {
-      own: (round, state) => this.tensors.loadState(runId, round, state, arch),
-      parent: (round, state) => this.tensors.loadState(parent, round, state, arch),
-      ownHasRewind: () => this.tensors.hasState(runId, 0, 'rewind'),
-      parentHasRewind: () => this.tensors.hasState(parent, 0, 'rewind'),
-    };
-  }
-
-  private startJob(runId: string): void {
-    const run = this.repo.getRun(runId);
-    const own = this.rounds(runId);
-    const round = nextRound(own)!;
-    const spec = buildSpec(run.config, run.kind, round, this.stateSource(runId, run.parentRunId, run.config.arch));
-    // Iterations of the rounds this run trained before this one (not round numbers: controls may skip rounds).
-    const offset = own.rounds.indexOf(round) * run.config.iterations;
-    const live: Live = { handle: null, startedAt: Date.now(), startIteration: 0, lastEmit: 0, lastPersist: 0, etaSeconds: null, offset, cancelled: false };
-    this.live.set(runId, live);
-    this.repo.updateRun(runId, { status: 'running', iteration: offset, error: null, pid: process.pid });
-    this.emit('runUpdate', this.withLive(this.repo.getSummary(runId)));
-    const job = { runId, config: run.config, seed: run.seed, backend: this.opts.backend, dataDir: this.opts.dataDir, spec };
-    live.handle = runJob(this.opts.spawnWorker, job, (msg) => this.onWorkerMessage(runId, live, msg));
-    void live.handle.outcome.then((o) => {
-      this.live.delete(runId);
-      if (o.kind === 'cancelled' || live.cancelled) this.finishRun(runId, 'cancelled', null);
-      else if (o.kind === 'failed') this.finishRun(runId, 'failed', o.message);
-      else {
-        // The round is committed: this run and the controls waiting on it may go on.
-        this.schedule(runId);
-        for (const id of this.repo.group(runId)) if (id !== runId) this.schedule(id);
-      }
-      this.pump();
-    });
-  }
-
-  private onWorkerMessage(runId: string, live: Live, msg: WorkerToHost): void {
-    switch (msg.type) {
-      case 'backend':
-        this.backend = msg.report;
-        this.repo.updateRun(runId, { backendReport: msg.report, versions: { ticketscope: APP_VERSION, ...msg.versions } });
-        this.emit('backend', msg.report);
-        this.emit('runUpdate', this.withLive(this.repo.getSummary(runId)));
-        return;
-      case 'progress': {
-        const t = Date.now();
-        if (live.startIteration === 0 && msg.iteration > 0 && live.etaSeconds === null) {
-          // Measure pace from the first report on, so start-up (data, backend) does not skew the ETA.
-          live.startIteration = msg.iteration;
-          live.startedAt = t;
-          live.etaSeconds = null;
-        } else if (msg.iteration > live.startIteration) {
-          const rate = (msg.iteration - live.startIteration) / ((t - live.startedAt) / 1000);
-          live.etaSeconds = rate > 0 ? Math.max(0, (msg.iterations - msg.iteration) / rate) : null;
-        }
-        const iteration = live.offset + msg.iteration;
-        const persist = t - live.lastPersist >= 1000 || msg.iteration === msg.iterations;
-        if (persist) {
-          live.lastPersist = t;
-          this.repo.updateRun(runId, { iteration });
-        }
-        if (persist || t - live.lastEmit >= 250) {
-          live.lastEmit = t;
-          const s = this.repo.getSummary(runId);
-          // ETA of this round plus the run's rounds still to come, at the pace measured in this round.
-          const perIteration = live.etaSeconds !== null && msg.iterations > msg.iteration ? live.etaSeconds / (msg.iterations - msg.iteration) : null;
-          const etaSeconds = perIteration !== null ? perIteration * (s.iterations - iteration) : live.etaSeconds;
-          this.emit('runUpdate', { ...s, iteration, etaSeconds });
-        }
-        return;
-      }
-      case 'metrics':
-        this.repo.addMetrics(runId, msg.points);
-        this.emit('metrics', { runId, points: msg.points });
-        return;
-      case 'round':
-        // A finished round is committed whole: its result, its init and trained weights, its mask and warnings.
-        this.store.transaction(() => {
-          const round = msg.result.round;
-          this.repo.addRound(runId, msg.result);
-          this.tensors.saveState(runId, round, 'init', msg.states.init);
-          this.tensors.saveState(runId, round, 'trained', msg.states.trained);
-          if (msg.states.rewind) this.tensors.saveState(runId, round, 'rewind', msg.states.rewind);
-          const prior = this.repo.getRun(runId).warnings.filter((w) => !w.startsWith(`round ${round}:`));
-          this.repo.updateRun(runId, { normalisation: msg.normalisation, warnings: [...prior, ...msg.warnings] });
-        });
-        this.emit('runUpdate', this.withLive(this.repo.getSummary(runId)));
-        return;
-      default:
-        return;
-    }
-  }
-
-  private finishRun(runId: string, status: 'done' | 'failed' | 'cancelled', error: string | null): void {
-    this.live.delete(runId);
-    this.repo.updateRun(runId, { status, error, pid: null });
-    const s = this.repo.getSummary(runId);
-    this.emit('runUpdate', s);
-    for (const w of this.waiters.get(runId) ?? []) w(s);
-    this.waiters.delete(runId);
-    if (status !== 'done' && !s.parentRunId) {
-      // Controls cannot go on without their ticket's rounds.
-      for (const id of this.repo.group(runId)) {
-        if (id === runId || this.live.has(id)) continue;
-        const c = this.repo.getSummary(id);
-        if (c.status === 'queued' || c.status === 'running') {
-          const q = this.queue.indexOf(id);
-          if (q >= 0) this.queue.splice(q, 1);
-          this.finishRun(id, status === 'cancelled' ? 'cancelled' : 'failed', status === 'cancelled' ? null : `its ticket run ${runId} failed`);
-        }
-      }
-    }
-  }
-
-  /** Cancels running jobs, waits for them, and closes the database. */
+  /** Cancels the jobs in progress (their runs end as cancelled), waits for them, and closes the database. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    if (this.watchTimer) clearInterval(this.watchTimer);
-    for (const id of this.queue.splice(0)) this.finishRun(id, 'cancelled', null);
-    const pending = [...this.live.values()].map((l) => {
-      l.handle?.cancel();
-      return l.handle?.outcome;
-    });
-    await Promise.all(pending);
+    this.watcher?.stop();
+    await this.scheduler.close();
+    await this.jobs.close();
     this.store.close();
   }
-}
-
-function isAlive(pid: number): boolean {
-  return pid === process.pid || pidAlive(pid);
 }

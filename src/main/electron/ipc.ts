@@ -4,15 +4,18 @@
 // Every invoke passes these gates before the core sees it, each failing with {error: {code: 'invalid'}}:
 //   1. the channel names a contract method (ticketscope:<method>), nothing else;
 //   2. the sender is the app's own top-level page (not a subframe, not another origin);
-//   3. exactly one argument, a plain object (or undefined) of plain data (objects, arrays, strings, numbers,
+//   3. one params argument, a plain object (or undefined) of plain data (objects, arrays, strings, numbers,
 //      booleans, null), at most MAX_PARAMS_BYTES as JSON, no deeper than MAX_DEPTH, without cycles and without
-//      __proto__, constructor or prototype keys anywhere;
+//      __proto__, constructor or prototype keys anywhere; optionally a second, the call's request id (an id: letters,
+//      digits, `_`, `-`, at most 64), which cancelRequest names and the call's analysis progress carries;
 // then the core validates it against the method's strict schema (Core.call) before acting.
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHANNEL_PREFIX, METHOD_NAMES, isMethodName, type WireError } from '../../shared/contract';
 import { oneLine, wireCode } from '../../shared/errors';
 import { paramsProblem } from '../../shared/params';
+import { isId } from '../../shared/refs';
+import type { CallContext } from '../core/requests';
 
 export { MAX_DEPTH, MAX_PARAMS_BYTES, paramsProblem } from '../../shared/params';
 
@@ -29,8 +32,11 @@ export interface Registrar {
 
 /** The core, or anything that answers contract calls the same way. */
 export interface CallTarget {
-  call(method: unknown, params: unknown): Promise<unknown>;
+  call(method: unknown, params: unknown, ctx?: CallContext): Promise<unknown>;
 }
+
+/** The window's calls are one client: its request ids are its own. */
+export const WINDOW_CLIENT = 'window';
 
 export type WireReply = { result: unknown } | { error: WireError };
 
@@ -52,14 +58,16 @@ export function createDispatcher(opts: DispatcherOptions) {
     if (!frame || typeof frame.url !== 'string' || !opts.isTrustedUrl(frame.url) || (frame.parent ?? null) !== null) {
       return invalid('unexpected sender');
     }
-    if (args.length > 1) return invalid(`${method}: expected one params object`);
-    const params = args[0];
+    if (args.length > 2) return invalid(`${method}: expected one params object and an optional request id`);
+    const [params, requestId] = args;
     const problem = paramsProblem(params);
     if (problem) return invalid(`${method}: ${problem}`);
+    if (requestId !== undefined && (typeof requestId !== 'string' || !isId(requestId))) return invalid(`${method}: the request id must be an id (letters, digits, _ and -)`);
     const core = opts.getCore();
     if (!core) return { error: { code: 'internal', message: 'no database is open' } };
     try {
-      return { result: await core.call(method, params ?? {}) };
+      const ctx: CallContext = { client: WINDOW_CLIENT, ...(requestId !== undefined ? { requestId } : {}) };
+      return { result: await core.call(method, params ?? {}, ctx) };
     } catch (err) {
       return { error: { code: wireCode(err), message: oneLine(err) } };
     }

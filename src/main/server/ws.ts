@@ -7,7 +7,8 @@
 // - a client that does not read its replies is dropped before its buffer grows without bound, and one connection
 //   has at most MAX_INFLIGHT calls in progress;
 // - run events go to every client; an analysis' progress goes only to the clients that asked for it (with their
-//   call's id), and a client that disconnects cancels the analyses only it was waiting for (requests.ts).
+//   call's id); a frame's id is its call's request id, which cancelRequest names, and a client that disconnects
+//   cancels the calls it was waiting for (an analysis others share goes on for them; core/requests.ts).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -47,6 +48,8 @@ export function parseRequest(text: string): Request | BadRequest {
 }
 
 interface Client {
+  /** This connection's name for the core: its request ids are its own. */
+  id: string;
   ws: WebSocket;
   /** Aborted when the connection closes: analyses only this client waits for stop. */
   gone: AbortController;
@@ -90,6 +93,7 @@ export function createWsHub(core: Core, log: (line: string) => void): WsHub {
   });
   wss.on('error', (err) => log(`websocket server: ${oneLine(err)}`));
   const clients = new Set<Client>();
+  let connections = 0;
 
   const send = (c: Client, frame: string) => {
     if (c.ws.readyState !== c.ws.OPEN) return;
@@ -132,6 +136,7 @@ export function createWsHub(core: Core, log: (line: string) => void): WsHub {
     c.inflight++;
     const ctx: CallContext = {
       remote: true,
+      client: c.id,
       requestId: req.id,
       signal: c.gone.signal,
       onProgress: (p) => send(c, JSON.stringify({ event: 'analysisProgress', payload: p })),
@@ -164,7 +169,7 @@ export function createWsHub(core: Core, log: (line: string) => void): WsHub {
   return {
     accept(req, socket, head) {
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const c: Client = { ws, gone: new AbortController(), inflight: 0, alive: true };
+        const c: Client = { id: `ws${++connections}`, ws, gone: new AbortController(), inflight: 0, alive: true };
         clients.add(c);
         // Protocol errors (1002, 1007, 1009) and socket errors: ws closes the connection itself; only this one ends.
         ws.on('error', (err) => log(`websocket client: ${oneLine(err)}`));

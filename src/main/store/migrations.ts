@@ -107,6 +107,18 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX analyses_by_kind ON analyses(kind);
     `,
   },
+  {
+    version: 5,
+    name: 'runs owned by another process: cancel requests, and the owner\'s live ETA',
+    sql: `
+      CREATE TABLE cancel_requests (
+        run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+        requested_at TEXT NOT NULL,
+        requested_by INTEGER NOT NULL
+      ) STRICT;
+      ALTER TABLE runs ADD COLUMN eta_seconds REAL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -38,6 +38,7 @@ interface RunRow {
   rounds_total: number;
   rounds_done: number;
   warnings: string;
+  eta_seconds: number | null;
 }
 
 export interface NewRun {
@@ -64,6 +65,8 @@ export interface RunPatch {
   error?: string | null;
   pid?: number | null;
   warnings?: string[];
+  /** The owner's estimate of the seconds left, for other processes to show (null when not running). */
+  etaSeconds?: number | null;
 }
 
 const now = () => new Date().toISOString();
@@ -90,7 +93,7 @@ function toSummary(row: RunRow): RunSummary {
     status: row.status,
     iteration: row.iteration,
     iterations: row.iterations,
-    etaSeconds: null,
+    etaSeconds: row.status === 'running' ? row.eta_seconds : null,
     testAccuracy: row.test_accuracy,
     backend: row.backend as BackendName | null,
     error: row.error,
@@ -140,6 +143,7 @@ export class Repo {
     if (patch.error !== undefined) put('error', patch.error);
     if (patch.pid !== undefined) put('pid', patch.pid);
     if (patch.warnings !== undefined) put('warnings', JSON.stringify(patch.warnings));
+    if (patch.etaSeconds !== undefined) put('eta_seconds', patch.etaSeconds);
     put('updated_at', now());
     const r = this.db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
     if (r.changes === 0) throw new NotFoundError(`unknown run ${id}`);
@@ -230,6 +234,34 @@ export class Repo {
         `SELECT round, iteration, split, loss, accuracy FROM metrics WHERE run_id = ? ORDER BY round, iteration, split`,
       )
       .all(runId) as MetricPoint[];
+  }
+
+  /** The process that owns a run in progress (null when none does). */
+  ownerPid(runId: string): number | null {
+    const row = this.db.prepare('SELECT pid FROM runs WHERE id = ?').get(runId) as { pid: number | null } | undefined;
+    if (!row) throw new NotFoundError(`unknown run ${runId}`);
+    return row.pid;
+  }
+
+  /**
+   * Asks the process that owns a run to cancel it (another process on the same database: a CLI run while the app is
+   * open). The owner reads the request (takeCancelRequests) and acts on it.
+   */
+  requestCancel(runId: string, byPid: number): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO cancel_requests (run_id, requested_at, requested_by) VALUES (?, ?, ?)')
+      .run(runId, now(), byPid);
+  }
+
+  /** The cancel requests for any of `runIds`, removed as they are returned. */
+  takeCancelRequests(runIds: readonly string[]): string[] {
+    if (!runIds.length) return [];
+    return this.db.transaction(() => {
+      const marks = runIds.map(() => '?').join(', ');
+      const ids = (this.db.prepare(`SELECT run_id FROM cancel_requests WHERE run_id IN (${marks})`).all(...runIds) as { run_id: string }[]).map((r) => r.run_id);
+      if (ids.length) this.db.prepare(`DELETE FROM cancel_requests WHERE run_id IN (${ids.map(() => '?').join(', ')})`).run(...ids);
+      return ids;
+    })();
   }
 
   /** Runs marked queued/running by a process that no longer exists: they were interrupted. */

@@ -7,7 +7,7 @@
 // reconnect, since events pushed while disconnected are lost). The URL carries the serve token (?token=T); when a
 // connection fails, `diagnose` may say why in words (a missing or wrong token), which the banner shows.
 import { RemoteError, type Transport } from '../../../shared/client';
-import type { EventName, MethodName } from '../../../shared/contract';
+import type { CallOptions, EventName, MethodName } from '../../../shared/contract';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';
 
@@ -47,7 +47,7 @@ interface Pending {
 }
 
 type Incoming =
-  | { id: number; result?: unknown; error?: { code?: unknown; message?: unknown } }
+  | { id: number | string; result?: unknown; error?: { code?: unknown; message?: unknown } }
   | { event: string; payload: unknown };
 
 function parseFrame(data: unknown): Incoming | null {
@@ -60,7 +60,7 @@ function parseFrame(data: unknown): Incoming | null {
   }
   if (typeof msg !== 'object' || msg === null) return null;
   const m = msg as Record<string, unknown>;
-  if (typeof m.id === 'number') return m as Incoming;
+  if (typeof m.id === 'number' || typeof m.id === 'string') return m as Incoming;
   if (typeof m.event === 'string') return { event: m.event, payload: m.payload };
   return null;
 }
@@ -68,7 +68,7 @@ function parseFrame(data: unknown): Incoming | null {
 export class WebSocketTransport implements Transport {
   private ws: WebSocket | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new Map<number | string, Pending>();
   /** Frames waiting for the socket to open (calls made while connecting). */
   private outbox: string[] = [];
   private readonly handlers = new Map<string, Set<(payload: unknown) => void>>();
@@ -117,12 +117,14 @@ export class WebSocketTransport implements Transport {
     };
   }
 
-  invoke(method: MethodName, params: unknown): Promise<unknown> {
+  invoke(method: MethodName, params: unknown, options?: CallOptions): Promise<unknown> {
     const ws = this.ws;
     if (!ws || ws.readyState === this.Impl.CLOSING || ws.readyState === this.Impl.CLOSED) {
       return Promise.reject(new RemoteError(`${method}: not connected to the Ticketscope server (reconnecting)`, 'disconnected'));
     }
-    const id = this.nextId++;
+    // A call's request id is its frame's id: the server cancels and labels progress by it.
+    const id = options?.requestId ?? this.nextId++;
+    if (this.pending.has(id)) return Promise.reject(new RemoteError(`${method}: request id ${id} is in use`, 'invalid'));
     const frame = JSON.stringify({ id, method, params: params ?? {} });
     return new Promise((resolve, reject) => {
       this.pending.set(id, { method, resolve, reject });

@@ -87,16 +87,19 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
   const ready = picked.length > 0 && infos.length === picked.length && layerName !== null && !mixed;
   const { result, loading, error, progress, rerun } = useAnalysis<ActivationsResult>(
     ready
-      ? () =>
-          api.analyzeActivations({
-            states: picked,
-            layer: layerName!,
-            unit: u,
-            class: cls,
-            images,
-            top,
-            ...(gradcamLayer && convs.some((l) => l.name === gradcamLayer) ? { gradcamLayer } : {}),
-          })
+      ? (call) =>
+          api.analyzeActivations(
+            {
+              states: picked,
+              layer: layerName!,
+              unit: u,
+              class: cls,
+              images,
+              top,
+              ...(gradcamLayer && convs.some((l) => l.name === gradcamLayer) ? { gradcamLayer } : {}),
+            },
+            call,
+          )
       : null,
     [picked.join(','), layerName, u, cls, images, top, gradcamLayer],
     { api, kind: 'activations' },

@@ -68,7 +68,7 @@ export function MultigraphView({ api, epoch, onError }: AnalysisViewProps) {
   const netSvg = useRef<SVGSVGElement | null>(null);
 
   const run = useAnalysis<MultigraphResult>(
-    () => api.analyzeMultigraph({ target, variant, kMax, k: Math.min(kReq, kMax), seed }),
+    (call) => api.analyzeMultigraph({ target, variant, kMax, k: Math.min(kReq, kMax), seed }, call),
     [api, target, variant, kMax, kReq, seed, epoch],
     { api, kind: 'multigraph' },
   );

@@ -72,7 +72,7 @@ export function OverlapView({ api, arg, navigate, epoch, onError }: AnalysisView
     if (a && a !== arg) navigate('overlap', a, true);
   }, [a, arg, navigate]);
 
-  const overlap = useAnalysis<OverlapResult>(a && b && a !== b ? () => api.analyzeOverlap({ a, b }) : null, [api, a, b, epoch], { api, kind: 'overlap' });
+  const overlap = useAnalysis<OverlapResult>(a && b && a !== b ? (call) => api.analyzeOverlap({ a, b }, call) : null, [api, a, b, epoch], { api, kind: 'overlap' });
   const result = overlap.result;
   const infoA = states.find((s) => s.ref === a);
   const infoB = states.find((s) => s.ref === b);

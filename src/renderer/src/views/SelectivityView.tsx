@@ -57,7 +57,7 @@ export function SelectivityView({ api, arg, navigate, epoch, onError }: Analysis
 
   const ready = picked.length > 0 && infos.length === picked.length && !mixed;
   const { result, loading, error, progress, rerun } = useAnalysis<SelectivityResult>(
-    ready ? () => api.analyzeSelectivity({ states: picked, class: cls, threshold, permutations, split }) : null,
+    ready ? (call) => api.analyzeSelectivity({ states: picked, class: cls, threshold, permutations, split }, call) : null,
     [picked.join(','), cls, threshold, permutations, split],
     { api, kind: 'selectivity' },
   );

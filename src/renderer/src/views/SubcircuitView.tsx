@@ -106,7 +106,7 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
   const ready = !!infoA && !mismatch;
 
   const { result, loading, error, progress, rerun } = useAnalysis<SubcircuitResult>(
-    ready ? () => api.analyzeSubcircuit({ state: stateA!, ...(stateB && stateB !== stateA ? { compare: stateB } : {}), class: cls, units, edges, images }) : null,
+    ready ? (call) => api.analyzeSubcircuit({ state: stateA!, ...(stateB && stateB !== stateA ? { compare: stateB } : {}), class: cls, units, edges, images }, call) : null,
     [stateA, stateB, cls, units, edges, images],
     { api, kind: 'subcircuit' },
   );

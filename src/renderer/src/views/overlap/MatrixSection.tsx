@@ -55,7 +55,7 @@ export function MatrixSection(props: {
   const refs = list.slice(0, MAX_MATRIX).map((s) => s.ref);
   const key = refs.join('|');
 
-  const matrix = useAnalysis(refs.length >= 2 ? () => api.analyzeOverlapMatrix({ states: refs }) : null, [api, key, epoch], { api, kind: 'overlap-matrix' });
+  const matrix = useAnalysis(refs.length >= 2 ? (call) => api.analyzeOverlapMatrix({ states: refs }, call) : null, [api, key, epoch], { api, kind: 'overlap-matrix' });
   const m = matrix.result && matrix.result.states.map((s) => s.ref).join('|') === key ? matrix.result : matrix.loading ? matrix.result : null;
   const layerNames = m?.layers.map((l) => l.layer) ?? [];
   const shownLayer = layer !== 'overall' && layerNames.includes(layer) ? layer : 'overall';
