@@ -71,6 +71,21 @@ describe('bad usage', () => {
     expect(r.stderr.trim()).toBe('ticketscope: backend node is not available: @tensorflow/tfjs-node is not installed; run `npm install @tensorflow/tfjs-node`, or choose --backend auto');
     expect(existsSync(d('node.db'))).toBe(false);
   });
+  it('--backend webgpu with no adapter it would use is refused before anything is stored', () => {
+    const db = d('webgpu.db');
+    const r = cli(['run', '--preset', 'quick', '--set', 'iterations=10', '--set', 'evalEvery=10', '--backend', 'webgpu', '--db', db, '--data-dir', d('data')], {
+      env: { TICKETSCOPE_WEBGPU_SOFTWARE: '' },
+    });
+    if (r.code === 0) {
+      console.log('--backend webgpu: this machine has a WebGPU adapter the engine uses, so the run trained (nothing to refuse)');
+      return;
+    }
+    // Never a stored failed run: without the package, or with only a software adapter (llvmpipe), it is refused.
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^ticketscope: backend webgpu is not available: /);
+    expect(existsSync(db)).toBe(false);
+  });
 });
 
 describe('presets', () => {
@@ -137,7 +152,7 @@ describe('a run without --json, IMP with the default rates', () => {
     expect(r.stderr).toMatch(/^experiment [0-9a-f]{16}: 2 run\(s\) /m);
     // Not a terminal: a line per finished round, no redrawing.
     expect(r.stderr).not.toContain('\r');
-    expect(r.stderr.match(/: round \d done · \[[#.]{24}\] +\d+% · rounds \d\/5 .*ETA \d+:\d\d$/gm)).toHaveLength(5);
+    expect(r.stderr.match(/: round \d done · \[[#.]{24}\] +\d+% · rounds \d\/5 .*ETA (\d+:\d\d|--:--)$/gm)).toHaveLength(5);
   });
 
   it('stores the default rates in the config, the same experiment as when spelled out', () => {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Api, RunDetail, RunSummary } from '../../shared/contract';
 import { ValidationError, oneLine } from '../../shared/errors';
 import { builtPaths } from '../core/paths';
-import { preflight } from '../core/preflight';
+import { preflight, preflightBackend } from '../core/preflight';
 import { loadPresets, resolveRunConfig } from '../core/presets';
 import { list, text, type ParsedArgs } from './args';
 import { ExitError } from './errors';
@@ -38,12 +38,14 @@ export async function cmdRun(args: ParsedArgs): Promise<void> {
   // Refuse a run that cannot start (bad config, data set not installed, backend missing) before the database is
   // even opened: nothing is created or stored. startRun checks the same again, as it does for every transport.
   preflight(resolveRunConfig(loadPresets(builtPaths().presets), params), args.global.backend, dataDirOf(args));
+  await preflightBackend(args.global.backend);
   await withSession(args, ({ api }) => watchRuns(api, args, async () => api.startRun(params)));
 }
 
 export async function cmdResume(args: ParsedArgs): Promise<void> {
   if (args.positional.length !== 1) throw new ValidationError('resume needs exactly one RUN id');
   const runId = args.positional[0]!;
+  await preflightBackend(args.global.backend);
   await withSession(args, ({ api }) =>
     watchRuns(api, args, async () => {
       const { runIds } = await api.resumeRun({ runId });
