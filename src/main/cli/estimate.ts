@@ -7,7 +7,6 @@
 // scoring), and a busy machine trains slower than the benchmark.
 import type { ArchName, ExperimentConfig } from '../../shared/config';
 import type { BackendChoice, BackendName } from '../../shared/contract';
-import type { PlannedRun } from '../core/planner';
 
 export interface Throughput {
   /** Training samples/s of one run (the trainer's step at batch 60), and inference samples/s at batch 500. */
@@ -57,16 +56,22 @@ export interface Estimate {
 /** Evaluations a round makes: every evalEvery iterations and at the last. */
 export const evaluationsPerRound = (c: Pick<ExperimentConfig, 'iterations' | 'evalEvery'>): number => Math.ceil(c.iterations / c.evalEvery);
 
+/** A planned run as the estimate needs it: how many rounds it trains, and whether it is a control. */
+export interface RunRounds {
+  rounds: number;
+  isControl: boolean;
+}
+
 /**
- * The estimate for `config` planned as `plan` (its runs per seed), at `rates`, with `workers` runs at once and
+ * The estimate for `config` whose runs per seed are `plan`, at `rates`, with `workers` runs at once and
  * `evalExamples` images read per evaluation (validation plus test).
  */
-export function estimateExperiment(config: ExperimentConfig, plan: readonly PlannedRun[], rates: Throughput, workers: number, evalExamples: number): Estimate {
+export function estimateExperiment(config: ExperimentConfig, plan: readonly RunRounds[], rates: Throughput, workers: number, evalExamples: number): Estimate {
   const roundSeconds = STARTUP_SECONDS + (config.iterations * config.batchSize) / rates.train + (evaluationsPerRound(config) * evalExamples) / rates.infer;
-  const perSeed = plan.reduce((a, r) => a + r.roundsTotal, 0);
+  const perSeed = plan.reduce((a, r) => a + r.rounds, 0);
   const ticket = plan.find((r) => !r.isControl);
   // A control trains round r once its ticket has committed round r: controls finish one round after the ticket.
-  const chain = (ticket?.roundsTotal ?? 1) + (plan.some((r) => r.isControl) ? 1 : 0);
+  const chain = (ticket?.rounds ?? 1) + (plan.some((r) => r.isControl && r.rounds > 0) ? 1 : 0);
   const rounds = perSeed * config.seeds.length;
   const w = Math.max(1, workers);
   return { seconds: roundSeconds * Math.max(chain, rounds / w), roundSeconds, rounds, workers: w };

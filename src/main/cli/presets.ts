@@ -34,7 +34,7 @@ export function cmdPresets(args: ParsedArgs): void {
   const workers = availableParallelism();
   const listed = presets.map((p) => {
     const c = p.config;
-    const plan = planRuns(c);
+    const plan = planRuns(c).map((r) => ({ rounds: r.roundsTotal, isControl: r.isControl }));
     const set = data.find((d) => d.name === c.dataset);
     const rates = backend === BENCHMARK.backend ? BENCHMARK.rates[c.arch] : undefined;
     const est = rates ? estimateExperiment(c, plan, rates, workers, evalExamples(c, set)) : null;
@@ -50,7 +50,7 @@ export function cmdPresets(args: ParsedArgs): void {
       arch: p.config.arch,
       method: p.config.method.kind,
       runs: plan.length * p.config.seeds.length,
-      rounds: est?.rounds ?? plan.reduce((a, r) => a + r.roundsTotal, 0) * p.config.seeds.length,
+      rounds: est?.rounds ?? plan.reduce((a, r) => a + r.rounds, 0) * p.config.seeds.length,
       iterations: p.config.iterations,
       estimatedSeconds: est ? Math.round(est.seconds) : null,
       datasetPresent: missing === null,
@@ -65,7 +65,7 @@ export function cmdPresets(args: ParsedArgs): void {
     p.name,
     trains(p.config),
     String(plan.length * p.config.seeds.length),
-    String(plan.reduce((a, r) => a + r.roundsTotal, 0) * p.config.seeds.length),
+    String(plan.reduce((a, r) => a + r.rounds, 0) * p.config.seeds.length),
     p.config.iterations.toLocaleString('en-US'),
     est ? `~${formatDuration(est.seconds)}` : '-',
     missing ? `missing: ${missing}` : set(data, p.config.dataset),
