@@ -68,7 +68,7 @@ export function cmdPresets(args: ParsedArgs): void {
     String(plan.reduce((a, r) => a + r.rounds, 0) * p.config.seeds.length),
     p.config.iterations.toLocaleString('en-US'),
     est ? `~${formatDuration(est.seconds)}` : '-',
-    missing ? `missing: ${missing}` : set(data, p.config.dataset),
+    missing ? `missing: ${missing}` : dataLabel(data, p.config.dataset),
   ]);
   const lines = [
     table(['PRESET', 'TRAINS', 'RUNS', 'ROUNDS', 'ITERATIONS/ROUND', 'EST. TIME', 'DATA'], rows),
@@ -85,4 +85,4 @@ export function cmdPresets(args: ParsedArgs): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-const set = (data: readonly DatasetListing[], name: string): string => (data.find((d) => d.name === name)?.kind === 'synthetic' ? 'generated' : 'installed');
+const dataLabel = (data: readonly DatasetListing[], name: string): string => (data.find((d) => d.name === name)?.kind === 'synthetic' ? 'generated' : 'installed');

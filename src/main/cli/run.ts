@@ -130,10 +130,13 @@ async function watchRuns(api: Api, args: ParsedArgs, start: () => Promise<{ expe
     api.on('backend', (b) => progress.backend(b)),
   ];
   let interrupted = false;
+  const cancelMine = () => {
+    for (const id of mine) void api.cancelRun({ runId: id }).catch(() => undefined);
+  };
   const onSigint = () => {
     interrupted = true;
     progress.message('interrupted: cancelling runs...');
-    for (const id of mine) void api.cancelRun({ runId: id }).catch(() => undefined);
+    cancelMine();
   };
   process.once('SIGINT', onSigint);
   try {
@@ -142,6 +145,8 @@ async function watchRuns(api: Api, args: ParsedArgs, start: () => Promise<{ expe
     // sent say which rounds were committed before, and every later round is printed.
     for (const id of runIds) printed.set(id, latest.get(id)?.roundsDone ?? 0);
     mine = new Set(runIds);
+    // Ctrl+C while the runs were being created: cancel them now that they are known.
+    if (interrupted) cancelMine();
     for (const id of runIds) {
       const s = latest.get(id);
       if (s) progress.update(s);
