@@ -7,9 +7,7 @@ import { ValidationError } from '../../shared/errors';
 import { defaultDataDir } from '../core/paths';
 import { fetchDataset, formatBytes, importDataset, listDatasets, removeOwnTemp, type DataProgress, type DatasetManifest } from '../core/datasets';
 import type { ParsedArgs } from './args';
-import { formatEta } from './progress';
-
-export const DATA_USAGE = 'data list | data fetch NAME | data import NAME PATH';
+import { formatEta, table } from './format';
 
 /** Base URL that replaces the published download locations (a local mirror); checksums are still checked. */
 export const MIRROR_ENV = 'TICKETSCOPE_DATA_MIRROR';
@@ -70,7 +68,7 @@ function manifestSummary(m: DatasetManifest, path: string): Record<string, unkno
 }
 
 function cmdDataList(args: ParsedArgs): void {
-  if (args.positional.length > 1) throw new ValidationError(`data list takes no arguments (got ${args.positional[1]})`);
+  if (args.positional.length) throw new ValidationError(`data list takes no arguments (got ${args.positional[0]})`);
   const dataDir = dataDirOf(args);
   const sets = listDatasets(dataDir);
   if (args.global.json) {
@@ -87,8 +85,7 @@ function cmdDataList(args: ParsedArgs): void {
     d.path ?? '(generated from a fixed seed)',
   ]);
   const head = ['NAME', 'KIND', 'PRESENT', 'TRAIN', 'TEST', 'CLASSES', 'PATH'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const lines = [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  const lines = [table(head, rows)];
   for (const d of sets) if (d.problem && d.kind === 'real') lines.push(`${d.name}: ${d.problem}`);
   lines.push(`data folder: ${dataDir}`);
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -112,8 +109,8 @@ async function withCleanup<T>(dataDir: string, printer: DataProgressPrinter, wor
 }
 
 async function cmdDataFetch(args: ParsedArgs): Promise<void> {
-  if (args.positional.length !== 2) throw new ValidationError('usage: ticketscope data fetch NAME');
-  const name = args.positional[1]!;
+  if (args.positional.length !== 1) throw new ValidationError('usage: ticketscope data fetch NAME (ticketscope data fetch --help)');
+  const name = args.positional[0]!;
   const dataDir = dataDirOf(args);
   const printer = new DataProgressPrinter(process.stderr, `fetch ${name}`);
   const mirror = process.env[MIRROR_ENV];
@@ -122,11 +119,11 @@ async function cmdDataFetch(args: ParsedArgs): Promise<void> {
 }
 
 async function cmdDataImport(args: ParsedArgs): Promise<void> {
-  if (args.positional.length !== 3) throw new ValidationError('usage: ticketscope data import NAME PATH');
-  const name = args.positional[1]!;
+  if (args.positional.length !== 2) throw new ValidationError('usage: ticketscope data import NAME PATH (ticketscope data import --help)');
+  const name = args.positional[0]!;
   const dataDir = dataDirOf(args);
   const printer = new DataProgressPrinter(process.stderr, `import ${name}`);
-  const manifest = await withCleanup(dataDir, printer, () => importDataset(name, args.positional[2]!, dataDir, { onProgress: printer.update }));
+  const manifest = await withCleanup(dataDir, printer, () => importDataset(name, args.positional[1]!, dataDir, { onProgress: printer.update }));
   report(args, manifest, dataDir, 'imported');
 }
 
@@ -140,8 +137,7 @@ function report(args: ParsedArgs, m: DatasetManifest, dataDir: string, verb: str
 }
 
 export async function cmdData(args: ParsedArgs): Promise<void> {
-  const sub = args.positional[0];
-  switch (sub) {
+  switch (args.sub) {
     case 'list':
       cmdDataList(args);
       return;
@@ -152,6 +148,6 @@ export async function cmdData(args: ParsedArgs): Promise<void> {
       await cmdDataImport(args);
       return;
     default:
-      throw new ValidationError(sub === undefined ? `data needs a subcommand: ${DATA_USAGE}` : `unknown data subcommand "${sub}"; use ${DATA_USAGE}`);
+      throw new ValidationError('data needs a subcommand: data list | data fetch NAME | data import NAME PATH (ticketscope data --help)');
   }
 }
