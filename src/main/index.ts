@@ -5,7 +5,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, util
 import type { MessageBoxOptions, OpenDialogOptions, SaveDialogOptions, WebContents } from 'electron';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Core } from './core/service';
+import { Core } from './core';
 import { APP_VERSION } from './core/version';
 import { builtPaths, defaultDataDir, userDataDir } from './core/paths';
 import { CSP } from './server/serve';

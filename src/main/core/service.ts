@@ -41,9 +41,6 @@ import { downloadSnapshot, exportSnapshot, importSnapshot, importSnapshotBytes, 
 import { APP_VERSION } from './version';
 import { ExternalRunWatcher } from './watcher';
 
-/** Kept for callers of the earlier module layout; the version lives in version.ts. */
-export { APP_VERSION } from './version';
-
 export interface CoreOptions {
   dbPath: string;
   dataDir: string;

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SNAPSHOT_HTTP_PATH } from '../../shared/contract';
 import { ValidationError, oneLine } from '../../shared/errors';
-import type { Core } from '../core/service';
+import type { Core } from '../core';
 import { Access, allowedHosts, isLoopback, isWildcard } from './access';
 import { handleSnapshotHttp } from './snapshot-http';
 import { createWsHub, rateLimitedLog } from './ws';

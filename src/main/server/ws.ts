@@ -16,7 +16,7 @@ import type { EventName, Events } from '../../shared/contract';
 import { oneLine, wireCode } from '../../shared/errors';
 import { paramsProblem } from '../../shared/params';
 import type { CallContext } from '../core/requests';
-import type { Core } from '../core/service';
+import type { Core } from '../core';
 
 /** Largest WebSocket message accepted from a client; a larger one closes the connection with 1009. */
 export const MAX_MESSAGE_BYTES = 1 << 20;

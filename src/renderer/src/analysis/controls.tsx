@@ -1,7 +1,7 @@
 // Small controls the selectivity, activation-map and subcircuit views share: a number field that commits on Enter or
 // blur (so typing "0.95" does not start three computations), a class picker by name, and a list of up to four
 // compared states, each with its colour swatch, built on StatePicker.
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import type { StateInfo } from '../../../shared/analysis';
 import { stateColour } from '../charts/analysis-palette';
 import { classLabel } from './nets';
@@ -23,7 +23,12 @@ export function NumberField(props: {
   const { label, value, min, max, step, integer, onCommit, testId, title, width = 64, disabled } = props;
   const id = useId();
   const [draft, setDraft] = useState(String(value));
-  useEffect(() => setDraft(String(value)), [value]);
+  // A new value from outside replaces the draft (adjusted while rendering, not in an effect).
+  const [followed, setFollowed] = useState(value);
+  if (followed !== value) {
+    setFollowed(value);
+    setDraft(String(value));
+  }
   const parsed = Number(draft);
   const valid = draft.trim() !== '' && Number.isFinite(parsed) && parsed >= min && parsed <= max && (!integer || Number.isInteger(parsed));
   const commit = () => {

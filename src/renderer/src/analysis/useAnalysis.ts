@@ -4,7 +4,7 @@
 // reply is dropped, so a quick succession of picks never shows an answer for an earlier pick and never leaves work
 // behind. The previous result stays available while a new one loads (charts do not flash empty); views that must not
 // show it can check `loading`.
-import { useCallback, useEffect, useRef, useState, type DependencyList } from 'react';
+import { useCallback, useEffect, useEffectEvent, useState, type DependencyList } from 'react';
 import type { AnalysisKind, AnalysisProgress } from '../../../shared/analysis';
 import type { Api, CallOptions } from '../../../shared/contract';
 import { errorMessage, getApi } from '../api';
@@ -41,42 +41,39 @@ export const newRequestId = (): string => `a${page}-${++calls}`;
 export function useAnalysis<R>(run: ((call: CallOptions) => Promise<R>) | null, deps: DependencyList, options?: UseAnalysisOptions): AnalysisState<R> {
   const api = options?.api ?? getApi();
   const kind = options?.kind;
-  const [state, setState] = useState<Omit<AnalysisState<R>, 'rerun'>>({ result: null, loading: run !== null, error: null, progress: null });
   const [tick, setTick] = useState(0);
-  const seq = useRef(0);
-  const runRef = useRef(run);
-  runRef.current = run;
   const active = run !== null;
+  // The call's number: it changes when the caller's deps (or the api, the kind, a rerun) do.
+  const version = useVersion([...deps, active, tick, api, kind]);
+  const [state, setState] = useState<{ answered: number; result: R | null; error: string | null; progress: { version: number; p: AnalysisProgress } | null }>({
+    answered: -1,
+    result: null,
+    error: null,
+    progress: null,
+  });
+  // `run` is a new closure every render: the version decides when to call it.
+  const runNow = useEffectEvent((call: CallOptions) => run!(call));
 
   useEffect(() => {
-    const fn = runRef.current;
-    const id = ++seq.current;
-    if (!fn) {
-      setState({ result: null, loading: false, error: null, progress: null });
-      return;
-    }
-    setState((s) => ({ ...s, loading: true, error: null, progress: null }));
+    if (!active) return;
     const requestId = newRequestId();
+    let current = true;
     let settled = false;
     const off = api.on('analysisProgress', (p) => {
       // This call's progress: by its request id, or (from a core that sends none) by kind.
-      if (id !== seq.current || (p.requestId !== undefined ? p.requestId !== requestId : kind && p.kind !== kind)) return;
-      setState((s) => (s.loading ? { ...s, progress: p } : s));
+      if (!current || (p.requestId !== undefined ? p.requestId !== requestId : kind && p.kind !== kind)) return;
+      setState((s) => ({ ...s, progress: { version, p } }));
     });
     let promise: Promise<R>;
     try {
-      promise = fn({ requestId });
+      promise = runNow({ requestId });
     } catch (e) {
       promise = Promise.reject(e);
     }
     promise
       .then(
-        (result) => {
-          if (id === seq.current) setState({ result, loading: false, error: null, progress: null });
-        },
-        (e: unknown) => {
-          if (id === seq.current) setState({ result: null, loading: false, error: errorMessage(e), progress: null });
-        },
+        (result) => current && setState({ answered: version, result, error: null, progress: null }),
+        (e: unknown) => current && setState({ answered: version, result: null, error: errorMessage(e), progress: null }),
       )
       .finally(() => {
         settled = true;
@@ -84,13 +81,27 @@ export function useAnalysis<R>(run: ((call: CallOptions) => Promise<R>) | null, 
       });
     return () => {
       // Unmounted or superseded: the work stops (unless another call shares it) and a late reply is ignored.
-      if (seq.current === id) seq.current++;
+      current = false;
       off();
       if (!settled) api.cancelRequest({ requestId }).catch(() => undefined);
     };
-    // The caller's deps decide when to call again; `run` itself is a new closure every render.
-  }, [...deps, active, tick, api, kind]);
+  }, [version, active, api, kind]);
 
   const rerun = useCallback(() => setTick((t) => t + 1), []);
-  return { ...state, rerun };
+  const loading = active && state.answered !== version;
+  return {
+    result: active ? state.result : null,
+    loading,
+    error: active && !loading ? state.error : null,
+    progress: loading && state.progress?.version === version ? state.progress.p : null,
+    rerun,
+  };
+}
+
+/** A number that changes whenever one of `values` does (compared with Object.is), as an effect's deps would. */
+function useVersion(values: readonly unknown[]): number {
+  const [seen, setSeen] = useState({ values, version: 0 });
+  if (seen.values.length === values.length && seen.values.every((v, i) => Object.is(v, values[i]))) return seen.version;
+  setSeen({ values, version: seen.version + 1 });
+  return seen.version + 1;
 }

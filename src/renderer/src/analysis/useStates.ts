@@ -1,6 +1,6 @@
 // The stored states analyses can read (api.listStates), for the pickers of the analysis views. Refetches when the
 // connection comes back (epoch) or the filter changes; a reply for an older request is dropped.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { StateInfo } from '../../../shared/analysis';
 import type { Api } from '../../../shared/contract';
 import { errorMessage } from '../api';
@@ -23,33 +23,25 @@ export interface StatesState {
 export function useStates(api: Api, epoch: number, filter?: StatesFilter): StatesState {
   const runId = filter?.runId;
   const experimentId = filter?.experimentId;
-  const [states, setStates] = useState<StateInfo[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
-  const seq = useRef(0);
+  // The answer and the request it answers: loading until the latest request is answered.
+  const request = `${runId ?? ''}|${experimentId ?? ''}|${epoch}|${tick}`;
+  const [answer, setAnswer] = useState<{ request: string | null; states: StateInfo[]; error: string | null }>({ request: null, states: [], error: null });
 
   useEffect(() => {
-    const id = ++seq.current;
-    setLoading(true);
+    let current = true;
     const params: { runId?: string; experimentId?: string } = {};
     if (runId) params.runId = runId;
     if (experimentId) params.experimentId = experimentId;
     api.listStates(params).then(
-      (list) => {
-        if (id !== seq.current) return;
-        setStates(list);
-        setError(null);
-        setLoading(false);
-      },
-      (e: unknown) => {
-        if (id !== seq.current) return;
-        setError(errorMessage(e));
-        setLoading(false);
-      },
+      (list) => current && setAnswer({ request, states: list, error: null }),
+      (e: unknown) => current && setAnswer((a) => ({ ...a, request, error: errorMessage(e) })),
     );
-  }, [api, epoch, runId, experimentId, tick]);
+    return () => {
+      current = false;
+    };
+  }, [api, request, runId, experimentId]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { states, loading, error, reload };
+  return { states: answer.states, loading: answer.request !== request, error: answer.error, reload };
 }

@@ -12,6 +12,8 @@ export interface LayoutState {
   error: string | null;
 }
 
+const EMPTY: LayoutState = { layout: null, engine: null, error: null };
+
 export function useSubcircuitLayout(circuits: LayoutCircuit[] | null, width: number, height: number, top: number, bottom: number): LayoutState {
   const worker = useRef<Worker | null | undefined>(undefined);
   const seq = useRef(0);
@@ -26,10 +28,7 @@ export function useSubcircuitLayout(circuits: LayoutCircuit[] | null, width: num
   );
 
   useEffect(() => {
-    if (!circuits || !circuits.length) {
-      setState({ layout: null, engine: null, error: null });
-      return;
-    }
+    if (!circuits || !circuits.length) return;
     const id = ++seq.current;
     const req = { id, circuits, width, height, top, bottom };
     const fallback = (why: string) => {
@@ -72,5 +71,6 @@ export function useSubcircuitLayout(circuits: LayoutCircuit[] | null, width: num
     };
   }, [circuits, width, height, top, bottom]);
 
-  return state;
+  // Nothing to lay out: no layout (the last one is kept for when circuits come back, then replaced).
+  return circuits?.length ? state : EMPTY;
 }

@@ -51,48 +51,6 @@ export function useExperiments(api: Api, runs: readonly RunSummary[], epoch: num
   return state;
 }
 
-export interface ExperimentDetailState {
-  detail: ExperimentDetail | null;
-  loading: boolean;
-  error: string | null;
-}
-
-/** getExperiment for one id; refetched (throttled) when its runs' statuses or committed rounds change. */
-export function useExperimentDetail(
-  api: Api,
-  experimentId: string | null,
-  runs: readonly RunSummary[],
-  epoch: number,
-): ExperimentDetailState {
-  const [state, setState] = useState<ExperimentDetailState>({ detail: null, loading: false, error: null });
-  const signature = useMemo(() => (experimentId ? experimentSignature(runs, experimentId) : ''), [runs, experimentId]);
-  const lastFetch = useRef(0);
-  useEffect(() => {
-    if (!experimentId) {
-      setState({ detail: null, loading: false, error: null });
-      return;
-    }
-    let stale = false;
-    setState((s) => ({ ...s, loading: true, detail: s.detail?.experimentId === experimentId ? s.detail : null }));
-    const wait = Math.max(0, 400 - (Date.now() - lastFetch.current));
-    const t = setTimeout(() => {
-      lastFetch.current = Date.now();
-      api.getExperiment({ experimentId }).then(
-        (detail) => !stale && setState({ detail, loading: false, error: null }),
-        (e: unknown) => {
-          if (stale || (e as { code?: unknown }).code === 'disconnected') return;
-          setState({ detail: null, loading: false, error: errorMessage(e) });
-        },
-      );
-    }, wait);
-    return () => {
-      stale = true;
-      clearTimeout(t);
-    };
-  }, [api, experimentId, signature, epoch]);
-  return state;
-}
-
 /** getExperiment for several ids at once (the run list's warnings); refetches only those whose runs changed. */
 export function useExperimentDetails(api: Api, runs: readonly RunSummary[], epoch: number): ReadonlyMap<string, ExperimentDetail> {
   const [details, setDetails] = useState<ReadonlyMap<string, ExperimentDetail>>(new Map());
@@ -125,23 +83,25 @@ export function useExperimentDetails(api: Api, runs: readonly RunSummary[], epoc
  * when those experiments' runs change status or commit a round; `pending` while a fetch is due or under way.
  */
 export function useExperimentsOf(api: Api, ids: string[], runs: readonly RunSummary[], epoch: number) {
-  const [state, setState] = useState<{ details: Map<string, ExperimentDetail>; error: string | null; pending: number }>({
+  const [state, setState] = useState<{ details: Map<string, ExperimentDetail>; error: string | null; answered: string }>({
     details: new Map(),
     error: null,
-    pending: 0,
+    answered: '',
   });
   const key = ids.map((id) => `${id}=${experimentSignature(runs, id)}`).join(';');
+  const request = `${key}#${epoch}`;
   const last = useRef(0);
   useEffect(() => {
-    if (!ids.length) return;
+    // The ids, from the key (experiment ids hold neither ';' nor '='), so the request alone decides when to fetch.
+    const wanted = key ? key.split(';').map((part) => part.slice(0, part.indexOf('='))) : [];
+    if (!wanted.length) return;
     let stale = false;
-    setState((s) => ({ ...s, pending: s.pending + 1 }));
     const t = setTimeout(
       () => {
         last.current = Date.now();
-        Promise.all(ids.map((experimentId) => api.getExperiment({ experimentId }))).then(
-          (list) => !stale && setState({ details: new Map(list.map((d) => [d.experimentId, d])), error: null, pending: 0 }),
-          (e: unknown) => !stale && setState((s) => ({ ...s, error: errorMessage(e), pending: 0 })),
+        Promise.all(wanted.map((experimentId) => api.getExperiment({ experimentId }))).then(
+          (list) => !stale && setState({ details: new Map(list.map((d) => [d.experimentId, d])), error: null, answered: request }),
+          (e: unknown) => !stale && setState((s) => ({ ...s, error: errorMessage(e), answered: request })),
         );
       },
       Math.max(0, 500 - (Date.now() - last.current)),
@@ -150,7 +110,7 @@ export function useExperimentsOf(api: Api, ids: string[], runs: readonly RunSumm
       stale = true;
       clearTimeout(t);
     };
-    // `key` covers ids and their runs' state.
-  }, [api, key, epoch]);
-  return state;
+  }, [api, key, request]);
+  // A fetch is due or under way until the latest request is answered.
+  return { details: state.details, error: state.error, pending: ids.length > 0 && state.answered !== request ? 1 : 0 };
 }

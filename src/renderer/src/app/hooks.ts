@@ -1,7 +1,7 @@
 // Data hooks: app info + run list (live from runUpdate/backend events), and the selected run's detail + metrics
 // (history from getMetrics, live points from metrics events). Both re-sync after a reconnect (connection epoch),
 // because events pushed while disconnected are lost.
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useEffectEvent, useState, useSyncExternalStore } from 'react';
 import type { Api, AppInfo, MetricPoint, RunDetail, RunSummary } from '../../../shared/contract';
 import { errorMessage, type Connection, type ConnectionState } from '../api';
 import { mergeListed, upsert } from './run-order';
@@ -30,8 +30,7 @@ export function useAppData(api: Api, conn: ConnectionState, onError: (message: s
   const [loadError, setLoadError] = useState<string | null>(null);
   const [reloadCount, setReloadCount] = useState(0);
   const [listEpoch, setListEpoch] = useState(0);
-  const onErrorRef = useRef(onError);
-  onErrorRef.current = onError;
+  const reportError = useEffectEvent(onError);
 
   useEffect(() => {
     const offRun = api.on('runUpdate', (run) => setRuns((prev) => upsert(prev, run)));
@@ -61,7 +60,7 @@ export function useAppData(api: Api, conn: ConnectionState, onError: (message: s
         if ((e as { code?: unknown }).code === 'disconnected') return; // the next epoch retries
         setLoadError(msg);
         setPhase((p) => (p === 'ready' ? p : 'error'));
-        onErrorRef.current(`Loading runs failed: ${msg}`);
+        reportError(`Loading runs failed: ${msg}`);
       },
     );
     return () => {
@@ -75,7 +74,7 @@ export function useAppData(api: Api, conn: ConnectionState, onError: (message: s
         setRuns((prev) => mergeListed(prev, listed));
         setListEpoch((n) => n + 1);
       },
-      (e: unknown) => onErrorRef.current(`Listing runs failed: ${errorMessage(e)}`),
+      (e: unknown) => onError(`Listing runs failed: ${errorMessage(e)}`),
     );
   };
 
@@ -122,17 +121,17 @@ export function useRunView(
     points: [],
     loaded: false,
   });
-  const onErrorRef = useRef(onError);
-  onErrorRef.current = onError;
-  const onMissingRef = useRef(onMissing);
-  onMissingRef.current = onMissing;
+  const reportError = useEffectEvent(onError);
+  const reportMissing = useEffectEvent(onMissing);
   const finished = isFinished(summary?.status);
+  // Read once per load: a run that finishes while shown keeps its live points.
+  const finishedNow = useEffectEvent(() => finished);
 
-  // Metrics: history + live points, keyed by (round, iteration, split) so overlap between the two is harmless.
+  // Metrics: history + live points, keyed by (round, iteration, split) so overlap between the two is harmless. Until
+  // the run's own arrive, a finished run shows what the cache holds of it.
   useEffect(() => {
-    const cached = runId ? finishedCache.get(runId) : undefined;
-    setMetrics({ runId, points: cached?.points ?? [], loaded: cached !== undefined && cached.points.length > 0 });
     if (!runId) return;
+    const wasFinished = finishedNow();
     let stale = false;
     const byKey = new Map<string, MetricPoint>();
     let frame = 0;
@@ -154,12 +153,12 @@ export function useRunView(
         for (const p of history) if (!byKey.has(pointKey(p))) byKey.set(pointKey(p), p);
         const all = sortPoints(byKey.values());
         setMetrics({ runId, points: all, loaded: true });
-        if (finished) remember(runId, { points: all });
+        if (wasFinished) remember(runId, { points: all });
       },
       (e: unknown) => {
         const code = (e as { code?: unknown }).code;
         if (stale || code === 'disconnected' || code === 'not-found') return;
-        onErrorRef.current(`Loading metrics of ${runId} failed: ${errorMessage(e)}`);
+        reportError(`Loading metrics of ${runId} failed: ${errorMessage(e)}`);
       },
     );
     return () => {
@@ -167,7 +166,6 @@ export function useRunView(
       if (frame) cancelAnimationFrame(frame);
       off();
     };
-    // `finished` is read once per load: a run that finishes while shown keeps its live points.
   }, [api, runId, epoch]);
 
   // Detail: refetched when the run's status or result changes.
@@ -175,10 +173,7 @@ export function useRunView(
   const testAccuracy = summary?.testAccuracy;
   const backend = summary?.backend;
   useEffect(() => {
-    if (!runId) {
-      setDetail(null);
-      return;
-    }
+    if (!runId) return;
     let stale = false;
     api.getRun({ runId }).then(
       (d) => {
@@ -189,8 +184,8 @@ export function useRunView(
       (e: unknown) => {
         const code = (e as { code?: unknown }).code;
         if (stale || code === 'disconnected') return;
-        if (code === 'not-found') onMissingRef.current(runId);
-        else onErrorRef.current(`Loading run ${runId} failed: ${errorMessage(e)}`);
+        if (code === 'not-found') reportMissing(runId);
+        else reportError(`Loading run ${runId} failed: ${errorMessage(e)}`);
       },
     );
     return () => {
@@ -201,5 +196,6 @@ export function useRunView(
   // Never show another run's detail while the new one loads.
   const shown = detail && detail.runId === runId ? detail : runId ? (finishedCache.get(runId)?.detail ?? null) : null;
   const mine = metrics.runId === runId;
-  return { detail: shown, points: mine ? metrics.points : [], historyLoaded: mine && metrics.loaded };
+  const cached = runId && !mine ? finishedCache.get(runId)?.points : undefined;
+  return { detail: shown, points: mine ? metrics.points : (cached ?? []), historyLoaded: mine ? metrics.loaded : (cached?.length ?? 0) > 0 };
 }

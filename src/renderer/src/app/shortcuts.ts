@@ -1,6 +1,6 @@
 // Global keyboard shortcuts: `g` then a view's key, or Alt+1..9, switch views; `?` toggles the help overlay.
 // Keys typed into a form field are left alone.
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent } from 'react';
 import { VIEWS, type ViewId } from './routes';
 
 /** How long after `g` the second key counts. */
@@ -30,8 +30,9 @@ export function gChordPending(): boolean {
 }
 
 export function useGlobalShortcuts({ go, toggleHelp }: ShortcutHandlers): void {
-  const handlers = useRef({ go, toggleHelp });
-  handlers.current = { go, toggleHelp };
+  // The latest handlers, called from the key listener (which stays subscribed).
+  const onGo = useEffectEvent(go);
+  const onToggleHelp = useEffectEvent(toggleHelp);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -41,14 +42,14 @@ export function useGlobalShortcuts({ go, toggleHelp }: ShortcutHandlers): void {
         const view = VIEWS[Number(e.code.slice(5)) - 1];
         if (view) {
           e.preventDefault();
-          handlers.current.go(view.id);
+          onGo(view.id);
         }
         return;
       }
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === '?') {
         e.preventDefault();
-        handlers.current.toggleHelp();
+        onToggleHelp();
         return;
       }
       const now = Date.now();
@@ -57,7 +58,7 @@ export function useGlobalShortcuts({ go, toggleHelp }: ShortcutHandlers): void {
         const view = VIEWS.find((v) => v.key === e.key.toLowerCase());
         if (view) {
           e.preventDefault();
-          handlers.current.go(view.id);
+          onGo(view.id);
         }
         return;
       }

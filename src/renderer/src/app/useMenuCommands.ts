@@ -1,7 +1,7 @@
 // Commands from the desktop app's menu (Electron only): show an imported run; export the selected run's snapshot
 // (a save dialog, then the file; what was written shows as a notice).
-import { useEffect, useRef } from 'react';
-import type { Api } from '../../../shared/contract';
+import { useEffect, useEffectEvent } from 'react';
+import type { Api, MenuEvent } from '../../../shared/contract';
 import { errorMessage } from '../api';
 import type { ViewId } from './routes';
 
@@ -14,38 +14,31 @@ export function useMenuCommands(
   showError: (message: string) => void,
   showNotice: (message: string) => void,
 ): void {
-  // The latest selection and refresh, read when a command arrives (the listener stays subscribed).
-  const selectedRef = useRef(selectedId);
-  selectedRef.current = selectedId;
-  const refreshRef = useRef(refreshRuns);
-  refreshRef.current = refreshRuns;
-  useEffect(
-    () =>
-      api.on('menu', (m) => {
-        if (m.action === 'showRun') {
-          select(m.runId);
-          refreshRef.current();
-          navigate('runs', m.runId);
-          return;
-        }
-        if (m.action !== 'exportSnapshot') return;
-        const runId = selectedRef.current;
-        if (!runId) {
-          showError('Export snapshot: select a run in the Runs view first.');
-          return;
-        }
-        api
-          .chooseSnapshotPath({ mode: 'save', defaultName: `${runId}.safetensors` })
-          .then((c) => (c.path ? api.exportSnapshot({ runId, path: c.path }) : null))
-          .then(
-            (r) =>
-              r &&
-              showNotice(
-                `Wrote ${r.which} of run ${r.runId}, round ${r.round} (${(r.density * 100).toFixed(2)}% of weights remaining) to ${r.path} (${r.format}, ${r.bytes.toLocaleString('en-US')} bytes).`,
-              ),
-            (e: unknown) => showError(`Export snapshot failed: ${errorMessage(e)}`),
-          );
-      }),
-    [api, navigate, showError, select, showNotice],
-  );
+  // Called with the latest selection and callbacks when a command arrives (the listener stays subscribed).
+  const onMenu = useEffectEvent((m: MenuEvent) => {
+    if (m.action === 'showRun') {
+      select(m.runId);
+      refreshRuns();
+      navigate('runs', m.runId);
+      return;
+    }
+    if (m.action !== 'exportSnapshot') return;
+    const runId = selectedId;
+    if (!runId) {
+      showError('Export snapshot: select a run in the Runs view first.');
+      return;
+    }
+    api
+      .chooseSnapshotPath({ mode: 'save', defaultName: `${runId}.safetensors` })
+      .then((c) => (c.path ? api.exportSnapshot({ runId, path: c.path }) : null))
+      .then(
+        (r) =>
+          r &&
+          showNotice(
+            `Wrote ${r.which} of run ${r.runId}, round ${r.round} (${(r.density * 100).toFixed(2)}% of weights remaining) to ${r.path} (${r.format}, ${r.bytes.toLocaleString('en-US')} bytes).`,
+          ),
+        (e: unknown) => showError(`Export snapshot failed: ${errorMessage(e)}`),
+      );
+  });
+  useEffect(() => api.on('menu', (m) => onMenu(m)), [api]);
 }

@@ -1,7 +1,7 @@
 // The selected run, kept across views: from the URL of the Runs view (#/runs/<id>) and written back to it (replacing
 // the history entry: selecting is not navigating); the newest run once the first list arrives; and, when the
 // selected run leaves the database, the newest one left.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { RunSummary } from '../../../shared/contract';
 import type { AppPhase } from './hooks';
 import type { Route, ViewId } from './routes';
@@ -22,34 +22,34 @@ export function useRunSelection(
   listEpoch: number,
 ): RunSelection {
   const [selectedId, setSelectedId] = useState<string | null>(route.view === 'runs' ? route.arg : null);
-  const autoSelected = useRef(false);
+  // What the selection last followed (state adjusted while rendering, as React advises over effects that set state).
+  const urlArg = route.view === 'runs' ? route.arg : null;
+  const [followed, setFollowed] = useState({ urlArg, autoSelected: false, listEpoch });
 
   // A run id in the URL (#/runs/<id>) selects that run.
-  useEffect(() => {
-    if (route.view === 'runs' && route.arg) setSelectedId(route.arg);
-  }, [route.view, route.arg]);
+  if (followed.urlArg !== urlArg) {
+    setFollowed((f) => ({ ...f, urlArg }));
+    if (urlArg) setSelectedId(urlArg);
+  }
+  // Select the newest run once, when the first list arrives.
+  if (!followed.autoSelected && phase === 'ready') {
+    setFollowed((f) => ({ ...f, autoSelected: true }));
+    if (selectedId === null && runs[0]) setSelectedId(runs[0].runId);
+  }
+  // After a full listing, a selection that is not in the database any more falls back to the newest run.
+  if (followed.listEpoch !== listEpoch) {
+    setFollowed((f) => ({ ...f, listEpoch }));
+    if (selectedId !== null && !runs.some((r) => r.runId === selectedId)) setSelectedId(runs[0]?.runId ?? null);
+  }
+
   // The selection shows in the URL of the Runs view (replacing the entry: selecting is not navigating).
   useEffect(() => {
     if (route.view === 'runs' && selectedId && route.arg !== selectedId) navigate('runs', selectedId, true);
   }, [route.view, route.arg, selectedId, navigate]);
 
-  // Select the newest run once, when the first list arrives.
-  useEffect(() => {
-    if (autoSelected.current || phase !== 'ready') return;
-    autoSelected.current = true;
-    if (selectedId === null && runs[0]) setSelectedId(runs[0].runId);
-  }, [phase, runs, selectedId]);
-
-  // After a full listing, a selection that is not in the database any more falls back to the newest run.
-  const runsRef = useRef(runs);
-  runsRef.current = runs;
-  useEffect(() => {
-    if (listEpoch === 0) return;
-    setSelectedId((id) => (id === null || runsRef.current.some((r) => r.runId === id) ? id : (runsRef.current[0]?.runId ?? null)));
-  }, [listEpoch]);
   const onMissing = useCallback(
-    (runId: string) => setSelectedId((id) => (id === runId ? (runsRef.current.find((r) => r.runId !== runId)?.runId ?? null) : id)),
-    [],
+    (runId: string) => setSelectedId((id) => (id === runId ? (runs.find((r) => r.runId !== runId)?.runId ?? null) : id)),
+    [runs],
   );
 
   return { selectedId, setSelectedId, onMissing };

@@ -33,6 +33,13 @@ function luminance(css: string): number {
 
 const fmtCell = (v: number, scale: HeatmapScale) => (scale === 'unit' ? v.toFixed(2).replace(/^0/, '') : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
+/** Viridis over 0..1, or a diverging log scale around 1 out to `hi` (ratios). */
+function cellColour(scale: HeatmapScale, hi: number): (v: number) => string {
+  if (scale === 'unit') return (v) => interpolateViridis(Math.max(0, Math.min(1, v)));
+  const s = scaleDivergingLog<string>((t) => interpolateRdBu(1 - t)).domain([1 / hi, 1, hi]);
+  return (v) => s(Math.max(1 / hi, v));
+}
+
 export function Heatmap(props: HeatmapProps) {
   const { labels, names, values, scale, details, legendLabel, axisLabel, width, dark, title, subtitle, testId, svgRef, maxCell = 56 } = props;
   const pal = chartPalette(dark);
@@ -49,21 +56,20 @@ export function Heatmap(props: HeatmapProps) {
   const gridTop = M.top + colLabelH;
   const height = gridTop + side + 34 + M.bottom;
 
-  const colour = useMemo(() => {
-    if (scale === 'unit') return (v: number) => interpolateViridis(Math.max(0, Math.min(1, v)));
+  // Ratio scale: symmetric in log around 1, out to the farthest ratio (at least 1.5).
+  const ratioHi = useMemo(() => {
+    if (scale === 'unit') return 1;
     const finite = values.flat().filter((v): v is number => v !== null && Number.isFinite(v) && v > 0);
-    const hi = Math.max(1.5, ...finite, ...finite.map((v) => 1 / v));
-    const s = scaleDivergingLog<string>((t) => interpolateRdBu(1 - t)).domain([1 / hi, 1, hi]);
-    return (v: number) => s(Math.max(1 / hi, v));
+    return Math.max(1.5, ...finite, ...finite.map((v) => 1 / v));
   }, [scale, values]);
+  const colour = useMemo(() => cellColour(scale, ratioHi), [scale, ratioHi]);
 
   const legendTicks = useMemo(() => {
     if (scale === 'unit') return { lo: 0, hi: 1, ticks: [0, 0.25, 0.5, 0.75, 1], log: false };
-    const finite = values.flat().filter((v): v is number => v !== null && Number.isFinite(v) && v > 0);
-    const hi = Math.max(1.5, ...finite, ...finite.map((v) => 1 / v));
+    const hi = ratioHi;
     const cands = [1 / 100, 1 / 10, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].filter((t) => t >= 1 / hi - 1e-9 && t <= hi + 1e-9);
     return { lo: 1 / hi, hi, ticks: cands, log: true };
-  }, [scale, values]);
+  }, [scale, ratioHi]);
   const legendH = Math.max(120, Math.min(side, 260));
   const ly = legendTicks.log
     ? (v: number) => legendH - (Math.log(v / legendTicks.lo) / Math.log(legendTicks.hi / legendTicks.lo)) * legendH

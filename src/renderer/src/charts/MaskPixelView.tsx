@@ -53,7 +53,7 @@ export function MaskPixelView(props: MaskPixelViewProps) {
 
   const canvasRef = useCallback(
     (el: HTMLCanvasElement | null) => {
-      tiles.canvas = el;
+      tiles.attach(el);
       if (!el) return;
       // Wheel: pan (Shift: horizontally), Ctrl/Cmd: zoom at the pointer. Non-passive so the page does not scroll.
       const onWheel = (e: WheelEvent) => {
@@ -64,7 +64,7 @@ export function MaskPixelView(props: MaskPixelViewProps) {
       el.addEventListener('wheel', onWheel, { passive: false });
       return () => {
         el.removeEventListener('wheel', onWheel);
-        tiles.canvas = null;
+        tiles.attach(null);
       };
     },
     [tiles],

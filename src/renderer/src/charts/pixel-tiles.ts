@@ -51,6 +51,11 @@ export interface PixelEvents {
 
 export class PixelTiles {
   canvas: HTMLCanvasElement | null = null;
+
+  /** The canvas it draws on (null: none, e.g. unmounted). */
+  attach(canvas: HTMLCanvasElement | null): void {
+    this.canvas = canvas;
+  }
   /** The matrix: its size (refined by the first window), what a row means, dense or conv. */
   dims = { rows: 0, cols: 0, rowLabel: 'fan-in', kind: 'dense' as 'dense' | 'conv' };
   view: PixelView = { row0: 0, col0: 0, zoom: 1 };

@@ -4,7 +4,7 @@
 // round-by-round (or seed-by-seed) overlap matrix of the run of A, and the pixel view of one layer's weight matrix.
 // Its parts are in overlap/: the first pair (pairs.ts), the summary and table, the matrix and the pixel section.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { OverlapResult } from '../../../shared/analysis';
+import type { OverlapResult, StateInfo } from '../../../shared/analysis';
 import type { RunSummary } from '../../../shared/contract';
 import { AnalysisPage } from '../analysis/AnalysisPage';
 import { AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
@@ -52,19 +52,21 @@ export function OverlapView({ api, arg, navigate, epoch, onError }: AnalysisView
   const barsSvg = useRef<SVGSVGElement | null>(null);
   const unitsSvg = useRef<SVGSVGElement | null>(null);
 
-  // First pair once the states arrive; a pair that vanished from the database is replaced.
-  useEffect(() => {
-    if (statesLoading && !states.length) return;
-    setPair((p) => (p && states.some((s) => s.ref === p[0]) && states.some((s) => s.ref === p[1]) ? p : defaultPair(states, arg)));
-  }, [states, statesLoading, arg]);
-  // A route argument given later (a link from another view) picks A.
-  useEffect(() => {
-    if (!arg || !states.length) return;
-    setPair((p) => {
-      if (p && (p[0] === arg || states.find((s) => s.ref === p[0])?.runId === arg)) return p;
-      return defaultPair(states, arg) ?? p;
-    });
-  }, [arg, states]);
+  // The pair follows the states and the route argument (adjusted while rendering, as React advises over effects that
+  // set state): the first pair once the states arrive, a pair that vanished from the database replaced, and a route
+  // argument given later (a link from another view) picks A.
+  const [followed, setFollowed] = useState<{ states: StateInfo[]; loading: boolean; arg: string | null } | null>(null);
+  if (!followed || followed.states !== states || followed.loading !== statesLoading || followed.arg !== arg) {
+    setFollowed({ states, loading: statesLoading, arg });
+    const has = (ref: string) => states.some((s) => s.ref === ref);
+    let next = pair;
+    if (!(statesLoading && !states.length)) next = next && has(next[0]) && has(next[1]) ? next : defaultPair(states, arg);
+    const argOrStatesChanged = !followed || followed.arg !== arg || followed.states !== states;
+    if (arg && states.length && argOrStatesChanged && !(next && (next[0] === arg || states.find((s) => s.ref === next![0])?.runId === arg))) {
+      next = defaultPair(states, arg) ?? next;
+    }
+    if (next !== pair) setPair(next);
+  }
 
   const a = pair?.[0] ?? null;
   const b = pair?.[1] ?? null;

@@ -111,7 +111,12 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
     { api, kind: 'subcircuit' },
   );
 
-  useEffect(() => setSelected(null), [result]);
+  // A new result clears the selected unit (adjusted while rendering, not in an effect).
+  const [selectedFor, setSelectedFor] = useState(result);
+  if (selectedFor !== result) {
+    setSelectedFor(result);
+    setSelected(null);
+  }
 
   const viewportH = useViewportHeight();
   const graphW = Math.max(560, wrapWidth);

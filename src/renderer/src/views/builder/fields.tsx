@@ -1,5 +1,5 @@
 // Form fields bound to a path in the draft, each showing the schema's messages for that path inline.
-import { createContext, useContext, useEffect, useId, useState, type ReactNode } from 'react';
+import { createContext, useContext, useId, useState, type ReactNode } from 'react';
 import { getAt, pathKey, rangeHint, type Draft, type Issue, type JsonSchema, type Path } from './draft';
 
 export interface FormCtx {
@@ -57,9 +57,11 @@ export function NumberField({ path, label, hint, optional, placeholder }: { path
   const shown = value === undefined ? '' : String(value);
   const [text, setText] = useState(shown);
   // Follow changes from outside (a preset, pasted JSON) unless the text already means the same value.
-  useEffect(() => {
+  const [followed, setFollowed] = useState(shown);
+  if (followed !== shown) {
+    setFollowed(shown);
     setText((t) => (parseNumber(t) === value || (t === '' && value === undefined) ? t : shown));
-  }, [value, shown]);
+  }
   return (
     <Field path={path} label={label} hint={hint}>
       {({ id, invalid, describedBy }) => (
@@ -160,9 +162,11 @@ export function IntListField({ path, label, hint, optional, placeholder }: { pat
   const value = getAt(draft, path);
   const shown = Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : '';
   const [text, setText] = useState(shown);
-  useEffect(() => {
+  const [followed, setFollowed] = useState(shown);
+  if (followed !== shown) {
+    setFollowed(shown);
     setText((t) => (JSON.stringify(parseIntList(t)) === JSON.stringify(value) || (t.trim() === '' && value === undefined) ? t : shown));
-  }, [value, shown]);
+  }
   return (
     <Field path={path} label={label} hint={hint}>
       {({ id, invalid, describedBy }) => (
