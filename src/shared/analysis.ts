@@ -4,6 +4,7 @@
 // them. Everything here is plain JSON. docs/analysis.md documents each field with its exact definition.
 import { z } from 'zod';
 import type { RunKind } from './config';
+import { CAUSAL_KINDS, causalParamSchemas, type CausalMethods } from './causal';
 import { experimentIdSchema, runIdSchema, stateRefSchema, type Which } from './refs';
 
 
@@ -39,7 +40,7 @@ export interface AnalysisMeta {
   version: number;
 }
 
-export const ANALYSIS_KINDS = ['overlap', 'overlap-matrix', 'selectivity', 'activations', 'subcircuit', 'multigraph'] as const;
+export const ANALYSIS_KINDS = ['overlap', 'overlap-matrix', 'selectivity', 'activations', 'subcircuit', 'multigraph', ...CAUSAL_KINDS] as const;
 export type AnalysisKind = (typeof ANALYSIS_KINDS)[number];
 
 // ---------------------------------------------------------------- mask overlap
@@ -342,7 +343,7 @@ const classArg = z.union([z.number().int().min(0).max(999), z.string().min(1).ma
 const layerName = z.string().regex(/^[a-z]+\d{1,2}$/, 'expected a layer name such as conv2 or fc1');
 
 /** The cached analyses of the contract: each method's params and result (src/main/core/analysis-kinds.ts). */
-export interface AnalysisMethods {
+export interface AnalysisMethods extends CausalMethods {
   /** Mask overlap of two states, per layer and overall, against the chance value. Cached. */
   analyzeOverlap: { params: OverlapParams; result: OverlapResult };
   /** Overall and per-layer Jaccard between every pair of 2–64 states (rounds of a run, seeds, PaI vs trained). */
@@ -364,6 +365,10 @@ const analysisMethods: Record<AnalysisMethodName, true> = {
   analyzeActivations: true,
   analyzeSubcircuit: true,
   analyzeMultigraph: true,
+  analyzeAblate: true,
+  analyzeAblationScan: true,
+  analyzeFaithfulness: true,
+  analyzeCircuit: true,
 };
 export const ANALYSIS_METHOD_NAMES = Object.keys(analysisMethods) as AnalysisMethodName[];
 
@@ -438,6 +443,7 @@ export const analysisParamSchemas = {
       seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
     })
     .strict(),
+  ...causalParamSchemas,
 } as const;
 
 type P<K extends keyof typeof analysisParamSchemas> = z.infer<(typeof analysisParamSchemas)[K]>;

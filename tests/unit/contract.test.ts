@@ -7,7 +7,11 @@ import quick from '../../resources/presets/quick.json';
 describe('contract validation', () => {
   it('has a schema for every method', () => {
     expect([...METHOD_NAMES].sort()).toEqual([
+      'analyzeAblate',
+      'analyzeAblationScan',
       'analyzeActivations',
+      'analyzeCircuit',
+      'analyzeFaithfulness',
       'analyzeMultigraph',
       'analyzeOverlap',
       'analyzeOverlapMatrix',
@@ -54,6 +58,16 @@ describe('contract validation', () => {
     ['analyzeActivations', { states: ['r1'], layer: 'conv1' }],
     ['analyzeActivations', { states: ['r1'], layer: '../x', unit: 1 }],
     ['analyzeSubcircuit', { state: 'r1', edges: 0 }],
+    ['analyzeAblate', { state: 'r1' }],
+    ['analyzeAblate', { state: 'r1', units: [1] }],
+    ['analyzeAblate', { state: 'r1', layer: 'fc1', units: [-1] }],
+    ['analyzeAblate', { state: 'r1', layer: 'fc1', units: 'some' }],
+    ['analyzeAblate', { state: 'r1', layer: 'fc1', units: [1], ablation: 'noise' }],
+    ['analyzeAblationScan', { state: 'r1', layer: 'input' }],
+    ['analyzeFaithfulness', { state: 'r1', points: 1 }],
+    ['analyzeFaithfulness', { state: 'r1', metric: 'prob' }],
+    ['analyzeCircuit', { state: 'r1', circuit: { units: [{ layer: '../fc1', units: [1] }] } }],
+    ['analyzeCircuit', { state: 'r1', circuit: { edges: [] } }],
     ['analyzeMultigraph', { kMax: 99 }],
     ['analyzeMultigraph', { target: 'and' }],
     ['maskPixels', { a: 'r1', b: 'r2', layer: 'fc1', rows: 5000 }],

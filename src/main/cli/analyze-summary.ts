@@ -1,6 +1,7 @@
 // What `ticketscope analyze` prints without --json: a readable summary of each analysis result (the shapes of
 // shared/analysis.ts, documented in docs/analysis.md), every figure beside its chance level or baseline.
 import type { ActivationsResult, MultigraphResult, OverlapMatrixResult, OverlapResult, SelectivityResult, SubcircuitResult } from '../../shared/analysis';
+import { causalSummary, type CausalOutcome } from './analyze-causal';
 import { table } from './format';
 
 /** An analysis result with the method that produced it. */
@@ -10,7 +11,8 @@ export type Outcome =
   | { method: 'analyzeSelectivity'; result: SelectivityResult }
   | { method: 'analyzeActivations'; result: ActivationsResult }
   | { method: 'analyzeSubcircuit'; result: SubcircuitResult }
-  | { method: 'analyzeMultigraph'; result: MultigraphResult };
+  | { method: 'analyzeMultigraph'; result: MultigraphResult }
+  | CausalOutcome;
 
 const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -99,6 +101,8 @@ export function summary(o: Outcome): string {
         return subcircuit(o.result);
       case 'analyzeMultigraph':
         return multigraph(o.result);
+      default:
+        return causalSummary(o);
     }
   })();
   const m = o.result.meta;

@@ -1,4 +1,4 @@
-// `ticketscope analyze overlap|selectivity|activations|subcircuit|multigraph ...`: the analyses of stored states
+// `ticketscope analyze overlap|selectivity|activations|subcircuit|multigraph|ablate|faithfulness ...`: the analyses of stored states
 // through the same contract methods the app uses (validated, cached in the database). With --json stdout carries the
 // result object documented in docs/analysis.md; otherwise a readable summary (analyze-summary.ts). Progress goes to
 // stderr.
@@ -8,6 +8,7 @@ import { ValidationError } from '../../shared/errors';
 import { listDatasets } from '../core/datasets';
 import { parseStateRef } from '../../shared/refs';
 import { flag, int, num, text, type ParsedArgs } from './args';
+import { executeCausal, planCausal, type CausalRequest } from './analyze-causal';
 import { summary, type Outcome } from './analyze-summary';
 import { formatEta } from './format';
 import { dataDirOf, withSession } from './session';
@@ -43,7 +44,8 @@ type Request =
   | { method: 'analyzeSelectivity'; params: Params<'analyzeSelectivity'> }
   | { method: 'analyzeActivations'; params: Params<'analyzeActivations'> }
   | { method: 'analyzeSubcircuit'; params: Params<'analyzeSubcircuit'> }
-  | { method: 'analyzeMultigraph'; params: Params<'analyzeMultigraph'> };
+  | { method: 'analyzeMultigraph'; params: Params<'analyzeMultigraph'> }
+  | CausalRequest;
 
 /** Drops the options that were not given, so the params carry only what the user chose. */
 const given = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
@@ -71,6 +73,8 @@ async function matrixStates(api: Api, args: ParsedArgs): Promise<string[]> {
 function plan(kind: string, args: ParsedArgs): (api: Api) => Promise<Request> {
   const pos = args.positional;
   const split = text(args, 'split') as Split | undefined;
+  const causal = planCausal(kind, args, (api, first) => classIndex(api, args, first));
+  if (causal) return causal;
   switch (kind) {
     case 'overlap': {
       if (args.values.has('rounds') || args.values.has('seeds')) {
@@ -134,7 +138,7 @@ function plan(kind: string, args: ParsedArgs): (api: Api) => Promise<Request> {
         }),
       });
     default:
-      throw new ValidationError('analyze needs a kind: overlap, selectivity, activations, subcircuit or multigraph (ticketscope analyze --help)');
+      throw new ValidationError('analyze needs a kind: overlap, selectivity, activations, subcircuit, multigraph, ablate or faithfulness (ticketscope analyze --help)');
   }
 }
 
@@ -153,6 +157,8 @@ async function execute(api: Api, q: Request): Promise<Outcome> {
       return { method: q.method, result: await api.analyzeSubcircuit(q.params) };
     case 'analyzeMultigraph':
       return { method: q.method, result: await api.analyzeMultigraph(q.params) };
+    default:
+      return executeCausal(api, q);
   }
 }
 

@@ -3,6 +3,7 @@
 // prints it, so an option cannot be accepted without being documented or documented without being accepted.
 import { BACKENDS } from '../../shared/contract';
 import { ANALYSIS_DEFAULTS, MULTIGRAPH_TARGETS, MULTIGRAPH_VARIANTS } from '../../shared/analysis';
+import { CAUSAL_ANALYZE } from './analyze-causal-spec';
 import { BENCH_OPTIONS } from './bench-options';
 
 export interface OptionSpec {
@@ -136,6 +137,7 @@ const ANALYZE: CommandSpec[] = [
     },
     examples: ['ticketscope analyze multigraph --k-max 8'],
   },
+  ...CAUSAL_ANALYZE,
 ];
 
 const DATA: CommandSpec[] = [
@@ -236,8 +238,8 @@ export const COMMAND_SPECS: CommandSpec[] = [
   },
   {
     name: 'analyze',
-    usage: ['analyze overlap|selectivity|activations|subcircuit|multigraph ...'],
-    summary: 'analyses of stored states (overlap, selectivity, activations, subcircuit, multigraph)',
+    usage: ['analyze overlap|selectivity|activations|subcircuit|multigraph|ablate|faithfulness ...'],
+    summary: 'analyses of stored states (overlap, selectivity, activations, subcircuit, multigraph, ablate, faithfulness)',
     description: 'The analyses the app shows, on stored states; cached in the database. `ticketscope analyze KIND --help` for each.',
     options: {},
     examples: ['ticketscope analyze selectivity --help'],

@@ -14,6 +14,7 @@ import type { EngineAnalysisRequest, LoadedState, SelectivityShard } from '../en
 import { joinFeatures } from '../engine/analysis/features';
 import { runMultigraph } from '../engine/analysis/multigraph';
 import { maskOverlap, overlapMatrix } from '../engine/analysis/overlap';
+import { CAUSAL_ENTRIES } from './causal-kinds';
 import { CancelledError } from './requests';
 import type { MaskLayer, ResolvedState } from './states';
 
@@ -248,6 +249,7 @@ export const ANALYSES: { [M in AnalysisMethodName]: AnalysisEntry<M> } = {
   analyzeActivations: activations,
   analyzeSubcircuit: subcircuit,
   analyzeMultigraph: multigraph,
+  ...CAUSAL_ENTRIES,
 };
 
 /** Each kind's version (part of its cache key). */

@@ -11,12 +11,13 @@
 // - accuracy: the same over all evaluation images.
 // A positive drop means the ablation lowered the logit.
 import type { ClassRef } from '../../../shared/analysis';
+import type { AblationBody as AblationResult, LayerScanBody as LayerScanResult, LogitEffects } from '../../../shared/causal';
 import { ValidationError } from '../../../shared/errors';
 import type { DataSplit, Dataset } from '../data/index';
 import type { MaskedNet } from '../nets/masked';
 import { streamRng } from '../rng';
 import { foldShape } from './subcircuit';
-import { emptyAblation, inputUnits, unitLayerIndex, type AblationKind, type AblationSet, type ConvMean, type Intervener } from './intervene';
+import { emptyAblation, inputUnits, unitLayerIndex, type AblationSet, type Intervener } from './intervene';
 
 /** Images of a causal analysis: reference (training images), evaluation (test), attribution (training, the class). */
 export interface CausalImages {
@@ -131,13 +132,6 @@ export async function survivingEdges(net: MaskedNet, set: AblationSet): Promise<
   return n;
 }
 
-export interface LogitEffects {
-  targetLogitDrop: number;
-  otherLogitDrop: number | null;
-  targetAccuracy: { before: number; after: number };
-  accuracy: { before: number; after: number };
-}
-
 const argmax = (l: Float32Array, off: number, classes: number): number => {
   let best = 0;
   for (let j = 1; j < classes; j++) if (l[off + j]! > l[off + best]!) best = j;
@@ -150,6 +144,7 @@ export function logitEffects(before: Float32Array, after: Float32Array, labels: 
   let nClass = 0;
   let dropClass = 0;
   let dropOther = 0;
+  let logitBefore = 0;
   const hits = { classBefore: 0, classAfter: 0, before: 0, after: 0 };
   for (let i = 0; i < n; i++) {
     const y = labels[i]!;
@@ -161,6 +156,7 @@ export function logitEffects(before: Float32Array, after: Float32Array, labels: 
     if (y === cls) {
       nClass++;
       dropClass += before[off + cls]! - after[off + cls]!;
+      logitBefore += before[off + cls]!;
       hits.classBefore += +a;
       hits.classAfter += +b;
     } else {
@@ -171,22 +167,13 @@ export function logitEffects(before: Float32Array, after: Float32Array, labels: 
   return {
     targetLogitDrop: dropClass / nClass,
     otherLogitDrop: n > nClass ? dropOther / (n - nClass) : null,
+    targetLogit: { before: logitBefore / nClass, after: (logitBefore - dropClass) / nClass },
     targetAccuracy: { before: hits.classBefore / nClass, after: hits.classAfter / nClass },
     accuracy: { before: hits.before / n, after: hits.after / n },
   };
 }
 
-export interface AblationResult extends LogitEffects {
-  class: ClassRef;
-  ablation: AblationKind;
-  convMean: ConvMean;
-  /** The layer of `units` (null when the target ablates edges only). */
-  layer: string | null;
-  units: number[];
-  /** Surviving weights whose edge was ablated. */
-  edges: number;
-  images: { class: number; other: number; reference: number };
-}
+export type { AblationResult, LayerScanResult, LogitEffects };
 
 function imageCounts(iv: Intervener, cls: number): AblationResult['images'] {
   let c = 0;
@@ -208,26 +195,6 @@ export async function runAblation(iv: Intervener, cls: ClassRef, target: Ablatio
     images: imageCounts(iv, cls.index),
     ...logitEffects(iv.clean, after, iv.evaluation.y, cls.index, iv.classes),
   };
-}
-
-export interface UnitEffect {
-  unit: number;
-  targetLogitDrop: number;
-  otherLogitDrop: number | null;
-  /** After ablating this unit alone (before: LayerScanResult.before). */
-  targetAccuracy: number;
-  accuracy: number;
-}
-
-export interface LayerScanResult {
-  class: ClassRef;
-  ablation: AblationKind;
-  convMean: ConvMean;
-  layer: string;
-  images: AblationResult['images'];
-  before: { targetAccuracy: number; accuracy: number };
-  /** Every unit of the layer, ablated alone, in unit order. */
-  units: UnitEffect[];
 }
 
 /** Every unit of hidden layer `layer` ablated one at a time (Intervener.scanUnits: the prefix is computed once). */

@@ -1,7 +1,7 @@
 // Entry points of the causal analyses for one stored state, in the shape of the other analyses (runSubcircuit ...):
 // a loaded state, the analysis context (data set, class, progress) and fully resolved options in, a plain result out.
 // They rebuild the net, pick the images (ablate.ts, causalImages), run, and dispose. Deterministic given the options'
-// seed on a given backend. Not wired to the contract, the cache or the CLI yet.
+// seed on a given backend. The core runs them in workers through the registry (core/causal-kinds.ts).
 import { ValidationError } from '../../../shared/errors';
 import { classSubset, causalImages, runAblation, scanLayer, type AblationResult, type AblationTarget, type LayerScanResult } from './ablate';
 import { faithfulnessCurve, rankEdges, scoreCircuit, type CircuitScore, type CircuitSpec, type FaithMetric, type FaithfulnessResult } from './faithfulness';
@@ -66,7 +66,7 @@ export async function runLayerScan(s: LoadedState, ctx: AnalysisContext, o: Caus
 export async function runFaithfulness(
   s: LoadedState,
   ctx: AnalysisContext,
-  o: CausalOptions & { metric: FaithMetric; points: number; attribution: number },
+  o: CausalOptions & { metric: FaithMetric; points: number; attribution: number; budget?: number },
   control: RunControl = {},
 ): Promise<FaithfulnessResult> {
   needsWeights(s, 'faithfulness');
@@ -78,7 +78,7 @@ export async function runFaithfulness(
     true,
     async (iv, att) => {
       const ranking = await rankEdges(iv.net, att, ctx.cls.index, o.metric, { progress: ctx.progress, ...control });
-      return faithfulnessCurve(iv, ranking, ctx.cls, { metric: o.metric, points: o.points, attributionImages: att.n }, { progress: ctx.progress, ...control });
+      return faithfulnessCurve(iv, ranking, ctx.cls, { metric: o.metric, points: o.points, attributionImages: att.n, ...(o.budget !== undefined ? { extraSizes: [o.budget] } : {}) }, { progress: ctx.progress, ...control });
     },
     o.attribution,
   );
@@ -103,5 +103,26 @@ export async function runVisualize(s: LoadedState, ctx: AnalysisContext, o: Visu
     return await visualizeUnit(net, ctx.data.normalisation, o, { progress: ctx.progress, ...control });
   } finally {
     net.dispose();
+  }
+}
+
+/** A causal analysis of one state as the core asks a worker for it (EngineAnalysisRequest 'causal'). */
+export type CausalRequest =
+  | { op: 'ablate'; causal: CausalOptions; target: AblationTarget }
+  | { op: 'scan'; causal: CausalOptions; layer: string }
+  | { op: 'faithfulness'; causal: CausalOptions; metric: FaithMetric; points: number; attribution: number; budget?: number }
+  | { op: 'circuit'; causal: CausalOptions; metric: FaithMetric; circuit: CircuitSpec };
+export type CausalBody = AblationResult | LayerScanResult | FaithfulnessResult | CircuitScore;
+
+export function runCausal(s: LoadedState, ctx: AnalysisContext, r: CausalRequest): Promise<CausalBody> {
+  switch (r.op) {
+    case 'ablate':
+      return runAblate(s, ctx, { ...r.causal, target: r.target });
+    case 'scan':
+      return runLayerScan(s, ctx, { ...r.causal, layer: r.layer });
+    case 'faithfulness':
+      return runFaithfulness(s, ctx, { ...r.causal, metric: r.metric, points: r.points, attribution: r.attribution, ...(r.budget !== undefined ? { budget: r.budget } : {}) });
+    case 'circuit':
+      return runCircuitScore(s, ctx, { ...r.causal, metric: r.metric, circuit: r.circuit });
   }
 }

@@ -22,14 +22,16 @@
 //   ablates exactly the circuit's units and edges.
 import * as tf from '@tensorflow/tfjs';
 import type { ClassRef } from '../../../shared/analysis';
+import type { CircuitScoreBody as CircuitScore, FaithfulnessBody as FaithfulnessResult, FaithfulnessPoint } from '../../../shared/causal';
 import { ValidationError } from '../../../shared/errors';
 import type { DataSplit } from '../data/index';
 import type { MaskedNet } from '../nets/masked';
 import { readAndDispose } from './activations';
 import { ablationSet, survivingEdges } from './ablate';
-import { emptyAblation, inputUnits, unitLayerIndex, type AblationKind, type AblationSet, type ConvMean, type Intervener, type RunControl } from './intervene';
+import { emptyAblation, inputUnits, unitLayerIndex, type AblationSet, type Intervener, type RunControl } from './intervene';
 import { objectiveGradients } from './subcircuit';
 
+export type { CircuitScore, FaithfulnessPoint, FaithfulnessResult };
 export type FaithMetric = 'logit' | 'logit-diff';
 export const FAITH_METRICS: readonly FaithMetric[] = ['logit', 'logit-diff'];
 
@@ -128,30 +130,7 @@ export function logSizes(total: number, points: number): number[] {
   return [...sizes].sort((a, b) => a - b);
 }
 
-export interface FaithfulnessPoint {
-  /** Surviving weights in the circuit. */
-  edges: number;
-  fraction: number;
-  faithfulness: number | null;
-  completeness: number | null;
-  /** m(C) and m(M ∖ C). */
-  circuit: number;
-  complement: number;
-}
 
-export interface FaithfulnessResult {
-  class: ClassRef;
-  ablation: AblationKind;
-  convMean: ConvMean;
-  metric: FaithMetric;
-  images: { evaluation: number; attribution: number; reference: number };
-  /** Surviving weights of the state. */
-  edges: number;
-  /** m(M) and m(∅). */
-  full: number;
-  empty: number;
-  points: FaithfulnessPoint[];
-}
 
 // (+ 0 turns a -0 into 0.)
 const ratio = (x: number, empty: number, full: number): number | null => (full !== empty ? (x - empty) / (full - empty) + 0 : null);
@@ -167,7 +146,7 @@ export async function faithfulnessCurve(
   iv: Intervener,
   ranking: EdgeRanking,
   cls: ClassRef,
-  o: { metric: FaithMetric; points: number; attributionImages: number },
+  o: { metric: FaithMetric; points: number; attributionImages: number; /** More sizes to include (clamped to the total). */ extraSizes?: readonly number[] },
   control: RunControl = {},
 ): Promise<FaithfulnessResult> {
   const net = iv.net;
@@ -176,7 +155,7 @@ export async function faithfulnessCurve(
   const full = m(iv.clean);
   const all: AblationSet = { units: new Map(), edges: net.layers.map((l) => new Uint8Array(l.size).fill(1)) };
   const empty = m(await iv.logits(all));
-  const sizes = logSizes(total, o.points);
+  const sizes = [...new Set([...logSizes(total, o.points), ...(o.extraSizes ?? []).map((e) => Math.min(Math.max(0, Math.round(e)), total))])].sort((a, b) => a - b);
   // Built incrementally: sizes grow, so each step adds the next ranks to the circuit.
   const inCircuit = net.layers.map((l) => new Uint8Array(l.size));
   let filled = 0;
@@ -227,22 +206,6 @@ export interface CircuitSpec {
   weights?: readonly { layer: string; index: number }[];
 }
 
-export interface CircuitScore {
-  class: ClassRef;
-  ablation: AblationKind;
-  convMean: ConvMean;
-  metric: FaithMetric;
-  faithfulness: number | null;
-  completeness: number | null;
-  /** m(C), m(M ∖ C), m(M), m(∅). */
-  circuit: number;
-  complement: number;
-  full: number;
-  empty: number;
-  /** Units in the circuit, and its surviving weights (null when it names no edges: every edge is kept). */
-  units: number;
-  edges: number | null;
-}
 
 /** The circuit's members as an AblationSet (1 = in the circuit), validated. */
 function circuitMembers(net: MaskedNet, spec: CircuitSpec): { members: AblationSet; namesEdges: boolean } {

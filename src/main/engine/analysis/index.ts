@@ -3,6 +3,7 @@
 import { ensureBackend } from '../backend';
 import { loadDataset, type Dataset } from '../data/index';
 import { runActivations } from './activations';
+import { runCausal } from './causal';
 import { resolveClass } from './net';
 import { collectStateFeatures, runSelectivity, selectivityFromFeatures, selectivityImages } from './selectivity';
 import { runSubcircuit } from './subcircuit';
@@ -33,5 +34,7 @@ export async function runAnalysis(req: EngineAnalysisRequest, progress: Analysis
       return runActivations(req.states, ctx, req.options);
     case 'subcircuit':
       return runSubcircuit(req.states, ctx, req.options);
+    case 'causal':
+      return runCausal(req.states[0], ctx, req.options);
   }
 }
