@@ -1,6 +1,9 @@
-// The selected run, kept across views: from the URL of the Runs view (#/runs/<id>) and written back to it (replacing
-// the history entry: selecting is not navigating); the newest run once the first list arrives; and, when the
-// selected run leaves the database, the newest one left.
+// The selected run, kept across views. On the Runs view the URL is the one source of truth: `#/runs/<id>` selects
+// that run, and a selection made in the view is written to the URL (replacing the entry: selecting is not
+// navigating); the other views keep the last selection. Nothing here writes the URL in answer to the URL, so a hash
+// change can never bounce between two ids (issue #15: React error #185 when the hash changed to `#/runs/OTHER` while
+// another run was selected). The newest run is selected once the first list arrives; when the selected run leaves the
+// database, the newest one left.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RunSummary } from '../../../shared/contract';
 import type { AppPhase } from './hooks';
@@ -13,6 +16,11 @@ export interface RunSelection {
   onMissing: (runId: string) => void;
 }
 
+/** The selection shown: the URL's run id on the Runs view, else the kept one. */
+export function selectedOf(route: Route, kept: string | null): string | null {
+  return route.view === 'runs' && route.arg ? route.arg : kept;
+}
+
 export function useRunSelection(
   route: Route,
   navigate: (view: ViewId, arg?: string | null, replace?: boolean) => void,
@@ -21,36 +29,56 @@ export function useRunSelection(
   /** Increments whenever a full listRuns answer replaced the list. */
   listEpoch: number,
 ): RunSelection {
-  const [selectedId, setSelectedId] = useState<string | null>(route.view === 'runs' ? route.arg : null);
-  const autoSelected = useRef(false);
+  const [kept, setKept] = useState<string | null>(route.view === 'runs' ? route.arg : null);
+  const selectedId = selectedOf(route, kept);
+  const onRuns = route.view === 'runs';
+  const urlId = onRuns ? route.arg : null;
+  const viewRef = useRef(route.view);
+  viewRef.current = route.view;
+  const selectedRef = useRef(selectedId);
+  selectedRef.current = selectedId;
 
-  // A run id in the URL (#/runs/<id>) selects that run.
+  // The URL's run id is kept for the other views.
   useEffect(() => {
-    if (route.view === 'runs' && route.arg) setSelectedId(route.arg);
-  }, [route.view, route.arg]);
-  // The selection shows in the URL of the Runs view (replacing the entry: selecting is not navigating).
+    if (urlId) setKept(urlId);
+  }, [urlId]);
+
+  const select = useCallback(
+    (id: string | null) => {
+      selectedRef.current = id;
+      setKept(id);
+      if (viewRef.current === 'runs') navigate('runs', id, true);
+    },
+    [navigate],
+  );
+
+  // The Runs view opened without a run id shows the kept selection in its URL (one way: URL without id -> URL with id).
   useEffect(() => {
-    if (route.view === 'runs' && selectedId && route.arg !== selectedId) navigate('runs', selectedId, true);
-  }, [route.view, route.arg, selectedId, navigate]);
+    if (onRuns && !urlId && kept) navigate('runs', kept, true);
+  }, [onRuns, urlId, kept, navigate]);
 
   // Select the newest run once, when the first list arrives.
+  const autoSelected = useRef(false);
   useEffect(() => {
     if (autoSelected.current || phase !== 'ready') return;
     autoSelected.current = true;
-    if (selectedId === null && runs[0]) setSelectedId(runs[0].runId);
-  }, [phase, runs, selectedId]);
+    if (selectedRef.current === null && runs[0]) select(runs[0].runId);
+  }, [phase, runs, select]);
 
   // After a full listing, a selection that is not in the database any more falls back to the newest run.
   const runsRef = useRef(runs);
   runsRef.current = runs;
   useEffect(() => {
     if (listEpoch === 0) return;
-    setSelectedId((id) => (id === null || runsRef.current.some((r) => r.runId === id) ? id : (runsRef.current[0]?.runId ?? null)));
-  }, [listEpoch]);
+    const id = selectedRef.current;
+    if (id !== null && !runsRef.current.some((r) => r.runId === id)) select(runsRef.current[0]?.runId ?? null);
+  }, [listEpoch, select]);
   const onMissing = useCallback(
-    (runId: string) => setSelectedId((id) => (id === runId ? (runsRef.current.find((r) => r.runId !== runId)?.runId ?? null) : id)),
-    [],
+    (runId: string) => {
+      if (selectedRef.current === runId) select(runsRef.current.find((r) => r.runId !== runId)?.runId ?? null);
+    },
+    [select],
   );
 
-  return { selectedId, setSelectedId, onMissing };
+  return { selectedId, setSelectedId: select, onMissing };
 }
