@@ -28,6 +28,8 @@ export function useRunSelection(
   runs: RunSummary[],
   /** Increments whenever a full listRuns answer replaced the list. */
   listEpoch: number,
+  /** Says, in one line, that the run the address named is not in the database and which run is shown instead. */
+  notify: (message: string) => void,
 ): RunSelection {
   const [kept, setKept] = useState<string | null>(route.view === 'runs' ? route.arg : null);
   const selectedId = selectedOf(route, kept);
@@ -35,6 +37,10 @@ export function useRunSelection(
   const urlId = onRuns ? route.arg : null;
   const viewRef = useRef(route.view);
   viewRef.current = route.view;
+  const urlRef = useRef(urlId);
+  urlRef.current = urlId;
+  const notifyRef = useRef(notify);
+  notifyRef.current = notify;
   const selectedRef = useRef(selectedId);
   selectedRef.current = selectedId;
 
@@ -65,19 +71,27 @@ export function useRunSelection(
     if (selectedRef.current === null && runs[0]) select(runs[0].runId);
   }, [phase, runs, select]);
 
-  // After a full listing, a selection that is not in the database any more falls back to the newest run.
+  // After a full listing, a selection that is not in the database any more falls back to the newest run; one the
+  // address named says so.
   const runsRef = useRef(runs);
   runsRef.current = runs;
+  const replace = useCallback(
+    (gone: string, next: string | null) => {
+      if (urlRef.current === gone) notifyRef.current(`Run ${gone} is not in this database; ${next ? `showing the newest run, ${next}, instead` : 'there is no run to show'}.`);
+      select(next);
+    },
+    [select],
+  );
   useEffect(() => {
     if (listEpoch === 0) return;
     const id = selectedRef.current;
-    if (id !== null && !runsRef.current.some((r) => r.runId === id)) select(runsRef.current[0]?.runId ?? null);
-  }, [listEpoch, select]);
+    if (id !== null && !runsRef.current.some((r) => r.runId === id)) replace(id, runsRef.current[0]?.runId ?? null);
+  }, [listEpoch, replace]);
   const onMissing = useCallback(
     (runId: string) => {
-      if (selectedRef.current === runId) select(runsRef.current.find((r) => r.runId !== runId)?.runId ?? null);
+      if (selectedRef.current === runId) replace(runId, runsRef.current.find((r) => r.runId !== runId)?.runId ?? null);
     },
-    [select],
+    [replace],
   );
 
   return { selectedId, setSelectedId: select, onMissing };

@@ -9,6 +9,8 @@ import { ANALYSIS_DEFAULTS, type ActivationsResult, type StateInfo } from '../..
 import { AnalysisPage } from '../analysis/AnalysisPage';
 import { AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
 import { ClassPicker, NumberField, Select, StateList } from '../analysis/controls';
+import { describeStates } from '../analysis/route-defaults';
+import { RouteNotice } from '../analysis/RouteNotice';
 import { classNamesOf, defaultClassIndex, layersOf } from '../analysis/nets';
 import type { AnalysisViewProps } from '../analysis/types';
 import { useAnalysis } from '../analysis/useAnalysis';
@@ -64,7 +66,7 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
   const [wrapRef, width] = useElementWidth<HTMLDivElement>(1200);
   const canvas = useRef<HTMLCanvasElement | null>(null);
 
-  useRouteArg(arg, statesState, (parsed) => {
+  const routeProblem = useRouteArg(arg, statesState, (parsed) => {
     const next = statesForArg(states, parsed, picked.length, MAX_STATES);
     if (next.length) setPicked(next);
     if (parsed?.layer) setLayer(parsed.layer);
@@ -120,6 +122,7 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
       ready={!!result && !loading}
       markers={{ 'data-states': picked.join(' '), 'data-layer': result?.layer ?? '', 'data-unit': result?.unit ?? '', 'data-class': cls }}
     >
+      <RouteNotice problem={routeProblem} shown={describeStates(infos)} />
       <div className="toolbar av-toolbar">
         <StateList states={states} value={picked} onChange={setPicked} max={MAX_STATES} dark={dark} testId="act-states" />
       </div>

@@ -4,6 +4,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { ARCHS, DATASETS, IMPLEMENTED_ARCHS, IMPLEMENTED_DATASETS, identityOfConfig } from '../../../shared/config';
 import type { AppInfo, ExperimentSummary } from '../../../shared/contract';
+import { RouteNotice } from '../analysis/RouteNotice';
 import { BuilderSide } from './builder/BuilderSide';
 import { experimentIdOf, impDensities, pathKey, planText, setAt, validate, type Draft } from './builder/draft';
 import { Form, NumberField, SeedsField, SelectField, TextField, type FormCtx } from './builder/fields';
@@ -26,6 +27,7 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
   const presets = useMemo(() => info?.presets ?? [], [info]);
   const initialPreset = presets.find((p) => p.name === presetArg)?.name ?? presets.find((p) => p.name === 'quick')?.name ?? presets[0]?.name ?? '';
   const [presetName, setPresetName] = useState(initialPreset);
+  const unknownPreset = presetArg && !presets.some((p) => p.name === presetArg) ? presetArg : null;
   const preset = presets.find((p) => p.name === presetName);
   const [draft, setDraft] = useState<Draft>(() => structuredClone((preset?.config ?? {}) as Draft));
   const [startError, setStartError] = useState<string | null>(null);
@@ -86,6 +88,7 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
 
   return (
     <main className="main page builder" data-testid="view-builder" data-valid={validation.ok ? 'true' : 'false'}>
+      <RouteNotice problem={unknownPreset && `there is no preset “${unknownPreset}”`} shown={`the “${initialPreset}” preset`} />
       <div className="builder-head">
         <h2>Experiment builder</h2>
         <label className="field-inline">

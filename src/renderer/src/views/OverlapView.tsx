@@ -8,10 +8,13 @@ import type { OverlapResult } from '../../../shared/analysis';
 import type { RunSummary } from '../../../shared/contract';
 import { AnalysisPage } from '../analysis/AnalysisPage';
 import { AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
+import { describeStates, routeProblem } from '../analysis/route-defaults';
+import { RouteNotice } from '../analysis/RouteNotice';
 import { StatePicker } from '../analysis/StatePicker';
 import type { AnalysisViewProps } from '../analysis/types';
 import { useAnalysis } from '../analysis/useAnalysis';
 import { useStates } from '../analysis/useStates';
+import { parseViewArg } from '../analysis/view-args';
 import { hrefOf } from '../app/routes';
 import { useDarkMode } from '../app/theme';
 import { fileStem } from '../charts/export';
@@ -22,7 +25,7 @@ import { unitsCsv } from '../charts/overlap-data';
 import { useElementWidth } from '../charts/useElementWidth';
 import { MatrixSection } from './overlap/MatrixSection';
 import { OverlapTable, Summary } from './overlap/OverlapTable';
-import { defaultPair } from './overlap/pairs';
+import { pairForRoute } from './overlap/pairs';
 import { PixelSection } from './overlap/PixelSection';
 
 function useRuns(api: AnalysisViewProps['api'], epoch: number) {
@@ -52,25 +55,37 @@ export function OverlapView({ api, arg, navigate, epoch, onError }: AnalysisView
   const barsSvg = useRef<SVGSVGElement | null>(null);
   const unitsSvg = useRef<SVGSVGElement | null>(null);
 
-  // First pair once the states arrive; a pair that vanished from the database is replaced.
+  // The pair follows the address (a state RUN.ROUND.WHICH or RUN:ROUND:WHICH, or a run: its last round) and the
+  // stored states: the first pair once they arrive, a pair that vanished from the database replaced (pairs.ts).
   useEffect(() => {
     if (statesLoading && !states.length) return;
-    setPair((p) => (p && states.some((s) => s.ref === p[0]) && states.some((s) => s.ref === p[1]) ? p : defaultPair(states, arg)));
+    setPair((p) => pairForRoute(states, p, arg));
   }, [states, statesLoading, arg]);
-  // A route argument given later (a link from another view) picks A.
-  useEffect(() => {
-    if (!arg || !states.length) return;
-    setPair((p) => {
-      if (p && (p[0] === arg || states.find((s) => s.ref === p[0])?.runId === arg)) return p;
-      return defaultPair(states, arg) ?? p;
-    });
-  }, [arg, states]);
 
   const a = pair?.[0] ?? null;
   const b = pair?.[1] ?? null;
+  // A new A is written into the address. Only a change of A writes it, never a change of the address (which A then
+  // follows): an effect that wrote it whenever the two differed bounced between the old and the new A (issue #15).
+  const lastA = useRef<string | null>(null);
+  const written = useRef<string | null>(null);
   useEffect(() => {
-    if (a && a !== arg) navigate('overlap', a, true);
+    if (!a || a === lastA.current) return;
+    lastA.current = a;
+    if (a !== arg) {
+      written.current = a;
+      navigate('overlap', a, true);
+    }
   }, [a, arg, navigate]);
+  // An address the view did not write itself that names nothing stored gets a notice.
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    if (!arg || !states.length || arg === written.current) return;
+    setNotice(routeProblem(arg, parseViewArg(arg), states, false));
+  }, [arg, states]);
+  const pick = (next: [string, string]) => {
+    setNotice(null);
+    setPair(next);
+  };
 
   const overlap = useAnalysis<OverlapResult>(a && b && a !== b ? () => api.analyzeOverlap({ a, b }) : null, [api, a, b, epoch], { api, kind: 'overlap' });
   const result = overlap.result;
@@ -108,12 +123,13 @@ export function OverlapView({ api, arg, navigate, epoch, onError }: AnalysisView
       ready={!!result && !overlap.loading && result.a.ref === a && result.b.ref === b}
       markers={{ 'data-a': a ?? '', 'data-b': b ?? '' }}
     >
+      <RouteNotice problem={notice} shown={describeStates([infoA, infoB].filter((s) => !!s))} />
       <div className="toolbar">
-        <StatePicker label="state A" states={states} value={a} onChange={(r) => setPair([r, b ?? r])} testId="overlap-a" />
+        <StatePicker label="state A" states={states} value={a} onChange={(r) => pick([r, b ?? r])} testId="overlap-a" />
         <button
           type="button"
           className="btn small"
-          onClick={() => pair && setPair([pair[1], pair[0]])}
+          onClick={() => pair && pick([pair[1], pair[0]])}
           disabled={!pair}
           title="Swap A and B"
           aria-label="Swap A and B"
@@ -121,7 +137,7 @@ export function OverlapView({ api, arg, navigate, epoch, onError }: AnalysisView
         >
           ⇄
         </button>
-        <StatePicker label="state B" states={states} value={b} onChange={(r) => setPair([a ?? r, r])} testId="overlap-b" />
+        <StatePicker label="state B" states={states} value={b} onChange={(r) => pick([a ?? r, r])} testId="overlap-b" />
         <span className="field-inline" role="radiogroup" aria-label="Overlap measure">
           <span className="muted">measure</span>
           <span className="segmented">
