@@ -106,10 +106,27 @@ export interface MetricPoint {
   accuracy: number;
 }
 
+/** What training a preset takes here (main/core/estimate.ts): derived from benchmarked samples/s, not measured. */
+export interface PresetEstimate {
+  /** Seconds to train every run of every seed; null when there are no benchmark figures for the backend or network. */
+  seconds: number | null;
+  /** Seconds of one round of one run; null as above. */
+  roundSeconds: number | null;
+  /** Rounds of every run of every seed, and how many train at once. */
+  rounds: number;
+  workers: number;
+  /** What the figures are for and where they come from, or why there are none. */
+  basis: string;
+}
+
 export interface PresetSummary {
   name: string;
   description: string;
   config: ExperimentConfig;
+  /** Filled in by getInfo: the training time estimated for this machine. */
+  estimate?: PresetEstimate;
+  /** Filled in by getInfo: the real data set the preset trains on when it is not installed, and the command that installs it. */
+  missingData?: { dataset: string; install: string } | null;
 }
 
 export interface AppInfo {

@@ -27,6 +27,7 @@ import { Repo } from '../store/repo';
 import { TensorStore } from '../store/tensors';
 import { runJob, type JobHandle, type SpawnWorker } from '../worker/host';
 import type { WorkerToHost } from '../worker/protocol';
+import { describePresets } from './estimate';
 import { loadPresets, resolveRunConfig } from './presets';
 import { buildSpec, isReady, nextRound, plannedRounds, planRuns, type RunRounds, type StateSource } from './planner';
 import { exportSnapshot, importSnapshot, importSnapshotBytes } from './snapshots';
@@ -186,7 +187,7 @@ export class Core {
       version: APP_VERSION,
       backendChoice: this.opts.backend,
       backend: this.backend,
-      presets: [...this.presets.values()],
+      presets: describePresets(this.presets.values(), { choice: this.opts.backend, last: this.backend, workers: this.concurrency, dataDir: this.opts.dataDir }),
       dbPath: this.opts.dbPath,
       dataDir: this.opts.dataDir,
       transport: this.opts.transport,
