@@ -6,7 +6,7 @@ import { ARCHS, DATASETS, IMPLEMENTED_ARCHS, IMPLEMENTED_DATASETS, identityOfCon
 import type { AppInfo, ExperimentSummary } from '../../../shared/contract';
 import { RouteNotice } from '../analysis/RouteNotice';
 import { BuilderSide } from './builder/BuilderSide';
-import { experimentIdOf, impDensities, pathKey, planText, setAt, validate, type Draft } from './builder/draft';
+import { arrangeIssues, experimentIdOf, impDensities, pathKey, planText, setAt, validate, type Draft, type Issue } from './builder/draft';
 import { Form, NumberField, SeedsField, SelectField, TextField, type FormCtx } from './builder/fields';
 import { MethodSection } from './builder/MethodSection';
 import { RegularisationFields } from './builder/regularisation';
@@ -33,23 +33,31 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
   const [startError, setStartError] = useState<string | null>(null);
   const [expId, setExpId] = useState<string | null>(null);
 
+  // The field edited last: a check across fields that its new value fails is shown there (draft.ts arrangeIssues).
+  const [lastEdited, setLastEdited] = useState<string | null>(null);
+
   const loadPreset = (name: string) => {
     setPresetName(name);
     const p = presets.find((x) => x.name === name);
     if (p) setDraft(structuredClone(p.config as Draft));
+    setLastEdited(null);
     setStartError(null);
   };
 
-  const validation = useMemo(() => validate(draft), [draft]);
+  const checked = useMemo(() => validate(draft), [draft]);
+  const validation = useMemo(() => (checked.ok ? checked : { ...checked, issues: arrangeIssues(checked.issues, lastEdited) }), [checked, lastEdited]);
   const issuesByPath = useMemo(() => {
-    const m = new Map<string, { path: string; message: string }[]>();
+    const m = new Map<string, Issue[]>();
     for (const i of validation.issues) m.set(i.path, [...(m.get(i.path) ?? []), i]);
     return m;
   }, [validation]);
   const ctx: FormCtx = useMemo(
     () => ({
       draft,
-      set: (path, value) => setDraft((d) => setAt(d, path, value)),
+      set: (path, value) => {
+        setLastEdited(pathKey(path));
+        setDraft((d) => setAt(d, path, value));
+      },
       issuesAt: (path) => issuesByPath.get(pathKey(path)) ?? [],
     }),
     [draft, issuesByPath],
@@ -181,7 +189,10 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
           starting={starting}
           startError={startError}
           onStart={start}
-          onLoad={setDraft}
+          onLoad={(d) => {
+            setLastEdited(null);
+            setDraft(d);
+          }}
         />
       </div>
     </main>
