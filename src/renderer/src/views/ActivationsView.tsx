@@ -20,6 +20,7 @@ import { stateArg, statesForArg } from '../analysis/view-args';
 import { useDarkMode } from '../app/theme';
 import { formatValue } from '../charts/activation-draw';
 import { ActivationGrid, type ScaleMode } from '../charts/ActivationGrid';
+import { nearZeroGradcam } from '../charts/activation-layout';
 import { stateColour } from '../charts/analysis-palette';
 import { exportCanvasPng, exportCsv, fileStem } from '../charts/export';
 import { csvLine } from '../charts/selectivity-data';
@@ -63,6 +64,7 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
   const [gradcamLayer, setGradcamLayer] = useState<string>('');
   const [opacity, setOpacity] = useState(0.75);
   const [scaleMode, setScaleMode] = useState<ScaleMode>('shared');
+  const [camScaleMode, setCamScaleMode] = useState<ScaleMode>('shared');
   const [wrapRef, width] = useElementWidth<HTMLDivElement>(1200);
   const canvas = useRef<HTMLCanvasElement | null>(null);
 
@@ -104,6 +106,7 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
     { api, kind: 'activations' },
   );
 
+  const camName = (result ? result.states[0]?.gradcam.method === 'input-x-gradient' : !convs.length) ? 'input × gradient' : 'Grad-CAM';
   const stem = result ? fileStem('activations', result.layer, `unit${result.unit}`, result.class.name, first?.runId ?? '') : 'activations';
   const doPng = () => canvas.current && exportCanvasPng(canvas.current, `${stem}.png`, onError);
 
@@ -184,6 +187,17 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
           onChange={setScaleMode}
           testId="act-scale"
         />
+        <Select
+          label={`${camName} scale`}
+          value={camScaleMode}
+          options={[
+            { value: 'shared', label: 'shared by all states' },
+            { value: 'per-state', label: 'per state' },
+          ]}
+          onChange={setCamScaleMode}
+          testId="act-cam-scale"
+          title={`The ${camName} maps' colour scale, apart from the activations': its size differs by orders between states (at init it is near zero)`}
+        />
         {first && (
           <button type="button" className="link" onClick={() => navigate('selectivity', stateArg(first.ref))} data-testid="act-to-selectivity">
             selectivity of these states
@@ -203,10 +217,27 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
       <AnalysisStatus what="Activation maps" loading={loading} error={error} progress={progress} onRetry={rerun} testId="act" />
       {!ready && !mixed && !statesLoading && <p className="muted">Pick a state, a layer and a unit above.</p>}
       {result && <ActivationSummary result={result} dark={dark} />}
+      {result && camScaleMode === 'shared' && <NearZeroNote result={result} camName={camName} onPerState={() => setCamScaleMode('per-state')} />}
       <div ref={wrapRef} className={`av-chart-wrap${loading ? ' av-stale' : ''}`}>
-        {result && <ActivationGrid result={result} width={Math.max(480, width)} dark={dark} opacity={opacity} scaleMode={scaleMode} canvasRef={canvas} />}
+        {result && <ActivationGrid result={result} width={Math.max(480, width)} dark={dark} opacity={opacity} scaleMode={scaleMode} camScaleMode={camScaleMode} canvasRef={canvas} />}
       </div>
     </AnalysisPage>
+  );
+}
+
+/** States whose Grad-CAM draws as black on the shared scale, with their largest |value|, and the way to see them. */
+function NearZeroNote({ result, camName, onPerState }: { result: ActivationsResult; camName: string; onPerState: () => void }) {
+  const near = nearZeroGradcam(result);
+  if (!near.length) return null;
+  const names = near.map((r) => `${result.states[r.si]!.state.label} (largest |value| ${formatValue(r.max)})`);
+  return (
+    <p className="warn-text small act-near-zero" data-testid="act-near-zero" data-states={near.map((r) => result.states[r.si]!.state.ref).join(' ')}>
+      {camName} is near zero in {names.join(', ')} against {formatValue(near[0]!.sharedMax)} on the shared scale, so those rows draw as black.{' '}
+      <button type="button" className="link" onClick={onPerState} data-testid="act-near-zero-per-state">
+        Give each state its own scale
+      </button>{' '}
+      to see their shape.
+    </p>
   );
 }
 
