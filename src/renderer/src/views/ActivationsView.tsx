@@ -28,6 +28,10 @@ import { useElementWidth } from '../charts/useElementWidth';
 import './analysis-views.css';
 
 const MAX_STATES = 4;
+const SCALE_OPTIONS: readonly { value: ScaleMode; label: string }[] = [
+  { value: 'shared', label: 'shared by all states' },
+  { value: 'per-state', label: 'per state' },
+];
 
 export function activationsCsv(r: ActivationsResult): string {
   const label = new Map(r.images.map((im) => [im.index, im.label]));
@@ -180,20 +184,14 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
         <Select
           label="colour scale"
           value={scaleMode}
-          options={[
-            { value: 'shared', label: 'shared by all states' },
-            { value: 'per-state', label: 'per state' },
-          ]}
+          options={SCALE_OPTIONS}
           onChange={setScaleMode}
           testId="act-scale"
         />
         <Select
           label={`${camName} scale`}
           value={camScaleMode}
-          options={[
-            { value: 'shared', label: 'shared by all states' },
-            { value: 'per-state', label: 'per state' },
-          ]}
+          options={SCALE_OPTIONS}
           onChange={setCamScaleMode}
           testId="act-cam-scale"
           title={`The ${camName} maps' colour scale, apart from the activations': its size differs by orders between states (at init it is near zero)`}
