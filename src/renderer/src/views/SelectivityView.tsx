@@ -208,7 +208,7 @@ function SelectivityTable(props: { result: SelectivityResult; pooling: Pooling; 
             <th>probe acc.</th>
             <th>balanced acc.</th>
             <th>probe AUROC</th>
-            <th>chance</th>
+            <th title={`Accuracy of always answering “not ${result.class.name}”; a balanced accuracy's chance is 50%`}>acc. chance</th>
             <th>probe n (train/test)</th>
           </tr>
         </thead>
