@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BENCHMARK, STARTUP_SECONDS, describePresets, estimateBackend, estimateExperiment, presetEstimate } from '../../src/main/core/estimate';
+import { BENCHMARK, STARTUP_SECONDS, describePresets, estimateBackend, presetEstimate } from '../../src/main/core/estimate';
 import { planRuns } from '../../src/main/core/planner';
 import { loadPresets } from '../../src/main/core/presets';
 import { Core } from '../../src/main/core/service';
@@ -54,30 +54,23 @@ describe('estimate of a preset', () => {
 
   it('no figures: another backend, or a network the benchmark did not measure', () => {
     const quick = presets.get('quick')!.config;
-    expect(presetEstimate(quick, { ...wasm, backend: 'cuda', note: 'backend cuda' })).toMatchObject({ seconds: null, roundSeconds: null, rounds: 1, basis: 'no benchmark figures for backend cuda' });
+    expect(presetEstimate(quick, { ...wasm, backend: 'cuda', note: '--backend cuda' })).toMatchObject({ seconds: null, roundSeconds: null, rounds: 1, basis: 'no benchmark figures for --backend cuda' });
     const conv8 = parseExperimentConfig({ ...quick, arch: 'conv-8', dataset: 'synthetic-cifar' });
     expect(presetEstimate(conv8, wasm)).toMatchObject({ seconds: null, basis: 'no benchmark figures for conv-8' });
     expect(BENCHMARK.rates['conv-8']).toBeUndefined();
   });
 
-  it('which backend the figures are for', () => {
-    expect(estimateBackend('cuda', null).backend).toBe('cuda');
-    expect(estimateBackend('auto', null)).toMatchObject({ backend: 'wasm' });
-    expect(estimateBackend('auto', { name: 'webgpu', reason: 'first available', skipped: [] }).backend).toBe('webgpu');
-  });
-
-  it('estimateExperiment spreads rounds over the workers', () => {
-    const c = presets.get('quick')!.config;
-    const e = estimateExperiment({ ...c, seeds: [0, 1, 2, 3] }, planRuns(c), { train: 6000, infer: 1e12 }, 2, 0);
-    expect(e.roundSeconds).toBeCloseTo(STARTUP_SECONDS + 15, 9);
-    expect(e.seconds).toBeCloseTo(2 * e.roundSeconds, 9);
+  it('auto: the backend the last job ran on, when the core knows it', () => {
+    expect(estimateBackend('auto', () => false, { name: 'webgpu', reason: 'first available', skipped: [] })).toEqual({ backend: 'webgpu', note: 'auto, which ran webgpu here' });
+    expect(estimateBackend('cuda', () => false, { name: 'wasm', reason: 'requested', skipped: [] }).backend).toBe('cuda');
+    expect(presetEstimate(presets.get('quick')!.config, { ...wasm, backend: null, note: 'auto (which picks CUDA here when a GPU works: no figures for it)' }).seconds).toBeNull();
   });
 });
 
 describe('missing data sets', () => {
   it('real data sets not in the data folder are named with the command that installs them; synthetic ones never', async () => {
     const dataDir = join(dir, 'data');
-    const opts = { choice: 'auto' as const, last: null, workers: 2, dataDir };
+    const opts = { choice: 'auto' as const, last: null, workers: 2, dataDir, installed: () => false };
     const before = new Map(describePresets(presets.values(), opts).map((p) => [p.name, p]));
     expect(before.get('quick')!.missingData).toBeNull();
     expect(before.get('lenet-mnist-imp')!.missingData).toEqual({ dataset: 'mnist', install: 'ticketscope data fetch mnist' });

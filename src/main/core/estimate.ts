@@ -1,6 +1,6 @@
 // How long an experiment takes to train here, estimated from benchmarked throughput, and whether its data set is
-// installed: what the Runs view shows next to each preset (getInfo) before Start, and what `ticketscope presets` can
-// print. Per round: the training steps (iterations × batch ÷ training samples/s), the evaluations (each reads the
+// installed: what the Runs view shows next to each preset (getInfo) and what `ticketscope presets` prints, from this one
+// module. Per round: the training steps (iterations × batch ÷ training samples/s), the evaluations (each reads the
 // validation and the test set: evaluations × images ÷ inference samples/s) and a fixed start-up (each round starts an
 // engine worker, which loads its backend and data). The experiment's rounds spread over the core's workers (one per
 // CPU core, each run single-threaded on wasm), but no faster than the longest chain of rounds that wait on each other
@@ -11,10 +11,11 @@ import type { BackendChoice, BackendName, BackendReport, PresetEstimate, PresetS
 import { DEFAULT_SYNTHETIC_SIZES } from '../engine/data/index';
 import { datasetStatus } from '../engine/data/folder';
 import { REAL_DATASETS, isRealDataset } from '../engine/data/registry';
-import { planRuns, type PlannedRun } from './planner';
+import { planRuns } from './planner';
+import { packageInstalled } from './preflight';
 
 export interface Throughput {
-  /** Training samples/s of one run (the trainer's step at batch 60), and inference samples/s. */
+  /** Training samples/s of one run (the trainer's step at batch 60), and inference samples/s at batch 500. */
   train: number;
   infer: number;
 }
@@ -36,9 +37,9 @@ export const BENCHMARK = {
 };
 
 /**
- * Seconds a round spends before its first step: a new worker process, tfjs and its backend, the data set. On the
- * 2-core machine, `ticketscope run --preset quick --set iterations=10` (one round, 0.2 s of training and evaluation)
- * took 2.7-2.9 s from the command to its result, which includes the command's own start.
+ * Seconds a round spends before its first step: a new worker process, tfjs and its backend, the data set. Measured on
+ * the 2-core machine: `run --preset quick --set iterations=10` (one round, 0.2 s of training and evaluation) took
+ * 2.7-2.9 s from the command to its result in three tries.
  */
 export const STARTUP_SECONDS = 2.5;
 
@@ -54,33 +55,39 @@ export interface Estimate {
   workers: number;
 }
 
-/** Rounds of every run of one seed, and the longest chain of them that must run one after another. */
-function roundsOf(plan: readonly PlannedRun[]): { perSeed: number; chain: number } {
-  const ticket = plan.find((r) => !r.isControl);
-  // A control trains round r once its ticket has committed round r: controls finish one round after the ticket.
-  return { perSeed: plan.reduce((a, r) => a + r.rounds.length, 0), chain: (ticket?.rounds.length ?? 1) + (plan.some((r) => r.isControl) ? 1 : 0) };
+/** A planned run as the estimate needs it: how many rounds it trains, and whether it is a control. */
+export interface RunRounds {
+  rounds: number;
+  isControl: boolean;
 }
 
+/** The planner's runs of a config, as the estimate needs them. */
+export const runRoundsOf = (config: ExperimentConfig): RunRounds[] => planRuns(config).map((r) => ({ rounds: r.rounds.length, isControl: r.isControl }));
+
 /**
- * The estimate for `config` planned as `plan` (its runs per seed), at `rates`, with `workers` runs at once and
+ * The estimate for `config` whose runs per seed are `plan`, at `rates`, with `workers` runs at once and
  * `evalExamples` images read per evaluation (validation plus test).
  */
-export function estimateExperiment(config: ExperimentConfig, plan: readonly PlannedRun[], rates: Throughput, workers: number, evalExamples: number): Estimate {
+export function estimateExperiment(config: ExperimentConfig, plan: readonly RunRounds[], rates: Throughput, workers: number, evalExamples: number): Estimate {
   const roundSeconds = STARTUP_SECONDS + (config.iterations * config.batchSize) / rates.train + (evaluationsPerRound(config) * evalExamples) / rates.infer;
-  const { perSeed, chain } = roundsOf(plan);
+  const perSeed = plan.reduce((a, r) => a + r.rounds, 0);
+  const ticket = plan.find((r) => !r.isControl);
+  // A control trains round r once its ticket has committed round r: controls finish one round after the ticket.
+  const chain = (ticket?.rounds ?? 1) + (plan.some((r) => r.isControl && r.rounds > 0) ? 1 : 0);
   const rounds = perSeed * config.seeds.length;
   const w = Math.max(1, workers);
   return { seconds: roundSeconds * Math.max(chain, rounds / w), roundSeconds, rounds, workers: w };
 }
 
 /**
- * The backend the figures should be for: an explicit choice; else the one the last job ran on; else what `auto` picks
- * on a machine without a working GPU backend (wasm), said as such.
+ * The backend the figures should be for: an explicit choice; else the one the last job ran on, when known; else what
+ * auto picks here: no figures when a GPU backend (CUDA) is installed, wasm otherwise.
  */
-export function estimateBackend(choice: BackendChoice, last: BackendReport | null): { backend: BackendName; note: string } {
-  if (choice !== 'auto') return { backend: choice, note: `backend ${choice}` };
-  if (last) return { backend: last.name, note: `backend ${last.name} (what auto picked here)` };
-  return { backend: 'wasm', note: 'backend auto, which runs wasm here unless a GPU backend works (then faster)' };
+export function estimateBackend(choice: BackendChoice, installed: (pkg: string) => boolean, last: BackendReport | null = null): { backend: BackendName | null; note: string } {
+  if (choice !== 'auto') return { backend: choice, note: `--backend ${choice}` };
+  if (last) return { backend: last.name, note: `auto, which ran ${last.name} here` };
+  if (installed('@tensorflow/tfjs-node-gpu')) return { backend: null, note: 'auto (which picks CUDA here when a GPU works: no figures for it)' };
+  return { backend: 'wasm', note: 'auto, which runs wasm on a machine without a GPU backend' };
 }
 
 /** Images one evaluation reads: the validation hold-out and the test set (installed, published or generated size). */
@@ -96,21 +103,23 @@ export function missingDataOf(c: Pick<ExperimentConfig, 'dataset'>, dataDir: str
 }
 
 /** A config's estimate as the contract carries it (PresetEstimate). */
-export function presetEstimate(config: ExperimentConfig, opts: { backend: BackendName; note: string; workers: number; dataDir: string }): PresetEstimate {
-  const plan = planRuns(config);
+export function presetEstimate(config: ExperimentConfig, opts: { backend: BackendName | null; note: string; workers: number; dataDir: string }): PresetEstimate {
+  const plan = runRoundsOf(config);
   const rates = opts.backend === BENCHMARK.backend ? BENCHMARK.rates[config.arch] : undefined;
   if (!rates) {
-    const { perSeed } = roundsOf(plan);
     const why = opts.backend === BENCHMARK.backend ? `no benchmark figures for ${config.arch}` : `no benchmark figures for ${opts.note}`;
-    return { seconds: null, roundSeconds: null, rounds: perSeed * config.seeds.length, workers: Math.max(1, opts.workers), basis: why };
+    return { seconds: null, roundSeconds: null, rounds: plan.reduce((a, r) => a + r.rounds, 0) * config.seeds.length, workers: Math.max(1, opts.workers), basis: why };
   }
   const e = estimateExperiment(config, plan, rates, opts.workers, evalExamples(config, opts.dataDir));
   return { ...e, basis: `${opts.note}; samples/s from ${BENCHMARK.source}` };
 }
 
 /** The presets with their estimate here and the data set each needs when it is missing (getInfo). */
-export function describePresets(presets: Iterable<PresetSummary>, opts: { choice: BackendChoice; last: BackendReport | null; workers: number; dataDir: string }): PresetSummary[] {
-  const { backend, note } = estimateBackend(opts.choice, opts.last);
+export function describePresets(
+  presets: Iterable<PresetSummary>,
+  opts: { choice: BackendChoice; last: BackendReport | null; workers: number; dataDir: string; installed?: (pkg: string) => boolean },
+): PresetSummary[] {
+  const { backend, note } = estimateBackend(opts.choice, opts.installed ?? packageInstalled, opts.last);
   return [...presets].map((p) => ({
     ...p,
     estimate: presetEstimate(p.config, { backend, note, workers: opts.workers, dataDir: opts.dataDir }),
