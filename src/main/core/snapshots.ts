@@ -21,7 +21,39 @@ import {
   type SnapshotFileFormat,
   type SnapshotMeta,
 } from '../store/snapshot';
+import type { SnapshotPreprocessing } from '../store/preprocessing';
+import { inputShapeOf } from '../store/snapshot-arch';
+import { isRealDataset } from '../engine/data/registry';
+import type { Normalisation } from '../../shared/contract';
 import { APP_VERSION, experimentId, newRunId, type Core } from './service';
+
+/**
+ * A snapshot's preprocessing from its run's normalisation: raw pixels / 255 for the real data sets (the generated
+ * ones are in [0, 1] already), then the per-channel constants the run computed on its training split, or its one
+ * constant for every channel; undefined when the run has none (or the data set is unknown).
+ */
+export function preprocessingOf(n: Normalisation | null, dataset: string): SnapshotPreprocessing | undefined {
+  const shape = inputShapeOf(dataset);
+  if (!n || !shape) return undefined;
+  const c = shape[2];
+  const per = n.perChannel && n.perChannel.mean.length === c && n.perChannel.std.length === c ? n.perChannel : null;
+  return {
+    scale: isRealDataset(dataset) ? 255 : 1,
+    mean: per ? [...per.mean] : Array<number>(c).fill(n.mean),
+    std: per ? [...per.std] : Array<number>(c).fill(n.std),
+    source: `the run's training split, validation hold-out excluded; ${per || c === 1 ? 'per channel' : 'one mean and std over all channels'}`,
+  };
+}
+
+/** A run's normalisation from a snapshot's preprocessing: the per-channel constants and the pooled ones they give. */
+export function normalisationOf(p: SnapshotPreprocessing): Normalisation {
+  const c = p.mean.length;
+  if (c === 1) return { mean: p.mean[0]!, std: p.std[0]! };
+  // Channels of equal size: the pooled mean is the channels' mean, the pooled variance the mean of E[x²] less its square.
+  const mean = p.mean.reduce((a, b) => a + b, 0) / c;
+  const ex2 = p.std.reduce((a, s, i) => a + s * s + p.mean[i]! ** 2, 0) / c;
+  return { mean, std: Math.sqrt(Math.max(0, ex2 - mean * mean)), perChannel: { mean: [...p.mean], std: [...p.std] } };
+}
 
 /** What a state reference can name, for a round of a run. */
 export const WHICH = ['trained', 'init', 'mask', 'ticket-at-init'] as const;
@@ -114,6 +146,7 @@ interface Prepared {
 function prepareExport(core: Core, refText: string, opts: ExportOptions): Prepared {
   const ref = parseStateRef(refText);
   const run = core.repo.getRun(ref.runId);
+  const preprocessing = preprocessingOf(run.normalisation, run.config.dataset);
   const meta = (round: number, density: number): SnapshotMeta => ({
     format: SNAPSHOT_FORMAT,
     arch: run.config.arch,
@@ -125,6 +158,7 @@ function prepareExport(core: Core, refText: string, opts: ExportOptions): Prepar
     config: run.config,
     createdAt: new Date().toISOString(),
     app: APP_VERSION,
+    ...(preprocessing ? { preprocessing } : {}),
   });
   const base = { runId: run.runId, which: ref.which };
   if (run.kind === 'imported') {
@@ -215,6 +249,7 @@ function storeSnapshot(core: Core, snap: Snapshot, label: string, origin: string
     core.repo.updateRun(runId, {
       status: 'done',
       pid: null,
+      ...(snap.meta.preprocessing ? { normalisation: normalisationOf(snap.meta.preprocessing) } : {}),
       warnings: [`${origin} (run ${snap.meta.run}, round ${snap.meta.round}, ${snap.meta.which}, ${(density * 100).toFixed(2)}% of weights remaining)`],
     });
   })();
