@@ -196,7 +196,12 @@ export interface Methods {
   getRun: { params: { runId: string }; result: RunDetail };
   getMetrics: { params: { runId: string }; result: MetricPoint[] };
   startRun: {
-    params: { preset?: string; config?: unknown; overrides?: string[] };
+    /**
+     * `shard`: train only shard `index` of `count` (0-based) of the experiment's seed groups, for sweeps over several
+     * machines whose databases are merged afterwards; where the database already holds the shard's runs, they are
+     * continued instead of started anew.
+     */
+    params: { preset?: string; config?: unknown; overrides?: string[]; shard?: { index: number; count: number } };
     result: StartRunResult;
   };
   cancelRun: { params: { runId: string }; result: { cancelled: boolean } };
@@ -339,6 +344,11 @@ export const paramSchemas: { [M in MethodName]: z.ZodType<Params<M>> } = {
       preset: z.string().min(1).max(100).optional(),
       config: z.unknown().optional(),
       overrides: z.array(z.string().max(10_000)).max(100).optional(),
+      shard: z
+        .object({ index: z.number().int().min(0), count: z.number().int().min(1).max(10_000) })
+        .strict()
+        .refine((s) => s.index < s.count, 'shard index must be below the shard count')
+        .optional(),
     })
     .strict()
     .refine((p) => (p.preset === undefined) !== (p.config === undefined), 'give exactly one of preset or config'),

@@ -1,9 +1,10 @@
 // Argument parsing for `ticketscope`: global options on every command, exit code 2 for bad usage.
 import { BACKENDS, type BackendChoice } from '../../shared/contract';
 import { ANALYZE_USAGE } from './analyze-usage';
+import { SWEEP_USAGE, SWEEP_VALUE_OPTIONS } from './sweep-usage';
 import { ValidationError } from '../../shared/errors';
 
-export const COMMANDS = ['run', 'list', 'show', 'resume', 'serve', 'data', 'export', 'import', 'analyze', 'bench'] as const;
+export const COMMANDS = ['run', 'list', 'show', 'resume', 'serve', 'data', 'export', 'import', 'analyze', 'bench', 'sweep', 'merge'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface GlobalOptions {
@@ -23,7 +24,9 @@ export interface ParsedArgs {
 
 const GLOBAL_VALUE = new Set(['--db', '--data-dir', '--backend']);
 const COMMAND_VALUE: Record<Command, string[]> = {
-  run: ['--preset', '--set'],
+  run: ['--preset', '--set', '--shard'],
+  sweep: SWEEP_VALUE_OPTIONS,
+  merge: ['--into'],
   list: [],
   show: [],
   serve: ['--host', '--port', '--token', '--allow-host'],
@@ -43,7 +46,10 @@ const COMMAND_FLAG: Partial<Record<Command, string[]>> = { export: ['--masks-onl
 export const USAGE = `Usage: ticketscope <command> [options]
 
 Commands:
-  run CONFIG.json | --preset NAME [--set path=value ...]   train and store an experiment
+  run CONFIG.json | --preset NAME [--set path=value ...] [--shard I/N]
+                                                          train and store an experiment (or shard I of N
+                                                          of its seed groups, continued if the database
+                                                          already holds them)
   list                                                    list stored runs
   show RUN                                                show one run with its rounds
   resume RUN                                              continue an interrupted run (and its controls)
@@ -52,6 +58,7 @@ Commands:
                                                           trained (default), init, mask or ticket-at-init
   import FILE                                             store a snapshot (.safetensors or .npz) as a run
 ${ANALYZE_USAGE}
+${SWEEP_USAGE}
   bench [--nets LIST] [--backends LIST] [--seconds N] [--no-reference]
                                                           training and inference throughput per network and
                                                           backend, with the PyTorch CPU ratio (source checkout)

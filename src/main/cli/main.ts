@@ -1,7 +1,7 @@
 // `ticketscope`: the CLI over the same core as the app. Exit 0 on success, 2 for bad usage or invalid input, 1 for a
 // runtime failure; errors are one line on stderr. With --json, stdout carries exactly one JSON object.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Core, APP_VERSION } from '../core/service';
 import { appRoot, builtPaths, defaultDataDir, defaultDbPath } from '../core/paths';
@@ -18,6 +18,9 @@ import { USAGE, parseArgs, single, type ParsedArgs } from './args';
 import { cmdData } from './data';
 import { cmdAnalyze } from './analyze';
 import { ProgressPrinter, formatEta } from './progress';
+import { parseShard, seedsOfShard } from '../core/shards';
+import { cmdMerge, cmdSweep } from './sweep';
+import { readConfigFile } from './config-file';
 
 class ExitError extends Error {
   constructor(
@@ -43,20 +46,6 @@ function openCore(args: ParsedArgs, transport: 'ipc' | 'websocket' = 'ipc'): Cor
   });
 }
 
-function readConfigFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ValidationError(`cannot read config ${path}: ${(err as NodeJS.ErrnoException).code ?? oneLine(err)}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ValidationError(`config ${path} is not valid JSON: ${oneLine(err)}`);
-  }
-}
-
 const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)}%`);
 
 async function cmdRun(args: ParsedArgs): Promise<void> {
@@ -64,10 +53,16 @@ async function cmdRun(args: ParsedArgs): Promise<void> {
   const sets = args.options.get('--set') ?? [];
   if (preset !== undefined && args.positional.length) throw new ValidationError('give a CONFIG.json or --preset, not both');
   if (preset === undefined && args.positional.length !== 1) throw new ValidationError('run needs CONFIG.json or --preset NAME');
-  const params = preset !== undefined ? { preset, overrides: sets } : { config: readConfigFile(args.positional[0]!), overrides: sets };
-  // Refuse a run that cannot start (bad config, data set not installed, backend missing) before the database is
-  // even opened: nothing is created or stored. The core checks the same again for every other transport.
+  const shardArg = single(args.options, '--shard');
+  const shard = shardArg === undefined ? undefined : parseShard(shardArg);
+  const params = {
+    ...(preset !== undefined ? { preset, overrides: sets } : { config: readConfigFile(args.positional[0]!), overrides: sets }),
+    ...(shard ? { shard } : {}),
+  };
+  // Refuse a run that cannot start (bad config, data set not installed, backend missing, an empty shard) before the
+  // database is even opened: nothing is created or stored. The core checks the same again for every other transport.
   const config = resolveRunConfig(loadPresets(builtPaths().presets), params);
+  if (shard) seedsOfShard(config.seeds, shard);
   preflight(config, args.global.backend, dataDirOf(args));
   const core = openCore(args);
   try {
@@ -326,6 +321,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       case 'bench':
         return cmdBench(args);
+      case 'sweep':
+        cmdSweep(args);
+        return 0;
+      case 'merge':
+        cmdMerge(args);
+        return 0;
       case 'analyze': {
         const core = openCore(args);
         try {
