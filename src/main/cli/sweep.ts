@@ -141,7 +141,7 @@ export function cmdMerge(args: ParsedArgs): void {
   if (!into) throw new ValidationError('merge needs --into DB');
   if (args.global.db !== undefined) throw new ValidationError('merge takes --into DB, not --db');
   const r = mergeIntoFile(into, args.positional, (p) => {
-    if (!args.global.json || process.stderr.isTTY) process.stderr.write(`${p.phase === 'check' ? 'checking' : 'merging'} ${p.shard + 1}/${p.shards}: ${p.path}\n`);
+    process.stderr.write(`${p.phase === 'check' ? 'checking' : 'merging'} ${p.shard + 1}/${p.shards}: ${p.path}\n`);
   });
   if (args.global.json) {
     process.stdout.write(`${JSON.stringify(r)}\n`);

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { ValidationError } from '../../shared/errors';
 import { SCHEMA_VERSION, type Db } from './db';
 import { packedLength, sha256Hex } from './bits';
-import { makeScratch, openShardCopy } from './shard-file';
+import { makeScratch, openShardCopy, shardFileProblem } from './shard-file';
 
 export interface MergeProgress {
   phase: 'check' | 'merge';
@@ -205,6 +205,10 @@ export function mergeShards(
   scratchDir: string,
   onProgress: (p: MergeProgress) => void = () => undefined,
 ): { target: Db; shards: ShardReport[] } {
+  for (const path of shards) {
+    const problem = shardFileProblem(path);
+    if (problem) throw new ValidationError(`shard ${path}: ${problem}`);
+  }
   const scratch = makeScratch(scratchDir);
   try {
     const existing = 'prepare' in target ? target : null;
