@@ -6,7 +6,7 @@
 // shard to the same result.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, assertBuilt, cli, tempDir } from '../helpers/cli';
 import { committedRounds, runFingerprint } from '../helpers/fingerprint';
@@ -52,6 +52,38 @@ beforeAll(async () => {
 afterAll(async () => {
   if ('stop' in slurm) await slurm.stop();
   tmp.cleanup();
+});
+
+describe('ticketscope sweep', () => {
+  it('writes the frozen config, the Kubernetes Job and its ConfigMap, and a manifest of the shards', () => {
+    const out = join(tmp.dir, 'k8s');
+    const r = cli(['sweep', '--preset', 'quick-imp', ...SETS, '--shards', '2', '--emit', 'k8s', '--out', out, '--image', 'registry.example/ticketscope:0.1', '--gpus', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8'));
+    expect(manifest.shards.map((s: { seeds: number[] }) => s.seeds)).toEqual([[0], [1]]);
+    expect(JSON.parse(readFileSync(join(out, 'job.json'), 'utf8')).spec.completions).toBe(2);
+    expect(JSON.parse(readFileSync(join(out, 'configmap.json'), 'utf8')).data['config.json']).toBe(readFileSync(join(out, 'config.json'), 'utf8'));
+  });
+
+  it('refuses bad usage in one line with exit 2', () => {
+    const out = join(tmp.dir, 'bad');
+    const base = ['sweep', '--preset', 'quick-imp', ...SETS];
+    for (const [args, pattern] of [
+      [[...base, '--shards', '2', '--out', out], /--emit slurm or --emit k8s/],
+      [[...base, '--shards', '3', '--emit', 'slurm', '--out', out], /at most 2 shards/],
+      [[...base, '--shards', '2', '--emit', 'k8s', '--out', out], /needs --image/],
+      [[...base, '--shards', '2', '--emit', 'k8s', '--out', out, '--image', 'x', '--time', '10'], /--time is for --emit slurm/],
+      [[...base, '--shards', '2', '--emit', 'slurm', '--out', out, '--mem', 'lots'], /--mem lots: expected/],
+      [[...base, '--shards', '2', '--emit', 'slurm', '--out', join(tmp.dir, 'a b')], /use a folder path/],
+      [[...base, '--shards', '1', '--emit', 'slurm', '--out', join(tmp.dir, 'sweep')], /holds another sweep/],
+    ] as const) {
+      const r = cli([...args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(pattern);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
 });
 
 describe('a sweep on Slurm', () => {
