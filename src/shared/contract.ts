@@ -187,7 +187,11 @@ export type MenuEvent =
   /** File > Export snapshot…: export the state selected in the window (chooseSnapshotPath, then exportSnapshot). */
   | { action: 'exportSnapshot' }
   /** File > Import snapshot… stored a new run: show it. */
-  | { action: 'showRun'; runId: string };
+  | { action: 'showRun'; runId: string }
+  /** File > Merge databases… is under way: show how far (replaces the previous notice). */
+  | { action: 'notice'; message: string }
+  /** File > Merge databases… finished: list the runs again and show what was merged. */
+  | { action: 'merged'; message: string };
 
 /** Every method: its params and its result. */
 export interface Methods {

@@ -12,6 +12,7 @@ import { runFingerprint } from '../helpers/fingerprint';
 import { openDatabase } from '../../src/main/store/db';
 import { MIGRATIONS } from '../../src/main/store/migrations';
 import { testCore } from '../helpers/core';
+import { mergeIntoOpen } from '../../src/main/core/merge';
 
 const tmp = tempDir('ticketscope-merge-');
 const at = (f: string) => join(tmp.dir, f);
@@ -120,6 +121,21 @@ describe('merge', () => {
     } finally {
       await core.close();
     }
+  });
+
+  it('merges into the database the app has open (File > Merge databases), reporting each step', async () => {
+    copyFileSync(at('shard-0.db'), at('open.db'));
+    const core = testCore(tmp.dir, { dbPath: at('open.db') });
+    const steps: string[] = [];
+    try {
+      const r = await mergeIntoOpen(core.db, [at('shard-1.db')], (p) => steps.push(`${p.phase} ${p.shard + 1}/${p.shards}`));
+      expect(r.shards[0]!.runsAdded).toBe(2);
+      expect(steps).toEqual(['check 1/1', 'merge 1/1']);
+      expect(core.repo.listRuns()).toHaveLength(4);
+    } finally {
+      await core.close();
+    }
+    expect(runFingerprint(at('open.db'))).toEqual(runFingerprint(at('single.db')));
   });
 
   it('refuses a run whose id exists with a different result, in one line, the target unchanged byte for byte', () => {

@@ -3,7 +3,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ValidationError } from '../../shared/errors';
 import { databaseProblem, openDatabase, type Db } from '../store/db';
-import { mergeShards, type MergeProgress, type ShardReport } from '../store/merge';
+import { mergeShards, mergeSteps, type MergeProgress, type ShardReport } from '../store/merge';
 
 export type { MergeProgress, ShardReport };
 
@@ -50,9 +50,21 @@ export function mergeIntoFile(targetPath: string, shards: readonly string[], onP
   }
 }
 
-/** Merges shard files into a database that is open (the desktop app's), through its own connection. */
-export function mergeIntoOpen(db: Db, shards: readonly string[], onProgress?: (p: MergeProgress) => void): MergeResult {
+/**
+ * Merges shard files into a database that is open (the desktop app's), through its own connection, letting the
+ * event loop run between shards (each shard's check and its transaction still run at once).
+ */
+export async function mergeIntoOpen(db: Db, shards: readonly string[], onProgress: (p: MergeProgress) => void): Promise<MergeResult> {
   const target = resolve(db.name);
-  const r = mergeShards(db, checkShardList(target, shards), dirname(target), onProgress);
-  return { target, shards: r.shards };
+  const steps = mergeSteps(db, checkShardList(target, shards), dirname(target));
+  try {
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return { target, shards: step.value.shards };
+      onProgress(step.value);
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    steps.return(undefined as never); // removes the shard copies if a step threw
+  }
 }

@@ -197,14 +197,10 @@ function applyShard(target: Db, src: Db, label: string, report: ShardReport): vo
 /**
  * Merges shard databases into `target` (see the file comment). `target` is null when the target database does not
  * exist yet: the check pass then runs before `create` makes it, so a failed check creates nothing. `scratchDir` is
- * where the shard copies go (a private folder is made there and removed at the end).
+ * where the shard copies go (a private folder is made there and removed at the end). Yields before each shard's
+ * check and merge, so a caller may report progress and let its event loop run (the desktop app).
  */
-export function mergeShards(
-  target: Db | { create(): Db },
-  shards: readonly string[],
-  scratchDir: string,
-  onProgress: (p: MergeProgress) => void = () => undefined,
-): { target: Db; shards: ShardReport[] } {
+export function* mergeSteps(target: Db | { create(): Db }, shards: readonly string[], scratchDir: string): Generator<MergeProgress, MergeOutcome> {
   for (const path of shards) {
     const problem = shardFileProblem(path);
     if (problem) throw new ValidationError(`shard ${path}: ${problem}`);
@@ -222,8 +218,8 @@ export function mergeShards(
       return known.get(id);
     };
     const reports: ShardReport[] = [];
-    shards.forEach((path, i) => {
-      onProgress({ phase: 'check', shard: i, shards: shards.length, path });
+    for (const [i, path] of shards.entries()) {
+      yield { phase: 'check', shard: i, shards: shards.length, path };
       const shard = openShardCopy(path, i, scratch.dir);
       try {
         const report: ShardReport = { path, schemaVersion: shard.version, migrated: shard.version < SCHEMA_VERSION, runsAdded: 0, runsExtended: 0, runsUnchanged: 0, roundsAdded: 0, tensorsVerified: 0 };
@@ -242,19 +238,39 @@ export function mergeShards(
       } finally {
         shard.close();
       }
-    });
+    }
     const db = existing ?? (target as { create(): Db }).create();
-    reports.forEach((report, i) => {
-      onProgress({ phase: 'merge', shard: i, shards: shards.length, path: report.path });
+    for (const [i, report] of reports.entries()) {
+      yield { phase: 'merge', shard: i, shards: shards.length, path: report.path };
       const shard = openShardCopy(report.path, i, scratch.dir);
       try {
         db.transaction(() => applyShard(db, shard.db, report.path, report)).immediate();
       } finally {
         shard.close();
       }
-    });
+    }
     return { target: db, shards: reports };
   } finally {
     scratch.remove();
+  }
+}
+
+export interface MergeOutcome {
+  target: Db;
+  shards: ShardReport[];
+}
+
+/** mergeSteps run to the end, reporting each step to `onProgress`. */
+export function mergeShards(
+  target: Db | { create(): Db },
+  shards: readonly string[],
+  scratchDir: string,
+  onProgress: (p: MergeProgress) => void = () => undefined,
+): MergeOutcome {
+  const steps = mergeSteps(target, shards, scratchDir);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    onProgress(step.value);
   }
 }
