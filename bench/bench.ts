@@ -9,10 +9,11 @@
 // require one). So train MACs = 3 · forward MACs − the first layer's, and train GFLOP/s = samples/s · 2 · train MACs
 // / 1e9. (Until 2026-12 the bench counted 3 · forward MACs, which also charged fc1's or conv1's input gradient.)
 //
-// Options: --nets lenet-300-100,conv-2,conv-4,conv-6   --backends wasm,cpu(,webgpu)   --seconds 8   --infer-batch 500
+// Options (src/main/cli/bench-options.ts, also `ticketscope bench --help`): --nets lenet-300-100,conv-2,conv-4,conv-6
+//          --backends wasm,cpu(,webgpu)   --seconds 8   --infer-batch 500
 //          --parallel 2 (also measure N independent runs in N worker threads, aggregate samples/s)
 //          --profile (per-kernel times of one training step)   --cpu-conv (also conv nets on the plain JS cpu
-//          backend: one step each, about a minute)
+//          backend: one step each, about a minute)   --no-reference (read by bench/run.mjs). Bad usage exits 2.
 // webgpu: read back asynchronously (it cannot read synchronously in Node); on a machine with only a software adapter
 // (llvmpipe) it needs TICKETSCOPE_WEBGPU_SOFTWARE=1.
 import { parentPort, Worker, workerData } from 'node:worker_threads';
@@ -23,6 +24,9 @@ import type { MaskedNet } from '../src/main/engine/nets/masked';
 import { Rng } from '../src/main/engine/rng';
 import type { ArchName } from '../src/shared/config';
 import type { BackendName } from '../src/shared/contract';
+import { ValidationError } from '../src/shared/errors';
+import { optionValues, splitOptions } from '../src/main/cli/args';
+import { BENCH_DEFAULTS, BENCH_OPTIONS } from '../src/main/cli/bench-options';
 
 export const BATCH = 60;
 
@@ -208,24 +212,31 @@ async function parallelThroughput(arch: string, backend: BackendName, workers: n
   return rates.reduce((a, b) => a + b, 0);
 }
 
-function parseArgs(argv: string[]): Options {
-  const get = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+/** The options (src/main/cli/bench-options.ts, parsed as the CLI parses them); bad usage throws a ValidationError. */
+export function parseOptions(argv: readonly string[]): Options {
+  const split = splitOptions(argv, BENCH_OPTIONS, 'bench');
+  if (split.positional.length) throw new ValidationError(`bench takes no arguments (got ${split.positional[0]})`);
+  const v = optionValues(split, BENCH_OPTIONS);
   return {
-    nets: (get('nets') ?? 'lenet-300-100,conv-2,conv-4,conv-6').split(','),
-    backends: (get('backends') ?? 'wasm,cpu').split(',') as BackendName[],
-    seconds: Number(get('seconds') ?? 8),
-    inferBatch: Number(get('infer-batch') ?? 500),
-    parallel: Number(get('parallel') ?? 0),
-    profile: argv.includes('--profile'),
-    cpuConv: argv.includes('--cpu-conv'),
+    nets: ((v.get('nets') as string | undefined) ?? BENCH_DEFAULTS.nets).split(','),
+    backends: ((v.get('backends') as string | undefined) ?? BENCH_DEFAULTS.backends).split(',') as BackendName[],
+    seconds: (v.get('seconds') as number | undefined) ?? BENCH_DEFAULTS.seconds,
+    inferBatch: (v.get('infer-batch') as number | undefined) ?? BENCH_DEFAULTS.inferBatch,
+    parallel: (v.get('parallel') as number | undefined) ?? BENCH_DEFAULTS.parallel,
+    profile: v.get('profile') === true,
+    cpuConv: v.get('cpu-conv') === true,
   };
 }
 
 async function main(argv: string[]): Promise<void> {
-  const o = parseArgs(argv);
+  let o: Options;
+  try {
+    o = parseOptions(argv);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    process.stderr.write(`bench: ${err.message}\n`);
+    process.exit(2);
+  }
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
   const results: NetBench[] = [];
   const profiles: Record<string, { kernel: string; ms: number; calls: number }[]> = {};
@@ -259,7 +270,7 @@ async function main(argv: string[]): Promise<void> {
       }
     }
   }
-  process.stdout.write(`${JSON.stringify({ batch: BATCH, inferBatch: o.inferBatch, tfjs: tf.version.tfjs, results, profiles })}\n`);
+  process.stdout.write(`${JSON.stringify({ batch: BATCH, inferBatch: o.inferBatch, options: o, tfjs: tf.version.tfjs, results, profiles })}\n`);
 }
 
 if (parentPort && workerData) {

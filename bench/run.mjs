@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+// bench.ts parses every option (src/main/cli/bench-options.ts) and ignores --no-reference, which is this runner's.
 const noReference = args.includes('--no-reference');
-const benchArgs = args.filter((a) => a !== '--no-reference');
 
 if (Number(process.versions.node.split('.')[0]) < 22) {
   process.stderr.write(`bench: needs Node 22 or newer (this is ${process.version}); run it as \`npm run bench\`\n`);
@@ -33,21 +33,18 @@ await build({
   },
 });
 
-const get = (name, dflt) => {
-  const i = benchArgs.indexOf(`--${name}`);
-  return i >= 0 ? benchArgs[i + 1] : dflt;
-};
-const nets = get('nets', 'lenet-300-100,conv-2,conv-4,conv-6');
-const seconds = Number(get('seconds', '8'));
-const inferBatch = get('infer-batch', '500');
-
-process.stderr.write(`bench: Ticketscope (tfjs) on ${nets} ...\n`);
-const ts = spawnSync(process.execPath, [join(root, 'out/bench/bench.mjs'), ...benchArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+process.stderr.write('bench: Ticketscope (tfjs) ...\n');
+const ts = spawnSync(process.execPath, [join(root, 'out/bench/bench.mjs'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+// Exit 2: bad usage, which bench.ts has explained in one line.
+if (ts.status === 2) process.exit(2);
 if (ts.status !== 0) {
   process.stderr.write(`bench: the Ticketscope benchmark failed (exit ${ts.status})\n`);
   process.exit(1);
 }
 const ours = JSON.parse(ts.stdout.trim().split('\n').pop());
+// The options as bench.ts parsed them (its defaults included): the reference runs the same networks.
+const nets = ours.options.nets.join(',');
+const { seconds, inferBatch } = ours.options;
 
 function findPython() {
   for (const py of [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean)) {
@@ -61,7 +58,7 @@ let ref = null;
 const python = noReference ? null : findPython();
 if (python) {
   process.stderr.write(`bench: PyTorch reference (${python}) on ${nets} ...\n`);
-  const r = spawnSync(python, [join(root, 'bench/reference.py'), '--nets', nets, '--seconds', String(seconds), '--infer-batch', inferBatch, '--threads', String(availableParallelism())], {
+  const r = spawnSync(python, [join(root, 'bench/reference.py'), '--nets', nets, '--seconds', String(seconds), '--infer-batch', String(inferBatch), '--threads', String(availableParallelism())], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -40,13 +40,22 @@ const rankingSchema = z.enum(['layerwise', 'global']).default('layerwise');
 /** Rewind to the weights at this iteration of the dense training (0 = the original init, as in Frankle & Carbin). */
 const rewindSchema = z.number().int().min(0).default(0);
 
+/** Frankle & Carbin's per-round IMP rates by layer role (Conv-2, Conv-4 and LeNet; their Conv-6 pruned conv at 15%). */
+export const DEFAULT_IMP_RATES = { conv: 0.1, fc: 0.2, output: 0.1 } as const;
+
 export const impMethodSchema = z
   .object({
     kind: z.literal('imp'),
     /** Pruning rounds after the dense round 0. */
     rounds: z.number().int().min(1).max(40),
-    /** Per-round pruning rates by layer role (Frankle & Carbin: conv 10-15%, fc 20%, output 10%). */
-    rates: z.object({ conv: rate, fc: rate, output: rate }).strict(),
+    /**
+     * Per-round pruning rates by layer role, each defaulting to Frankle & Carbin's (Table 1): conv 10% (their Conv-6
+     * used 15%: set it), hidden fc 20%, output 10%. A rate for a role the architecture lacks (conv in LeNet) is unused.
+     */
+    rates: z
+      .object({ conv: rate.default(DEFAULT_IMP_RATES.conv), fc: rate.default(DEFAULT_IMP_RATES.fc), output: rate.default(DEFAULT_IMP_RATES.output) })
+      .strict()
+      .default(() => ({ ...DEFAULT_IMP_RATES })),
     ranking: rankingSchema,
     /** With global ranking: fraction of the remaining conv and hidden fc weights removed per round (default rates.fc). */
     globalRate: rate.optional(),

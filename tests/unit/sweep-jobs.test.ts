@@ -98,7 +98,7 @@ describe('Slurm batch script', () => {
       const words = r.stdout.trim().split(' ').slice(1);
       const args = parseArgs(words);
       expect(args.command).toBe('run');
-      expect(parseShard(args.options.get('--shard')![0]!)).toEqual({ index: 2, count: 3 });
+      expect(parseShard(args.values.get('shard') as string)).toEqual({ index: 2, count: 3 });
       const outside = spawnSync('bash', [file], { encoding: 'utf8', env: { ...process.env, SLURM_ARRAY_TASK_ID: '' } });
       expect(outside.status).not.toBe(0);
       expect(outside.stderr).toMatch(/not a Slurm array task/);
@@ -168,7 +168,7 @@ describe('Kubernetes Indexed Job', () => {
     const args = parseArgs(words);
     expect(args.command).toBe('run');
     expect(args.positional).toEqual(['/etc/ticketscope/config.json']);
-    expect(parseShard(args.options.get('--shard')![0]!)).toEqual({ index: 1, count: 3 });
+    expect(parseShard(args.values.get('shard') as string)).toEqual({ index: 1, count: 3 });
     expect(args.global.db).toBe(`/ticketscope/${job.metadata.name}/shard-1.sqlite`);
     expect(args.global.dataDir).toBe('/ticketscope/data');
     const cm = k8sConfigMap(plan, base) as { data: Record<string, string> };

@@ -1,232 +1,186 @@
 // `ticketscope analyze overlap|selectivity|activations|subcircuit|multigraph ...`: the analyses of stored states
 // through the same contract methods the app uses (validated, cached in the database). With --json stdout carries the
-// result object documented in docs/analysis.md; otherwise a readable summary. Progress goes to stderr.
+// result object documented in docs/analysis.md; otherwise a readable summary (analyze-summary.ts). Progress goes to
+// stderr.
 import type { AnalysisProgress, StateInfo } from '../../shared/analysis';
-import type { MethodName } from '../../shared/contract';
+import type { Api, Params } from '../../shared/contract';
 import { ValidationError } from '../../shared/errors';
-import type { Core } from '../core/service';
-import { single, type ParsedArgs } from './args';
-import { formatEta } from './progress';
-import { ANALYZE_KINDS } from './analyze-usage';
+import { listDatasets } from '../core/datasets';
+import { parseStateRef } from '../core/snapshots';
+import { flag, int, num, text, type ParsedArgs } from './args';
+import { summary, type Outcome } from './analyze-summary';
+import { formatEta } from './format';
+import { dataDirOf, withSession } from './session';
 
-const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-
-function int(args: ParsedArgs, flag: string): number | undefined {
-  const v = single(args.options, flag);
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw new ValidationError(`${flag} ${v}: expected a whole number`);
-  return Number(v);
+/** The class the user meant, as an index of `names`: a name (any case) or an index; without one, dog where there is one. */
+export function resolveClass(given: string | undefined, names: readonly string[], dataset: string): number {
+  const choices = names.map((n, i) => (n === String(i) ? n : `${i} ${n}`)).join(', ');
+  if (given === undefined) {
+    const dog = names.indexOf('dog');
+    if (dog >= 0) return dog;
+    throw new ValidationError(`${dataset} has no class "dog": give --class NAME or index (${choices})`);
+  }
+  const index = /^\d+$/.test(given) ? Number(given) : names.findIndex((n) => n.toLowerCase() === given.toLowerCase());
+  if (index < 0 || index >= names.length) throw new ValidationError(`--class ${given}: ${dataset}'s classes are ${choices}`);
+  return index;
 }
 
-function num(args: ParsedArgs, flag: string): number | undefined {
-  const v = single(args.options, flag);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new ValidationError(`${flag} ${v}: expected a number`);
-  return n;
+/** The index of `--class` for the data set the states were trained on. */
+async function classIndex(api: Api, args: ParsedArgs, firstState: string): Promise<number> {
+  const run = await api.getRun({ runId: parseStateRef(firstState).runId });
+  const dataset = run.config.dataset;
+  const names = listDatasets(dataDirOf(args)).find((d) => d.name === dataset)?.classes;
+  if (!names) throw new ValidationError(`run ${run.runId}: unknown data set ${dataset}`);
+  return resolveClass(text(args, 'class'), names, dataset);
 }
 
-function classArg(args: ParsedArgs): number | string | undefined {
-  const v = single(args.options, '--class');
-  return v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : v;
+type Split = 'test' | 'validation';
+
+/** A contract call of an analysis, typed by its method. */
+type Request =
+  | { method: 'analyzeOverlap'; params: Params<'analyzeOverlap'> }
+  | { method: 'analyzeOverlapMatrix'; params: Params<'analyzeOverlapMatrix'> }
+  | { method: 'analyzeSelectivity'; params: Params<'analyzeSelectivity'> }
+  | { method: 'analyzeActivations'; params: Params<'analyzeActivations'> }
+  | { method: 'analyzeSubcircuit'; params: Params<'analyzeSubcircuit'> }
+  | { method: 'analyzeMultigraph'; params: Params<'analyzeMultigraph'> };
+
+/** Drops the options that were not given, so the params carry only what the user chose. */
+const given = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+/** The states of `--rounds RUN` (every round's mask) or `--seeds EXPERIMENT` (each seed's mask at one round). */
+async function matrixStates(api: Api, args: ParsedArgs): Promise<string[]> {
+  const rounds = text(args, 'rounds');
+  const seeds = text(args, 'seeds');
+  let states: StateInfo[];
+  if (rounds) states = (await api.listStates({ runId: rounds })).filter((s) => s.which === 'mask');
+  else {
+    const all = (await api.listStates({ experimentId: seeds! })).filter((s) => s.which === 'mask' && s.kind !== 'imported');
+    const tickets = all.filter((s) => s.kind === all[0]?.kind);
+    const last = Math.max(...tickets.map((s) => s.round));
+    states = tickets.filter((s) => s.round === (int(args, 'round') ?? last));
+  }
+  if (states.length < 2) throw new ValidationError(`analyze overlap: ${rounds ? `run ${rounds}` : `experiment ${seeds}`} has ${states.length} mask(s); a matrix needs at least 2`);
+  return states.map((s) => s.ref);
 }
 
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
-}
-
-/** Builds the contract call for the command line; throws ValidationError for bad usage. */
-function request(core: Core, kind: string, args: ParsedArgs): { method: MethodName; params: Record<string, unknown> } {
-  const pos = args.positional.slice(1);
-  const drop = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+/**
+ * The contract call for the command line. Bad usage throws a ValidationError at once, before any database is
+ * opened; what needs the database (a run's states, its data set's classes) is read by the returned function.
+ */
+function plan(kind: string, args: ParsedArgs): (api: Api) => Promise<Request> {
+  const pos = args.positional;
+  const split = text(args, 'split') as Split | undefined;
   switch (kind) {
     case 'overlap': {
-      const rounds = single(args.options, '--rounds');
-      const seeds = single(args.options, '--seeds');
-      if (rounds || seeds) {
-        if (pos.length) throw new ValidationError('analyze overlap: give states, --rounds RUN or --seeds EXPERIMENT, not several');
-        let states: StateInfo[];
-        if (rounds) states = core.analyses.listStates({ runId: rounds }).filter((s) => s.which === 'mask');
-        else {
-          const round = int(args, '--round');
-          const all = core.analyses.listStates({ experimentId: seeds! }).filter((s) => s.which === 'mask' && s.kind !== 'imported');
-          const tickets = all.filter((s) => s.kind === all[0]?.kind);
-          const last = Math.max(...tickets.map((s) => s.round));
-          states = tickets.filter((s) => s.round === (round ?? last));
-        }
-        if (states.length < 2) throw new ValidationError(`analyze overlap: ${rounds ? `run ${rounds}` : `experiment ${seeds}`} has ${states.length} mask(s); a matrix needs at least 2`);
-        return { method: 'analyzeOverlapMatrix', params: { states: states.map((s) => s.ref) } };
+      if (args.values.has('rounds') || args.values.has('seeds')) {
+        if (pos.length || (args.values.has('rounds') && args.values.has('seeds'))) throw new ValidationError('analyze overlap: give states, --rounds RUN or --seeds EXPERIMENT, not several');
+        return async (api) => ({ method: 'analyzeOverlapMatrix', params: { states: await matrixStates(api, args) } });
       }
+      if (args.values.has('round')) throw new ValidationError('analyze overlap: --round goes with --seeds EXPERIMENT');
       if (pos.length < 2) throw new ValidationError('analyze overlap needs two states A B (or more for a matrix, or --rounds RUN)');
-      return pos.length === 2 ? { method: 'analyzeOverlap', params: { a: pos[0], b: pos[1] } } : { method: 'analyzeOverlapMatrix', params: { states: pos } };
+      return async () => (pos.length === 2 ? { method: 'analyzeOverlap', params: { a: pos[0]!, b: pos[1]! } } : { method: 'analyzeOverlapMatrix', params: { states: pos } });
     }
     case 'selectivity':
       if (!pos.length) throw new ValidationError('analyze selectivity needs at least one STATE');
-      return {
+      return async (api) => ({
         method: 'analyzeSelectivity',
-        params: drop({
+        params: given({
           states: pos,
-          class: classArg(args),
-          permutations: int(args, '--permutations'),
-          threshold: num(args, '--threshold'),
-          split: single(args.options, '--split'),
-          limit: int(args, '--limit'),
-          probe: args.options.has('--no-probe') ? false : undefined,
-          seed: int(args, '--seed'),
+          class: await classIndex(api, args, pos[0]!),
+          permutations: int(args, 'permutations'),
+          threshold: num(args, 'threshold'),
+          split,
+          limit: int(args, 'limit'),
+          probe: flag(args, 'no-probe') ? false : undefined,
+          seed: int(args, 'seed'),
         }),
-      };
+      });
     case 'activations': {
+      const layer = text(args, 'layer');
+      const unit = int(args, 'unit');
       if (!pos.length) throw new ValidationError('analyze activations needs at least one STATE');
-      const layer = single(args.options, '--layer');
-      const unit = int(args, '--unit');
-      if (!layer || unit === undefined) throw new ValidationError('analyze activations needs --layer NAME and --unit N');
-      return {
+      if (layer === undefined || unit === undefined) throw new ValidationError('analyze activations needs --layer NAME and --unit N');
+      return async (api) => ({
         method: 'analyzeActivations',
-        params: drop({
+        params: given({
           states: pos,
           layer,
           unit,
-          class: classArg(args),
-          images: int(args, '--images'),
-          top: int(args, '--top'),
-          split: single(args.options, '--split'),
-          gradcamLayer: single(args.options, '--gradcam-layer'),
+          class: await classIndex(api, args, pos[0]!),
+          images: int(args, 'images'),
+          top: int(args, 'top'),
+          split,
+          gradcamLayer: text(args, 'gradcam-layer'),
         }),
-      };
+      });
     }
     case 'subcircuit':
       if (pos.length !== 1) throw new ValidationError('analyze subcircuit needs exactly one STATE (and --compare STATE for a second)');
-      return {
+      return async (api) => ({
         method: 'analyzeSubcircuit',
-        params: drop({
-          state: pos[0],
-          compare: single(args.options, '--compare'),
-          class: classArg(args),
-          units: int(args, '--units'),
-          edges: int(args, '--edges'),
-          images: int(args, '--images'),
-          split: single(args.options, '--split'),
-        }),
-      };
+        params: given({ state: pos[0]!, compare: text(args, 'compare'), class: await classIndex(api, args, pos[0]!), units: int(args, 'units'), edges: int(args, 'edges'), images: int(args, 'images'), split }),
+      });
     case 'multigraph':
       if (pos.length) throw new ValidationError(`analyze multigraph takes no states (got ${pos[0]})`);
-      return {
+      return async () => ({
         method: 'analyzeMultigraph',
-        params: drop({
-          target: single(args.options, '--target'),
-          variant: single(args.options, '--variant'),
-          kMax: int(args, '--k-max'),
-          k: int(args, '--k'),
-          seed: int(args, '--seed'),
+        params: given({
+          target: text(args, 'target') as Params<'analyzeMultigraph'>['target'],
+          variant: text(args, 'variant') as Params<'analyzeMultigraph'>['variant'],
+          kMax: int(args, 'k-max'),
+          k: int(args, 'k'),
+          seed: int(args, 'seed'),
         }),
-      };
+      });
     default:
-      throw new ValidationError(`analyze ${kind}: expected one of ${ANALYZE_KINDS.join(', ')}`);
+      throw new ValidationError('analyze needs a kind: overlap, selectivity, activations, subcircuit or multigraph (ticketscope analyze --help)');
   }
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the summaries read the documented result shapes loosely */
-function summary(method: MethodName, r: any): string {
-  const prov = `(${r.meta.cached ? 'cached; ' : ''}computed in ${(r.meta.computeMs / 1000).toFixed(2)} s)`;
-  switch (method) {
-    case 'analyzeOverlap': {
-      const rows = [...r.layers, { layer: 'all', ...r.overall }].map((l: any) => [
-        l.layer, String(l.size), String(l.keptA), String(l.keptB), String(l.both), f(l.jaccard), f(l.expectedJaccard), f(l.jaccardRatio, 2),
-        f(l.overlapCoefficient), f(l.signAgreement), l.units !== undefined ? `${l.aliveA}/${l.aliveB}/${l.aliveBoth} of ${l.units}` : '',
-      ]);
-      return [
-        `A = ${r.a.label} [${r.a.ref}]`,
-        `B = ${r.b.label} [${r.b.ref}]`,
-        table(['LAYER', 'WEIGHTS', 'KEPT A', 'KEPT B', 'BOTH', 'JACCARD', 'CHANCE', 'RATIO', 'OVERLAP', 'SIGN AGREE', 'ALIVE UNITS A/B/BOTH'], rows),
-        prov,
-      ].join('\n');
-    }
-    case 'analyzeOverlapMatrix': {
-      const n = r.states.length;
-      const rows = r.states.map((s: StateInfo, i: number) => [String(i), ...Array.from({ length: n }, (_, j) => f(r.jaccard[i][j])), f(r.jaccardRatio[i][(i + 1) % n], 2)]);
-      return [
-        ...r.states.map((s: StateInfo, i: number) => `${i}: ${s.label} [${s.ref}]`),
-        'Jaccard (overall):',
-        table(['', ...Array.from({ length: n }, (_, j) => String(j)), `RATIO→NEXT`], rows),
-        prov,
-      ].join('\n');
-    }
-    case 'analyzeSelectivity': {
-      const lines = [`class ${r.class.name} (${r.class.index}); ${r.images} ${r.split} images, ${r.positives} of the class; ${r.permutations} permutations; detector threshold AUROC ≥ ${r.threshold}`];
-      for (const s of r.states) {
-        lines.push(`${s.state.label} [${s.state.ref}]: accuracy ${pct(s.accuracy)}`);
-        const rows: string[][] = [];
-        for (const l of s.layers) {
-          for (const p of l.pools) {
-            const nullMean = p.nullBest.length ? p.nullBest.reduce((a: number, b: number) => a + b, 0) / p.nullBest.length : null;
-            rows.push([l.layer, p.pooling, String(l.units), String(p.best.unit), f(p.best.auroc), f(nullMean), f(p.pValue), String(p.detectors), p.pooling === 'max' ? '' : l.probe ? `${f(l.probe.balancedAccuracy)} (chance ${f(l.probe.chance)})` : '-']);
-          }
-        }
-        lines.push(table(['LAYER', 'POOL', 'UNITS', 'BEST', 'AUROC', 'NULL MEAN', 'P', 'DETECTORS', 'PROBE BAL. ACC'], rows));
-      }
-      lines.push(prov);
-      return lines.join('\n');
-    }
-    case 'analyzeActivations': {
-      const lines = [`unit ${r.unit} of ${r.layer}; class ${r.class.name} (${r.class.index}); maps ${r.mapShape ? r.mapShape.join('x') : 'none (dense)'}`];
-      for (const s of r.states) {
-        lines.push(
-          `${s.state.label}: mean activation on ${r.class.name} ${f(s.meanClass)} vs others ${f(s.meanOther)}; top images: ` +
-            s.top.slice(0, 8).map((t: any) => `${t.index}:${r.classNames[r.images.find((i: any) => i.index === t.index)?.label] ?? '?'}=${f(t.activation, 2)}`).join(' '),
-        );
-        lines.push(`  ${s.gradcam.method} at ${s.gradcam.layer} (${s.gradcam.shape.join('x')})`);
-      }
-      lines.push(prov);
-      return lines.join('\n');
-    }
-    case 'analyzeSubcircuit': {
-      const lines = [`class ${r.class.name} (${r.class.index}); ${r.images} images; top ${r.unitsPerLayer} units per layer, at most ${r.edgeBudget} edges`];
-      for (const c of r.circuits) {
-        lines.push(`${c.state.label} [${c.state.ref}]: mean logit ${f(c.logit)}, ${c.edges.length} edges`);
-        for (const l of c.layers) lines.push(`  ${l.name.padEnd(6)} ${l.units.slice(0, 8).map((u: any) => `${u.unit}(${f(u.attribution, 3)})`).join(' ')}`);
-      }
-      if (r.shared) {
-        const s = r.shared;
-        lines.push(`shared: ${s.units} units (chance ${f(s.expectedUnits, 1)}, Jaccard ${f(s.unitJaccard)}), ${s.edges} edges (chance ${f(s.expectedEdges, 1)}, Jaccard ${f(s.edgeJaccard)})`);
-      }
-      lines.push(prov);
-      return lines.join('\n');
-    }
-    case 'analyzeMultigraph': {
-      const rows = r.curve.map((p: any) => [String(p.k), p.maxWeightError.toExponential(2), p.meanWeightError.toExponential(2), p.outputRmse.toExponential(2), p.unmaskedRmse.toExponential(2)]);
-      return [`${r.target} target, ${r.variant} edges: ${r.description}`, table(['K', 'MAX |W ERR|', 'MEAN |W ERR|', 'OUTPUT RMSE', 'UNMASKED RMSE'], rows), prov].join('\n');
-    }
-    default:
-      return JSON.stringify(r);
+/** Runs the request through the typed client. */
+async function execute(api: Api, q: Request): Promise<Outcome> {
+  switch (q.method) {
+    case 'analyzeOverlap':
+      return { method: q.method, result: await api.analyzeOverlap(q.params) };
+    case 'analyzeOverlapMatrix':
+      return { method: q.method, result: await api.analyzeOverlapMatrix(q.params) };
+    case 'analyzeSelectivity':
+      return { method: q.method, result: await api.analyzeSelectivity(q.params) };
+    case 'analyzeActivations':
+      return { method: q.method, result: await api.analyzeActivations(q.params) };
+    case 'analyzeSubcircuit':
+      return { method: q.method, result: await api.analyzeSubcircuit(q.params) };
+    case 'analyzeMultigraph':
+      return { method: q.method, result: await api.analyzeMultigraph(q.params) };
   }
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
-export async function cmdAnalyze(args: ParsedArgs, core: Core): Promise<void> {
-  const kind = args.positional[0];
-  if (!kind) throw new ValidationError(`analyze needs a kind: ${ANALYZE_KINDS.join(', ')}`);
-  const { method, params } = request(core, kind, args);
-  const tty = process.stderr.isTTY;
-  let lastStage = '';
-  const off = core.subscribe((event, payload) => {
-    if (event !== 'analysisProgress') return;
-    const p = payload as AnalysisProgress;
-    if (tty) {
-      const w = 24;
-      const filled = p.total ? Math.round((p.done / p.total) * w) : 0;
-      process.stderr.write(`\r${p.stage.slice(0, 40).padEnd(40)} [${'#'.repeat(filled)}${'.'.repeat(w - filled)}] ${p.done}/${p.total} ETA ${formatEta(p.etaSeconds)}   `);
-    } else if (p.stage !== lastStage) {
-      lastStage = p.stage;
-      process.stderr.write(`${p.stage}\n`);
+/** Progress on stderr: a bar redrawn in place on a terminal, each new stage on its own line otherwise. */
+function showProgress(p: AnalysisProgress, tty: boolean, last: { stage: string }): void {
+  if (tty) {
+    const w = 24;
+    const filled = p.total ? Math.round((p.done / p.total) * w) : 0;
+    process.stderr.write(`\r${p.stage.slice(0, 40).padEnd(40)} [${'#'.repeat(filled)}${'.'.repeat(w - filled)}] ${p.done}/${p.total} ETA ${formatEta(p.etaSeconds)}   `);
+  } else if (p.stage !== last.stage) {
+    last.stage = p.stage;
+    process.stderr.write(`${p.stage}\n`);
+  }
+}
+
+export async function cmdAnalyze(args: ParsedArgs): Promise<void> {
+  const request = plan(args.sub ?? '', args);
+  await withSession(args, async ({ api }) => {
+    const q = await request(api);
+    const tty = process.stderr.isTTY === true;
+    const last = { stage: '' };
+    const off = api.on('analysisProgress', (p) => showProgress(p, tty, last));
+    try {
+      const outcome = await execute(api, q);
+      if (tty) process.stderr.write('\r\x1b[K');
+      process.stdout.write(args.global.json ? `${JSON.stringify(outcome.result)}\n` : `${summary(outcome)}\n`);
+    } finally {
+      off();
     }
   });
-  try {
-    const result = await core.call(method, params);
-    if (tty) process.stderr.write('\r\x1b[K');
-    process.stdout.write(args.global.json ? `${JSON.stringify(result)}\n` : `${summary(method, result)}\n`);
-  } finally {
-    off();
-  }
 }

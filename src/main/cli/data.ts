@@ -3,78 +3,14 @@
 // name, missing or corrupt file) exits 2; a failed download exits 1.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { IMPLEMENTED_DATASETS } from '../../shared/config';
 import { ValidationError } from '../../shared/errors';
 import { defaultDataDir } from '../core/paths';
-import { DEFAULT_SYNTHETIC_SIZES } from '../engine/data/index';
-import { fetchDataset } from '../engine/data/fetch';
-import { datasetStatus, removeOwnTemp } from '../engine/data/folder';
-import type { DatasetManifest } from '../engine/data/folder';
-import { importDataset } from '../engine/data/import';
-import { formatBytes } from '../engine/data/io';
-import type { DataProgress } from '../engine/data/io';
-import { ALL_DATASETS } from '../engine/data/registry';
+import { fetchDataset, formatBytes, importDataset, listDatasets, removeOwnTemp, type DataProgress, type DatasetManifest } from '../core/datasets';
 import type { ParsedArgs } from './args';
-import { formatEta } from './progress';
-
-export const DATA_USAGE = 'data list | data fetch NAME | data import NAME PATH';
+import { formatEta, table } from './format';
 
 /** Base URL that replaces the published download locations (a local mirror); checksums are still checked. */
 export const MIRROR_ENV = 'TICKETSCOPE_DATA_MIRROR';
-
-export interface DatasetListing {
-  name: string;
-  kind: 'real' | 'synthetic';
-  title: string;
-  /** Whether `run` can use it now: real sets when in the data folder, synthetic ones when this version generates them. */
-  present: boolean;
-  implemented: boolean;
-  path: string | null;
-  shape: [number, number, number];
-  counts: { train: number; test: number } | null;
-  classes: string[];
-  source: DatasetManifest['source'] | null;
-  importedAt: string | null;
-  problem: string | null;
-}
-
-export function listDatasets(dataDir: string): DatasetListing[] {
-  const implemented = new Set<string>(IMPLEMENTED_DATASETS);
-  return ALL_DATASETS.map((d): DatasetListing => {
-    if (d.kind === 'synthetic') {
-      const ok = implemented.has(d.name);
-      return {
-        name: d.name,
-        kind: 'synthetic',
-        title: d.title,
-        present: ok,
-        implemented: ok,
-        path: null,
-        shape: [...d.shape],
-        counts: ok ? { ...DEFAULT_SYNTHETIC_SIZES } : null,
-        classes: [...d.classes],
-        source: null,
-        importedAt: null,
-        problem: ok ? null : 'not implemented in this version',
-      };
-    }
-    const s = datasetStatus(dataDir, d.name);
-    return {
-      name: d.name,
-      kind: 'real',
-      title: d.title,
-      present: s.present,
-      implemented: implemented.has(d.name),
-      path: s.path,
-      shape: [...d.shape],
-      counts: s.manifest ? { ...s.manifest.counts } : null,
-      classes: s.manifest ? [...s.manifest.classes] : [...d.classes],
-      source: s.manifest?.source ?? null,
-      importedAt: s.manifest?.importedAt ?? null,
-      problem: s.problem,
-    };
-  });
-}
 
 /** Progress lines on stderr: rewritten in place on a terminal, at most every 2 s (and at the end of a file) otherwise. */
 export class DataProgressPrinter {
@@ -132,7 +68,7 @@ function manifestSummary(m: DatasetManifest, path: string): Record<string, unkno
 }
 
 function cmdDataList(args: ParsedArgs): void {
-  if (args.positional.length > 1) throw new ValidationError(`data list takes no arguments (got ${args.positional[1]})`);
+  if (args.positional.length) throw new ValidationError(`data list takes no arguments (got ${args.positional[0]})`);
   const dataDir = dataDirOf(args);
   const sets = listDatasets(dataDir);
   if (args.global.json) {
@@ -142,15 +78,14 @@ function cmdDataList(args: ParsedArgs): void {
   const rows = sets.map((d) => [
     d.name,
     d.kind,
-    d.kind === 'synthetic' ? (d.present ? 'generated' : 'no (not implemented)') : d.present ? 'yes' : d.problem ? 'damaged' : 'no',
+    d.kind === 'synthetic' ? 'generated' : d.present ? 'yes' : d.problem ? 'damaged' : 'no',
     d.counts ? String(d.counts.train) : '-',
     d.counts ? String(d.counts.test) : '-',
     d.classes.length <= 3 ? d.classes.join(',') : `${d.classes.slice(0, 3).join(',')},... (${d.classes.length})`,
     d.path ?? '(generated from a fixed seed)',
   ]);
   const head = ['NAME', 'KIND', 'PRESENT', 'TRAIN', 'TEST', 'CLASSES', 'PATH'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const lines = [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  const lines = [table(head, rows)];
   for (const d of sets) if (d.problem && d.kind === 'real') lines.push(`${d.name}: ${d.problem}`);
   lines.push(`data folder: ${dataDir}`);
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -174,8 +109,8 @@ async function withCleanup<T>(dataDir: string, printer: DataProgressPrinter, wor
 }
 
 async function cmdDataFetch(args: ParsedArgs): Promise<void> {
-  if (args.positional.length !== 2) throw new ValidationError('usage: ticketscope data fetch NAME');
-  const name = args.positional[1]!;
+  if (args.positional.length !== 1) throw new ValidationError('usage: ticketscope data fetch NAME (ticketscope data fetch --help)');
+  const name = args.positional[0]!;
   const dataDir = dataDirOf(args);
   const printer = new DataProgressPrinter(process.stderr, `fetch ${name}`);
   const mirror = process.env[MIRROR_ENV];
@@ -184,11 +119,11 @@ async function cmdDataFetch(args: ParsedArgs): Promise<void> {
 }
 
 async function cmdDataImport(args: ParsedArgs): Promise<void> {
-  if (args.positional.length !== 3) throw new ValidationError('usage: ticketscope data import NAME PATH');
-  const name = args.positional[1]!;
+  if (args.positional.length !== 2) throw new ValidationError('usage: ticketscope data import NAME PATH (ticketscope data import --help)');
+  const name = args.positional[0]!;
   const dataDir = dataDirOf(args);
   const printer = new DataProgressPrinter(process.stderr, `import ${name}`);
-  const manifest = await withCleanup(dataDir, printer, () => importDataset(name, args.positional[2]!, dataDir, { onProgress: printer.update }));
+  const manifest = await withCleanup(dataDir, printer, () => importDataset(name, args.positional[1]!, dataDir, { onProgress: printer.update }));
   report(args, manifest, dataDir, 'imported');
 }
 
@@ -202,8 +137,7 @@ function report(args: ParsedArgs, m: DatasetManifest, dataDir: string, verb: str
 }
 
 export async function cmdData(args: ParsedArgs): Promise<void> {
-  const sub = args.positional[0];
-  switch (sub) {
+  switch (args.sub) {
     case 'list':
       cmdDataList(args);
       return;
@@ -214,6 +148,6 @@ export async function cmdData(args: ParsedArgs): Promise<void> {
       await cmdDataImport(args);
       return;
     default:
-      throw new ValidationError(sub === undefined ? `data needs a subcommand: ${DATA_USAGE}` : `unknown data subcommand "${sub}"; use ${DATA_USAGE}`);
+      throw new ValidationError('data needs a subcommand: data list | data fetch NAME | data import NAME PATH (ticketscope data --help)');
   }
 }

@@ -1,51 +1,121 @@
-// Progress lines on stderr: a bar, iteration, the latest validation accuracy and an ETA.
-import type { RunSummary } from '../../shared/contract';
+// Progress of an experiment's runs on stderr. On a terminal one line, redrawn in place: a bar over every run's
+// iterations, rounds done, the latest validation accuracy and an ETA. Otherwise (a log file, a pipe) a line per
+// finished round, and a line at most every `heartbeatMs` while a long round trains, so a log never floods. The
+// backend line is printed once. Result lines for stdout go through `result()`, which keeps the bar from tearing them
+// when both streams are the same terminal.
+import type { BackendReport, RunSummary } from '../../shared/contract';
+import { formatEta } from './format';
 
-export function formatEta(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '--:--';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+export { formatEta };
+
+export interface Stream {
+  write(text: string): unknown;
+  isTTY?: boolean;
 }
 
-export function progressLine(run: RunSummary, validationAccuracy: number | null, width = 24): string {
-  const frac = run.iterations > 0 ? Math.min(1, run.iteration / run.iterations) : 0;
+/** `[#####.....]  50% · rounds 3/17 · imp s0 val acc 91.2% · ETA 1:05` for the runs given. */
+export function progressLine(runs: readonly RunSummary[], latest: { label: string; accuracy: number } | null, etaSeconds: number | null, width = 24): string {
+  const done = runs.reduce((a, r) => a + r.iteration, 0);
+  const total = runs.reduce((a, r) => a + r.iterations, 0);
+  const frac = total > 0 ? Math.min(1, done / total) : 0;
   const filled = Math.round(frac * width);
-  const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
-  const val = validationAccuracy === null ? '' : ` val acc ${(validationAccuracy * 100).toFixed(1)}%`;
-  return `${run.runId} seed ${run.seed} [${bar}] ${String(Math.floor(frac * 100)).padStart(3)}% it ${run.iteration}/${run.iterations}${val} ETA ${formatEta(run.etaSeconds)}`;
+  const rounds = `rounds ${runs.reduce((a, r) => a + r.roundsDone, 0)}/${runs.reduce((a, r) => a + r.roundsTotal, 0)}`;
+  const val = latest ? ` · ${latest.label} val acc ${(latest.accuracy * 100).toFixed(1)}%` : '';
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(frac * 100)).padStart(3)}% · ${rounds}${val} · ETA ${formatEta(etaSeconds)}`;
 }
 
-/** Writes progress to a stream: rewrites one line on a terminal, prints at most every few seconds otherwise. */
-export class ProgressPrinter {
-  private lastPrint = new Map<string, number>();
-  private lastLine = '';
+export const runLabel = (r: Pick<RunSummary, 'kind' | 'seed'>): string => `${r.kind} s${r.seed}`;
+
+export class RunProgress {
+  private readonly runs = new Map<string, RunSummary>();
+  private latest: { label: string; accuracy: number } | null = null;
+  private shown = 0;
+  private backendShown = '';
+  private pace: { t: number; done: number } | null = null;
+  private lastLine = Date.now();
+
   constructor(
-    private readonly out: NodeJS.WriteStream,
-    private readonly intervalMs = 2000,
+    private readonly err: Stream,
+    private readonly out: Stream,
+    private readonly heartbeatMs = 10 * 60_000,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  update(run: RunSummary, validationAccuracy: number | null): void {
-    const line = progressLine(run, validationAccuracy);
-    if (this.out.isTTY) {
-      this.out.write(`\r${line.padEnd(this.lastLine.length)}`);
-      this.lastLine = line;
-      return;
-    }
-    const t = Date.now();
-    const final = run.iteration >= run.iterations;
-    if (!final && t - (this.lastPrint.get(run.runId) ?? 0) < this.intervalMs) return;
-    this.lastPrint.set(run.runId, t);
-    this.out.write(`${line}\n`);
+  /** Iterations done in all, and an ETA from the pace measured since the first update (else the runs' own). */
+  private eta(): number | null {
+    const runs = [...this.runs.values()];
+    const done = runs.reduce((a, r) => a + r.iteration, 0);
+    const left = runs.reduce((a, r) => a + Math.max(0, r.iterations - r.iteration), 0);
+    const t = this.now();
+    if (!this.pace) this.pace = { t, done };
+    const secs = (t - this.pace.t) / 1000;
+    if (secs >= 5 && done > this.pace.done) return left / ((done - this.pace.done) / secs);
+    // Until then the runs' own (a round that just ended reports 0 s, which says nothing about the rest).
+    const own = runs.filter((r) => r.status === 'running' && r.etaSeconds !== null && r.etaSeconds > 0).map((r) => r.etaSeconds!);
+    return own.length ? Math.max(...own) : null;
   }
 
+  private line(): string {
+    return progressLine([...this.runs.values()], this.latest, this.eta());
+  }
+
+  private clear(): void {
+    if (this.err.isTTY && this.shown) this.err.write(`\r${' '.repeat(this.shown)}\r`);
+    this.shown = 0;
+  }
+
+  private redraw(): void {
+    if (!this.err.isTTY) return;
+    const text = this.line();
+    this.err.write(`\r${text.padEnd(this.shown)}`);
+    this.shown = text.length;
+  }
+
+  update(s: RunSummary): void {
+    this.runs.set(s.runId, s);
+    // The pace is measured from the first update on.
+    this.pace ??= { t: this.now(), done: [...this.runs.values()].reduce((a, r) => a + r.iteration, 0) };
+    if (this.err.isTTY) this.redraw();
+    else if (s.status === 'running' && this.now() - this.lastLine >= this.heartbeatMs) this.message(`still training: ${this.line()}`);
+  }
+
+  validation(run: Pick<RunSummary, 'kind' | 'seed'>, accuracy: number): void {
+    this.latest = { label: runLabel(run), accuracy };
+  }
+
+  /** The backend, once (again only if a later job reports another). */
+  backend(b: BackendReport): void {
+    const skipped = b.skipped.map((x) => `${x.name}: ${x.reason}`).join('; ');
+    const text = `backend: ${b.name} (${b.reason})${skipped ? ` — skipped ${skipped}` : ''}`;
+    if (b.name === this.backendShown) return;
+    this.backendShown = b.name;
+    this.message(text);
+  }
+
+  /** A finished round: a line on stderr when it is not a terminal (on a terminal the bar shows it). */
+  round(run: RunSummary, round: number): void {
+    this.runs.set(run.runId, run);
+    if (!this.err.isTTY) this.message(`${run.runId} ${runLabel(run)}: round ${round} done · ${this.line()}`);
+    else this.redraw();
+  }
+
+  /** A line on stderr above the bar. */
   message(text: string): void {
-    if (this.out.isTTY && this.lastLine) {
-      this.out.write('\n');
-      this.lastLine = '';
-    }
+    this.clear();
+    this.err.write(`${text}\n`);
+    this.lastLine = this.now();
+    this.redraw();
+  }
+
+  /** A result line on stdout; the bar is lifted first when stderr is a terminal. */
+  result(text: string): void {
+    this.clear();
     this.out.write(`${text}\n`);
+    this.redraw();
+  }
+
+  /** Removes the bar for good. */
+  finish(): void {
+    this.clear();
   }
 }

@@ -1,7 +1,7 @@
 // `ticketscope sweep` (emit a Slurm job array or a Kubernetes Indexed Job over the shards of an experiment) and
 // `ticketscope merge` (bring the shard databases home as one). See docs/cluster.md.
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { readConfigFile } from './config-file';
+import { readConfigFile } from './run';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../../shared/errors';
 import { APP_VERSION, experimentId } from '../core/service';
@@ -11,21 +11,14 @@ import { planRuns } from '../core/planner';
 import { checkShardCount, plannedRunIds, seedsOfShard } from '../core/shards';
 import { mergeIntoFile } from '../core/merge';
 import { writeFileAtomic, writeError } from '../atomic-file';
-import { single, type ParsedArgs } from './args';
+import { int, list, text, type ParsedArgs } from './args';
 import { jobName, k8sConfigMap, k8sJob, runsPerShard, slurmScript, type JobOptions, type SweepPlan } from './sweep-jobs';
 
 const SWEEP_FORMAT = 'ticketscope.sweep/1';
 
-function intOption(args: ParsedArgs, flag: string, min: number, max: number): number | undefined {
-  const v = single(args.options, flag);
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new ValidationError(`${flag} ${v}: expected a whole number ${min}..${max}`);
-  return Number(v);
-}
-
-function textOption(args: ParsedArgs, flag: string, pattern: RegExp, expected: string): string | undefined {
-  const v = single(args.options, flag);
-  if (v !== undefined && !pattern.test(v)) throw new ValidationError(`${flag} ${v}: expected ${expected}`);
+function textOption(args: ParsedArgs, name: string, pattern: RegExp, expected: string): string | undefined {
+  const v = text(args, name);
+  if (v !== undefined && !pattern.test(v)) throw new ValidationError(`--${name} ${v}: expected ${expected}`);
   return v;
 }
 
@@ -33,24 +26,24 @@ function textOption(args: ParsedArgs, flag: string, pattern: RegExp, expected: s
 const PLAIN_PATH = /^\/[A-Za-z0-9._/+@,=-]*$/;
 
 export function cmdSweep(args: ParsedArgs): void {
-  const preset = single(args.options, '--preset');
+  const preset = text(args, 'preset');
   if (preset !== undefined && args.positional.length) throw new ValidationError('give a CONFIG.json or --preset, not both');
   if (preset === undefined && args.positional.length !== 1) throw new ValidationError('sweep needs CONFIG.json or --preset NAME');
   if (args.global.db !== undefined) throw new ValidationError('sweep takes no --db: each task writes DIR/shard-I.sqlite');
-  const emit = single(args.options, '--emit');
+  const emit = text(args, 'emit');
   if (emit !== 'slurm' && emit !== 'k8s') throw new ValidationError(`sweep needs --emit slurm or --emit k8s${emit ? ` (got ${emit})` : ''}`);
-  const shards = intOption(args, '--shards', 1, 10_000);
+  const shards = int(args, 'shards');
   if (shards === undefined) throw new ValidationError('sweep needs --shards N');
-  const out = single(args.options, '--out');
+  const out = text(args, 'out');
   if (!out) throw new ValidationError('sweep needs --out DIR');
   const dir = resolve(out);
   if (!PLAIN_PATH.test(dir)) throw new ValidationError(`--out ${out}: use a folder path of letters, digits and . _ / + @ , = - only (it goes into the job script unquoted)`);
-  const slurmOnly = ['--partition', '--time'].filter((f) => args.options.has(f));
-  const k8sOnly = ['--image', '--claim', '--namespace'].filter((f) => args.options.has(f));
-  if (emit === 'k8s' && slurmOnly.length) throw new ValidationError(`${slurmOnly[0]} is for --emit slurm`);
-  if (emit === 'slurm' && k8sOnly.length) throw new ValidationError(`${k8sOnly[0]} is for --emit k8s`);
+  const slurmOnly = ['partition', 'time'].filter((f) => args.values.has(f));
+  const k8sOnly = ['image', 'claim', 'namespace'].filter((f) => args.values.has(f));
+  if (emit === 'k8s' && slurmOnly.length) throw new ValidationError(`--${slurmOnly[0]} is for --emit slurm`);
+  if (emit === 'slurm' && k8sOnly.length) throw new ValidationError(`--${k8sOnly[0]} is for --emit k8s`);
 
-  const params = preset !== undefined ? { preset, overrides: args.options.get('--set') ?? [] } : { config: readConfigFile(args.positional[0]!), overrides: args.options.get('--set') ?? [] };
+  const params = preset !== undefined ? { preset, overrides: list(args, 'set') } : { config: readConfigFile(args.positional[0]!), overrides: list(args, 'set') };
   const config = resolveRunConfig(loadPresets(builtPaths().presets), params);
   checkShardCount(config.seeds, shards);
   const expId = experimentId(config);
@@ -62,20 +55,20 @@ export function cmdSweep(args: ParsedArgs): void {
       return { seeds, runIds: plannedRunIds(expId, seeds, planRuns(config), 0).map((x) => x.runId) };
     }),
   };
-  const ticketscope = (single(args.options, '--ticketscope') ?? 'ticketscope').trim().split(/\s+/);
+  const ticketscope = (text(args, 'ticketscope') ?? 'ticketscope').trim().split(/\s+/);
   const opts: JobOptions = {
     dir,
     ticketscope,
     backend: args.global.backend,
     ...(args.global.dataDir !== undefined ? { dataDir: args.global.dataDir } : {}),
-    cpus: intOption(args, '--cpus', 1, 1024) ?? Math.min(16, runsPerShard(plan)),
-    gpus: intOption(args, '--gpus', 0, 64) ?? 0,
-    mem: textOption(args, '--mem', /^\d{1,7}[KMGT]?$/i, 'a size like 16G, 4096M or 4096 (MB)'),
-    partition: textOption(args, '--partition', /^[A-Za-z0-9_.,-]{1,128}$/, 'a partition name (or a comma-separated list)'),
-    time: textOption(args, '--time', /^(\d{1,4}-)?\d{1,5}(:\d{1,2}){0,2}$/, 'a Slurm time limit: minutes, H:MM:SS or D-HH:MM:SS'),
-    image: textOption(args, '--image', /^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/, 'a container image reference'),
-    claim: textOption(args, '--claim', /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'a PersistentVolumeClaim name') ?? 'ticketscope',
-    namespace: textOption(args, '--namespace', /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a namespace name'),
+    cpus: int(args, 'cpus') ?? Math.min(16, runsPerShard(plan)),
+    gpus: int(args, 'gpus') ?? 0,
+    mem: textOption(args, 'mem', /^\d{1,7}[KMGT]?$/i, 'a size like 16G, 4096M or 4096 (MB)'),
+    partition: textOption(args, 'partition', /^[A-Za-z0-9_.,-]{1,128}$/, 'a partition name (or a comma-separated list)'),
+    time: textOption(args, 'time', /^(\d{1,4}-)?\d{1,5}(:\d{1,2}){0,2}$/, 'a Slurm time limit: minutes, H:MM:SS or D-HH:MM:SS'),
+    image: textOption(args, 'image', /^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/, 'a container image reference'),
+    claim: textOption(args, 'claim', /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'a PersistentVolumeClaim name') ?? 'ticketscope',
+    namespace: textOption(args, 'namespace', /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a namespace name'),
     version: APP_VERSION,
   };
   if (emit === 'k8s' && !opts.image) throw new ValidationError('--emit k8s needs --image IMAGE: a container image with Ticketscope installed (docs/cluster.md)');
@@ -137,7 +130,7 @@ function prepareOut(dir: string, expId: string, shards: number): void {
 }
 
 export function cmdMerge(args: ParsedArgs): void {
-  const into = single(args.options, '--into');
+  const into = text(args, 'into');
   if (!into) throw new ValidationError('merge needs --into DB');
   if (args.global.db !== undefined) throw new ValidationError('merge takes --into DB, not --db');
   const r = mergeIntoFile(into, args.positional, (p) => {

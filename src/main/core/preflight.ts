@@ -1,8 +1,10 @@
 // Checks made before a run is stored: the data set it trains on is installed, and an explicitly requested backend's
 // packages are installed. A run that cannot start is refused with one line that says how to fix it (a
 // ValidationError: the CLI exits 2), and nothing is written to the database.
-// (A backend whose packages are installed can still fail to initialise, e.g. CUDA without a driver: that is found
-// only when the engine starts it, and the run then fails like any runtime failure.)
+// preflightBackend also asks the engine about a requested webgpu backend, whose package may be installed with no
+// usable adapter (only a software one). (A native backend whose packages are installed can still fail to initialise,
+// e.g. CUDA without a driver: that is found only when the engine starts it, and the run then fails like any runtime
+// failure.)
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -57,4 +59,21 @@ export function checkDataset(config: Pick<ExperimentConfig, 'dataset'>, dataDir:
 export function preflight(config: Pick<ExperimentConfig, 'dataset'>, backend: BackendChoice, dataDir: string): void {
   checkBackend(backend);
   checkDataset(config, dataDir);
+}
+
+/**
+ * What preflight cannot see without asking the engine: a requested webgpu backend needs an adapter the engine would
+ * use (its adapter probe runs in a child process; a software adapter is refused as selectBackend refuses it). The
+ * engine (and tfjs) is loaded only then, so other commands do not pay for it.
+ */
+export async function preflightBackend(backend: BackendChoice): Promise<void> {
+  if (backend !== 'webgpu') return;
+  const { probeWebgpu, webgpuRefusal } = await import('../engine/backend');
+  let problem: string | null;
+  try {
+    problem = webgpuRefusal(await probeWebgpu(), true);
+  } catch (e) {
+    problem = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
+  }
+  if (problem) throw new ValidationError(`backend ${backend} is not available: ${problem}`);
 }

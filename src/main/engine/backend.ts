@@ -321,7 +321,7 @@ async function probeWebgpuOnce(): Promise<WebgpuAdapter> {
 }
 
 /** The reason an adapter is not used (null: use it). */
-function webgpuRefusal(a: WebgpuAdapter, explicit: boolean): string | null {
+export function webgpuRefusal(a: WebgpuAdapter, explicit: boolean): string | null {
   if (a.software) {
     if (explicit && process.env[WEBGPU_SOFTWARE_ENV] === '1') return null;
     const how = explicit ? `; set ${WEBGPU_SOFTWARE_ENV}=1 to use it anyway` : '';
