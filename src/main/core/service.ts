@@ -302,9 +302,12 @@ export class Core {
     if (held.length < planned.length) {
       throw new ValidationError(`shard ${shardText(shard)}: the database holds ${held.length} of its ${planned.length} runs; give each shard a database of its own`);
     }
+    const resumed = new Set<string>();
     for (const t of planned.filter((x) => !x.isControl)) {
-      if (this.repo.group(t.runId).some((id) => this.repo.getSummary(id).status !== 'done')) this.resumeRun(t.runId);
+      if (this.repo.group(t.runId).some((id) => this.repo.getSummary(id).status !== 'done')) this.resumeRun(t.runId).runIds.forEach((id) => resumed.add(id));
     }
+    // Like a start, report every run of the shard (the resumed ones reported themselves as queued).
+    for (const x of planned) if (!resumed.has(x.runId)) this.emit('runUpdate', this.repo.getSummary(x.runId));
     return { experimentId: expId, runIds: planned.map((x) => x.runId) };
   }
 
