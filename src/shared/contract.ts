@@ -25,6 +25,8 @@ import {
 } from './analysis';
 
 export const CHANNEL_PREFIX = 'ticketscope:';
+/** The most shards an experiment may be split into (startRun's `shard`, `ticketscope sweep --shards`). */
+export const MAX_SHARDS = 10_000;
 export const BACKENDS = ['auto', 'cuda', 'webgpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
@@ -349,7 +351,7 @@ export const paramSchemas: { [M in MethodName]: z.ZodType<Params<M>> } = {
       config: z.unknown().optional(),
       overrides: z.array(z.string().max(10_000)).max(100).optional(),
       shard: z
-        .object({ index: z.number().int().min(0), count: z.number().int().min(1).max(10_000) })
+        .object({ index: z.number().int().min(0), count: z.number().int().min(1).max(MAX_SHARDS) })
         .strict()
         .refine((s) => s.index < s.count, 'shard index must be below the shard count')
         .optional(),

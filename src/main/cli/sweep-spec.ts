@@ -1,4 +1,5 @@
 // The command-line vocabulary of `ticketscope sweep` and `ticketscope merge` (see spec.ts), and run's --shard.
+import { MAX_SHARDS } from '../../shared/contract';
 import type { CommandSpec, OptionSpec } from './spec';
 
 export const SHARD_OPTION: OptionSpec = {
@@ -23,7 +24,7 @@ export const SWEEP_SPEC: CommandSpec = {
   options: {
     preset: { kind: 'text', arg: 'NAME', help: 'a preset instead of a config file' },
     set: { kind: 'text', arg: 'PATH=VALUE', multiple: true, help: 'override a config field; repeatable' },
-    shards: { kind: 'int', arg: 'N', min: 1, max: 10_000, help: 'number of shards (array tasks, Job completions)' },
+    shards: { kind: 'int', arg: 'N', min: 1, max: MAX_SHARDS, help: 'number of shards (array tasks, Job completions)' },
     emit: { kind: 'text', arg: 'KIND', choices: ['slurm', 'k8s'], help: 'slurm: sweep.sbatch; k8s: job.json and configmap.json' },
     out: { kind: 'text', arg: 'DIR', help: 'the sweep folder (created; for Slurm, as the nodes see it: shard databases and logs go there)' },
     cpus: { kind: 'int', arg: 'N', min: 1, max: 1024, help: 'CPUs per task (default: the runs of the largest shard, at most 16)' },

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { RunKind } from '../../shared/config';
 import { ValidationError } from '../../shared/errors';
+import { MAX_SHARDS } from '../../shared/contract';
 
 export interface Shard {
   /** 0-based, as Slurm's SLURM_ARRAY_TASK_ID and Kubernetes' JOB_COMPLETION_INDEX count. */
@@ -15,8 +16,6 @@ export interface Shard {
   count: number;
 }
 
-/** At most this many shards: far more than any experiment has seeds. */
-export const MAX_SHARDS = 10_000;
 
 /** Parses `I/N` (0 ≤ I < N); anything else is a one-line ValidationError. */
 export function parseShard(text: string): Shard {
