@@ -1,7 +1,6 @@
 // `ticketscope sweep` (emit a Slurm job array or a Kubernetes Indexed Job over the shards of an experiment) and
 // `ticketscope merge` (bring the shard databases home as one). See docs/cluster.md.
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { readConfigFile } from './run';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../../shared/errors';
 import { APP_VERSION, experimentId } from '../core/service';
@@ -12,6 +11,7 @@ import { checkShardCount, plannedRunIds, seedsOfShard } from '../core/shards';
 import { mergeIntoFile } from '../core/merge';
 import { writeFileAtomic, writeError } from '../atomic-file';
 import { int, list, text, type ParsedArgs } from './args';
+import { readConfigFile } from './run';
 import { jobName, k8sConfigMap, k8sJob, runsPerShard, slurmScript, type JobOptions, type SweepPlan } from './sweep-jobs';
 
 const SWEEP_FORMAT = 'ticketscope.sweep/1';
