@@ -25,6 +25,8 @@ import {
 } from './analysis';
 
 export const CHANNEL_PREFIX = 'ticketscope:';
+/** The most shards an experiment may be split into (startRun's `shard`, `ticketscope sweep --shards`). */
+export const MAX_SHARDS = 10_000;
 export const BACKENDS = ['auto', 'cuda', 'webgpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
@@ -204,7 +206,11 @@ export type MenuEvent =
   /** File > Export snapshot…: export the state selected in the window (chooseSnapshotPath, then exportSnapshot). */
   | { action: 'exportSnapshot' }
   /** File > Import snapshot… stored a new run: show it. */
-  | { action: 'showRun'; runId: string };
+  | { action: 'showRun'; runId: string }
+  /** File > Merge databases… is under way: show how far (replaces the previous notice). */
+  | { action: 'notice'; message: string }
+  /** File > Merge databases… finished: list the runs again and show what was merged. */
+  | { action: 'merged'; message: string };
 
 /** Every method: its params and its result. */
 export interface Methods {
@@ -213,7 +219,12 @@ export interface Methods {
   getRun: { params: { runId: string }; result: RunDetail };
   getMetrics: { params: { runId: string }; result: MetricPoint[] };
   startRun: {
-    params: { preset?: string; config?: unknown; overrides?: string[] };
+    /**
+     * `shard`: train only shard `index` of `count` (0-based) of the experiment's seed groups, for sweeps over several
+     * machines whose databases are merged afterwards; where the database already holds the shard's runs, they are
+     * continued instead of started anew.
+     */
+    params: { preset?: string; config?: unknown; overrides?: string[]; shard?: { index: number; count: number } };
     result: StartRunResult;
   };
   cancelRun: { params: { runId: string }; result: { cancelled: boolean } };
@@ -356,6 +367,11 @@ export const paramSchemas: { [M in MethodName]: z.ZodType<Params<M>> } = {
       preset: z.string().min(1).max(100).optional(),
       config: z.unknown().optional(),
       overrides: z.array(z.string().max(10_000)).max(100).optional(),
+      shard: z
+        .object({ index: z.number().int().min(0), count: z.number().int().min(1).max(MAX_SHARDS) })
+        .strict()
+        .refine((s) => s.index < s.count, 'shard index must be below the shard count')
+        .optional(),
     })
     .strict()
     .refine((p) => (p.preset === undefined) !== (p.config === undefined), 'give exactly one of preset or config'),

@@ -35,6 +35,7 @@ import { AnalysisService } from './analysis';
 import { preflight } from './preflight';
 import { remoteRefusal, type CallContext } from './requests';
 import { pidAlive } from '../pid';
+import { freeReplicate, plannedRunIds, seedsOfShard, shardText, type PlannedId, type Shard } from './shards';
 
 export const APP_VERSION = '0.1.0';
 
@@ -85,9 +86,17 @@ export function experimentId(config: ExperimentConfig): string {
   return createHash('sha256').update(identityOfConfig(config)).digest('hex').slice(0, 16);
 }
 
+/** A random run id, for runs that are not part of an experiment's plan (imported snapshots). */
 export function newRunId(): string {
   return `r${randomBytes(5).toString('hex')}`;
 }
+
+/**
+ * Runs some core of this process has claimed (its pid written into them). A run that names this process's pid but
+ * is not among them was left by an earlier process that had the same pid: in a restarted container the new process
+ * often gets the old one's pid.
+ */
+const claimedHere = new Set<string>();
 
 export class Core {
   readonly db: Db;
@@ -148,6 +157,12 @@ export class Core {
     }
   }
 
+  /** Claims a run for this core (and process): its pid is written into the run. */
+  private own(runId: string): void {
+    this.ownRuns.add(runId);
+    claimedHere.add(runId);
+  }
+
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -177,7 +192,7 @@ export class Core {
   }
 
   private announceImport(r: Result<'importSnapshot'>): Result<'importSnapshot'> {
-    this.ownRuns.add(r.runId);
+    this.own(r.runId);
     this.emit('runUpdate', this.repo.getSummary(r.runId));
     return r;
   }
@@ -241,34 +256,60 @@ export class Core {
     preflight(config, this.opts.backend, this.opts.dataDir);
     const expId = experimentId(config);
     const plan = planRuns(config);
+    // Run ids follow from the experiment, seed, kind and replicate (shards.ts), so shards merge into one experiment.
+    const seeds = p.shard ? seedsOfShard(config.seeds, p.shard) : config.seeds;
+    const idsAt = (replicate: number) => plannedRunIds(expId, seeds, plan, replicate);
+    if (p.shard) {
+      const continued = this.continueShard(expId, idsAt(0), p.shard);
+      if (continued) return continued;
+    }
+    const planned = idsAt(p.shard ? 0 : freeReplicate((r) => idsAt(r).map((x) => x.runId), (id) => this.repo.runExists(id)));
     const runIds: string[] = [];
     this.db.transaction(() => {
       this.repo.ensureExperiment(expId, config);
-      for (const seed of config.seeds) {
-        let parent: string | null = null;
-        for (const planned of plan) {
-          const runId = newRunId();
-          this.repo.createRun({
-            id: runId,
-            experimentId: expId,
-            seed,
-            kind: planned.kind,
-            config,
-            iterations: config.iterations * planned.rounds.length,
-            pid: process.pid,
-            parentRunId: planned.isControl ? parent : null,
-            firstRound: planned.rounds[0]!,
-            roundsTotal: planned.rounds.length,
-          });
-          if (!planned.isControl) parent = runId;
-          runIds.push(runId);
-          this.ownRuns.add(runId);
-        }
+      let parent: string | null = null;
+      for (const { runId, seed, kind, isControl } of planned) {
+        const rounds = plan.find((x) => x.kind === kind)!.rounds;
+        this.repo.createRun({
+          id: runId,
+          experimentId: expId,
+          seed,
+          kind,
+          config,
+          iterations: config.iterations * rounds.length,
+          pid: process.pid,
+          parentRunId: isControl ? parent : null,
+          firstRound: rounds[0]!,
+          roundsTotal: rounds.length,
+        });
+        if (!isControl) parent = runId;
+        runIds.push(runId);
+        this.own(runId);
       }
     })();
     for (const id of runIds) this.emit('runUpdate', this.repo.getSummary(id));
     for (const id of runIds) this.schedule(id);
     return { experimentId: expId, runIds };
+  }
+
+  /**
+   * `run --shard` into a database that already holds the shard's runs continues them (a pre-empted job re-queued by
+   * the scheduler picks up where it stopped; a finished shard just reports) instead of starting new ones. Null when
+   * the database holds none of them; a database holding only some is refused.
+   */
+  private continueShard(expId: string, planned: PlannedId[], shard: Shard): Result<'startRun'> | null {
+    const held = planned.filter((x) => this.repo.runExists(x.runId));
+    if (!held.length) return null;
+    if (held.length < planned.length) {
+      throw new ValidationError(`shard ${shardText(shard)}: the database holds ${held.length} of its ${planned.length} runs; give each shard a database of its own`);
+    }
+    const resumed = new Set<string>();
+    for (const t of planned.filter((x) => !x.isControl)) {
+      if (this.repo.group(t.runId).some((id) => this.repo.getSummary(id).status !== 'done')) this.resumeRun(t.runId).runIds.forEach((id) => resumed.add(id));
+    }
+    // Like a start, report every run of the shard (the resumed ones reported themselves as queued).
+    for (const x of planned) if (!resumed.has(x.runId)) this.emit('runUpdate', this.repo.getSummary(x.runId));
+    return { experimentId: expId, runIds: planned.map((x) => x.runId) };
   }
 
   /** Continues the runs of a group (a ticket and its controls) that are not done, from their last committed round. */
@@ -288,7 +329,7 @@ export class Core {
     }
     for (const id of todo) {
       this.repo.updateRun(id, { status: 'queued', error: null, pid: process.pid });
-      this.ownRuns.add(id);
+      this.own(id);
       this.emit('runUpdate', this.repo.getSummary(id));
     }
     for (const id of todo) this.schedule(id);
@@ -496,6 +537,6 @@ export class Core {
   }
 }
 
-function isAlive(pid: number): boolean {
-  return pid === process.pid || pidAlive(pid);
+function isAlive(pid: number, runId: string): boolean {
+  return pid === process.pid ? claimedHere.has(runId) : pidAlive(pid);
 }
