@@ -150,7 +150,7 @@ def ticketscope_batches(n, batch, seed):
         yield sampler.next()
 
 
-def parity_run(ns, cmd, db, data_dir, run_id, order, iterations, tmp, onednn):
+def parity_run(ns, cmd, db, data_dir, run_id, order, iterations, tmp, onednn, eps):
     run = json.loads(ticketscope(cmd, ['show', run_id, '--json', '--db', db]))
     cfg = run['config']
     if cfg['dataset'] not in IDX_DATASETS:
@@ -184,7 +184,7 @@ def parity_run(ns, cmd, db, data_dir, run_id, order, iterations, tmp, onednn):
     total = iterations or cfg['iterations']
     every = cfg['evalEvery']
     batch = min(cfg['batchSize'], x_train.shape[0])
-    optimizer = torch.optim.Adam(model.parameters(), lr=opt['lr'], betas=(0.9, 0.999), eps=1e-8)
+    optimizer = torch.optim.Adam(model.parameters(), lr=opt['lr'], betas=(0.9, 0.999), eps=eps)
     batches = (ticketscope_batches if order == 'ticketscope' else torch_batches)(x_train.shape[0], batch, run['seed'])
     evaluations = []
     loss_sum, hit_sum, seen = 0.0, 0, 0
@@ -222,6 +222,7 @@ def parity_run(ns, cmd, db, data_dir, run_id, order, iterations, tmp, onednn):
         'evaluations': evaluations,
         'earlyStop': {'iteration': best['iteration'], 'testAccuracy': best['test']['accuracy']},
         'onednnLinearMaxDiff': linear_check,
+        'adamEps': eps,
         'seconds': round(time.time() - start, 1),
         'torch': torch.__version__,
     }
@@ -238,6 +239,8 @@ def main():
     ap.add_argument('--ticketscope', default=f'node {os.path.join(HERE, "..", "bin", "ticketscope.mjs")}',
                     help='command that runs the ticketscope CLI')
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--adam-eps', type=float, default=1e-8,
+                    help="Adam's epsilon (default 1e-8, as Ticketscope's; 1e-7, tfjs' own default, shows the difference)")
     ap.add_argument('--plain-linear', action='store_true', help='keep nn.Linear on torch\'s BLAS (slow with Debian\'s)')
     args = ap.parse_args()
     if not os.path.isfile(args.db):
@@ -253,7 +256,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix='ticketscope-parity-') as tmp:
         out = {'runs': []}
         for run_id in args.runs:
-            r = parity_run(ns, cmd, args.db, args.data_dir, run_id, args.order, args.iterations, tmp, not args.plain_linear)
+            r = parity_run(ns, cmd, args.db, args.data_dir, run_id, args.order, args.iterations, tmp, not args.plain_linear, args.adam_eps)
             sys.stderr.write(f'parity: {run_id} seed {r["seed"]} ({args.order} order): test accuracy at early stop '
                              f'{100 * r["earlyStop"]["testAccuracy"]:.2f}% (iteration {r["earlyStop"]["iteration"]}), '
                              f'{r["seconds"]} s\n')

@@ -156,8 +156,14 @@ function impReport(exp: ExperimentDetail): string {
   const all: { run: ExperimentRun; round: number; es: number }[] = exp.runs.flatMap((run) => run.rounds.map((x) => ({ run, round: x.round, es: x.earlyStopIteration })));
   const max = all.reduce((m, x) => (x.es > m.es ? x : m), all[0]!);
   const near = all.filter((x) => x.es >= 0.8 * cap);
+  const nearText =
+    near.length === 0
+      ? ''
+      : near.length <= 8
+        ? ` (${near.map((x) => `${x.run.kind} seed ${x.run.seed} round ${x.round}: ${int(x.es)}`).join('; ')})`
+        : ` (${[...new Set(near.map((x) => x.run.kind))].map((k) => `${k}: ${near.filter((x) => x.run.kind === k).length}`).join(', ')})`;
   lines.push(
-    `Cap check: ${all.length} trained rounds; the latest early stop is iteration ${int(max.es)} (${max.run.kind}, seed ${max.run.seed}, round ${max.round}) of the ${int(cap)}-iteration cap; ${near.length} round(s) stop in the last 20% of the cap${near.length ? ` (${near.map((x) => `${x.run.kind} seed ${x.run.seed} round ${x.round}: ${int(x.es)}`).join('; ')})` : ''}.`,
+    `Cap check: ${all.length} trained rounds; the latest early stop is iteration ${int(max.es)} (${max.run.kind}, seed ${max.run.seed}, round ${max.round}) of the ${int(cap)}-iteration cap; ${near.length} round(s) stop in the last 20% of the cap${nearText}.`,
   );
   lines.push('');
 
@@ -212,7 +218,7 @@ interface TorchRun {
   seed: number;
   order: string;
   iterations: number;
-  evaluations: { iteration: number; test: { accuracy: number } }[];
+  evaluations: { iteration: number; train: { loss: number }; validation: { loss: number }; test: { loss: number; accuracy: number } }[];
   earlyStop: { iteration: number; testAccuracy: number };
   seconds: number;
   torch: string;
@@ -229,8 +235,9 @@ function parityReport(exp: ExperimentDetail): string {
   });
   const at = (opt('--at') ?? '1000,2000,5000,10000').split(',').map(Number);
   const runs = exp.runs.filter((r) => r.rounds.length).sort((a, b) => a.seed - b.seed);
-  const ours = new Map<string, MetricPoint[]>(runs.map((r) => [r.runId, repo.getMetrics(r.runId).filter((p) => p.round === 0 && p.split === 'test')]));
-  const ourAt = (runId: string, it: number) => ours.get(runId)!.find((p) => p.iteration === it)?.accuracy ?? NaN;
+  const ours = new Map<string, MetricPoint[]>(runs.map((r) => [r.runId, repo.getMetrics(r.runId).filter((p) => p.round === 0)]));
+  const ourPoint = (runId: string, it: number, split: MetricPoint['split']) => ours.get(runId)!.find((p) => p.iteration === it && p.split === split);
+  const ourAt = (runId: string, it: number) => ourPoint(runId, it, 'test')?.accuracy ?? NaN;
   const orders = [...new Set(torchRuns.map((t) => t.order))];
   const lines: string[] = [];
   const head = ['iteration', 'Ticketscope (tfjs, wasm)', ...orders.map((o) => `PyTorch, ${o} order`), ...orders.map((o) => `PyTorch (${o} order) − Ticketscope, paired`)];
@@ -248,6 +255,24 @@ function parityReport(exp: ExperimentDetail): string {
   point('early-stop iteration', (r) => r.rounds[0]!.earlyStopIteration, (t) => t.earlyStop.iteration, 1, 0);
   lines.push(`Runs of experiment \`${exp.experimentId}\` (${exp.name}), seeds ${runs.map((r) => r.seed).join(', ')}; test accuracy (%) mean ± sd [95% t-interval] over the seeds; differences in percentage points (\`*\`: the interval excludes 0):`);
   lines.push('', table(head, rows), '');
+  // How closely the curves follow each other: the largest |loss difference| over the evaluations up to each
+  // iteration, any seed (with the same batch order, only float32 rounding separates them, and chaos amplifies it).
+  const gaps = orders.map((o) => {
+    const parts = at.map((limit) => {
+      let worst = 0;
+      for (const t of torchRuns.filter((x) => x.order === o)) {
+        for (const e of t.evaluations.filter((x) => x.iteration <= limit)) {
+          for (const split of ['train', 'validation', 'test'] as const) {
+            const p = ourPoint(t.runId, e.iteration, split);
+            if (p) worst = Math.max(worst, Math.abs(e[split].loss - p.loss));
+          }
+        }
+      }
+      return `${f(worst, 6)} up to iteration ${int(limit)}`;
+    });
+    return `${o} order: ${parts.join(', ')}`;
+  });
+  lines.push(`Largest |loss difference| (train, validation or test; any seed) between PyTorch and Ticketscope at the same evaluation: ${gaps.join('; ')}.`, '');
   const secs = orders.map((o) => `${o} order ${f(summarise(torchRuns.filter((t) => t.order === o).map((t) => t.seconds)).mean, 0)} s`);
   lines.push(`PyTorch ${torchRuns[0]?.torch ?? '?'}, mean seconds per run: ${secs.join(', ')}.`);
   return lines.join('\n');
