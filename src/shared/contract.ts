@@ -12,6 +12,7 @@ import {
   type MaskPixelsParams,
   type StateInfo,
 } from './analysis';
+import { reportDogSchema, type DogReport, type ReportDogParams } from './dog-report';
 import type { wireCode } from './errors';
 import { ID_PATTERN, experimentIdSchema, runIdSchema, whichSchema, type Which } from './refs';
 
@@ -255,6 +256,8 @@ export interface Methods extends AnalysisMethods {
    * if it is still in progress: the call fails with code "cancelled". A computation other calls share goes on for them.
    */
   cancelRequest: { params: { requestId: string | number }; result: { cancelled: boolean } };
+  /** The dog report of an experiment (shared/dog-report.ts): its parts are cached analyses; the verdict is computed. */
+  reportDog: { params: ReportDogParams; result: DogReport };
 }
 
 /** Every event the core pushes to the UI. */
@@ -378,6 +381,7 @@ export const paramSchemas: { [M in MethodName]: z.ZodType<Params<M>> } = {
   cancelRequest: z.object({ requestId: z.union([z.string().regex(ID_PATTERN, 'expected a request id'), z.number().int().safe()]) }).strict(),
   chooseSnapshotPath: z.object({ mode: z.enum(['save', 'open']).optional(), defaultName: fileName.optional() }).strict(),
   ...analysisParamSchemas,
+  reportDog: reportDogSchema,
 };
 
 export const METHOD_NAMES = Object.keys(paramSchemas) as MethodName[];

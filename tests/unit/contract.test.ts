@@ -30,6 +30,7 @@ describe('contract validation', () => {
       'listRuns',
       'listStates',
       'maskPixels',
+      'reportDog',
       'resumeRun',
       'startRun',
     ]);
@@ -68,6 +69,8 @@ describe('contract validation', () => {
     ['analyzeFaithfulness', { state: 'r1', metric: 'prob' }],
     ['analyzeCircuit', { state: 'r1', circuit: { units: [{ layer: '../fc1', units: [1] }] } }],
     ['analyzeCircuit', { state: 'r1', circuit: { edges: [] } }],
+    ['reportDog', { experimentId: '../x' }],
+    ['reportDog', { experimentId: 'e0123456789abcdef', permutations: -1 }],
     ['analyzeMultigraph', { kMax: 99 }],
     ['analyzeMultigraph', { target: 'and' }],
     ['maskPixels', { a: 'r1', b: 'r2', layer: 'fc1', rows: 5000 }],

@@ -20,6 +20,7 @@ import { ExitError } from './errors';
 import { pct, table } from './format';
 import { helpText } from './help';
 import { cmdPresets } from './presets';
+import { cmdReport } from './report';
 import { cmdResume, cmdRun } from './run';
 import { cmdMerge, cmdSweep } from './sweep';
 import { openSession, withSession } from './session';
@@ -155,6 +156,7 @@ const COMMAND_HANDLERS: Record<ParsedArgs['command'], (args: ParsedArgs) => Prom
   export: cmdExport,
   import: cmdImport,
   analyze: cmdAnalyze,
+  report: cmdReport,
   data: cmdData,
   serve: cmdServe,
 };

@@ -5,6 +5,7 @@ import { BACKENDS } from '../../shared/contract';
 import { ANALYSIS_DEFAULTS, MULTIGRAPH_TARGETS, MULTIGRAPH_VARIANTS } from '../../shared/analysis';
 import { CAUSAL_ANALYZE } from './analyze-causal-spec';
 import { BENCH_OPTIONS } from './bench-options';
+import { REPORT_SPEC } from './report-spec';
 import { MERGE_SPEC, SHARD_OPTION, SWEEP_SPEC } from './sweep-spec';
 
 export interface OptionSpec {
@@ -247,6 +248,7 @@ export const COMMAND_SPECS: CommandSpec[] = [
     examples: ['ticketscope analyze selectivity --help'],
     subcommands: ANALYZE,
   },
+  REPORT_SPEC,
   {
     name: 'data',
     usage: ['data list', 'data fetch NAME', 'data import NAME PATH'],
@@ -292,7 +294,7 @@ export const COMMAND_SPECS: CommandSpec[] = [
   },
 ];
 
-export type CommandName = 'run' | 'presets' | 'list' | 'show' | 'resume' | 'export' | 'import' | 'analyze' | 'data' | 'serve' | 'bench' | 'sweep' | 'merge' | 'help';
+export type CommandName = 'run' | 'presets' | 'list' | 'show' | 'resume' | 'export' | 'import' | 'analyze' | 'report' | 'data' | 'serve' | 'bench' | 'sweep' | 'merge' | 'help';
 export const COMMANDS = COMMAND_SPECS.map((c) => c.name) as CommandName[];
 
 export function commandSpec(name: string): CommandSpec | undefined {

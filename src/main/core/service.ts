@@ -34,6 +34,7 @@ import { formatStateRef } from '../../shared/refs';
 import { Store } from '../store';
 import type { SpawnWorker } from '../worker/host';
 import { AnalysisService } from './analysis';
+import { dogReport } from './dog-report';
 import { describePresets } from './estimate';
 import { mergeIntoOpen, type MergeProgress, type MergeResult } from './merge';
 import { JobQueue } from './jobs';
@@ -217,6 +218,8 @@ export class Core {
     maskPixels: async (p) => this.analyses.maskPixels(p),
     cancelRequest: async ({ requestId }, ctx) => ({ cancelled: this.requests.cancel(ctx?.client, requestId) }),
     ...this.analysisHandlers,
+    reportDog: (p, ctx) =>
+      dogReport({ run: (m, q, c) => this.analyses.run(m, q, c), listStates: (q) => this.analyses.listStates(q), config: (id) => this.store.repo.getExperiment(id).config }, p, ctx),
   };
 
   /** Resolves a preset or a raw config plus `--set` style overrides to a validated config. */
