@@ -15,6 +15,7 @@ import { Nav } from '../views/Nav';
 import { OverlapView } from '../views/OverlapView';
 import { QUICK_PRESET, RunsView } from '../views/RunsView';
 import { SelectivityView } from '../views/SelectivityView';
+import { DogReportView } from '../views/DogReportView';
 import { SubcircuitView } from '../views/SubcircuitView';
 import { useExperimentDetails, useExperiments } from './experiments';
 import { useAppData, useConnection, useRunView, type AppPhase } from './hooks';
@@ -24,7 +25,7 @@ import { useMenuCommands } from './useMenuCommands';
 import { useRunActions } from './useRunActions';
 import { useRunSelection } from './useRunSelection';
 
-const ANALYSIS_VIEWS: ReadonlySet<ViewId> = new Set<ViewId>(['overlap', 'multigraph', 'selectivity', 'activations', 'subcircuit']);
+const ANALYSIS_VIEWS: ReadonlySet<ViewId> = new Set<ViewId>(['overlap', 'multigraph', 'selectivity', 'activations', 'subcircuit', 'report']);
 
 /** The analysis views share one set of props (analysis/types.ts). */
 function AnalysisRoute({ view, props }: { view: ViewId; props: AnalysisViewProps }) {
@@ -39,6 +40,8 @@ function AnalysisRoute({ view, props }: { view: ViewId; props: AnalysisViewProps
       return <ActivationsView {...props} />;
     case 'subcircuit':
       return <SubcircuitView {...props} />;
+    case 'report':
+      return <DogReportView {...props} />;
     default:
       return null;
   }

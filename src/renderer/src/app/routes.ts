@@ -2,7 +2,7 @@
 // or a screenshot script can open any view directly. The list of views drives the navigation and the shortcuts.
 import { useCallback, useSyncExternalStore } from 'react';
 
-export type ViewId = 'runs' | 'builder' | 'lottery' | 'subcircuit' | 'activations' | 'selectivity' | 'overlap' | 'multigraph';
+export type ViewId = 'runs' | 'builder' | 'lottery' | 'subcircuit' | 'activations' | 'selectivity' | 'overlap' | 'multigraph' | 'report';
 
 export interface ViewDef {
   id: ViewId;
@@ -20,6 +20,7 @@ export const VIEWS: readonly ViewDef[] = [
   { id: 'selectivity', label: 'Selectivity', key: 'c' },
   { id: 'overlap', label: 'Mask overlap', key: 'o' },
   { id: 'multigraph', label: 'Multigraph', key: 'm' },
+  { id: 'report', label: 'Dog report', key: 'd' },
 ];
 
 export interface Route {

@@ -25,6 +25,7 @@ import { fileStem } from '../charts/export';
 import { ChartCard, ExportButtons } from '../charts/ExportButtons';
 import { formatP, nullSummary, poolOf, selectivityCsv, unitAurocCsv, type Pooling } from '../charts/selectivity-data';
 import { useElementWidth } from '../charts/useElementWidth';
+import { AblationSection } from './causal/AblationSection';
 import './analysis-views.css';
 
 const MAX_STATES = 4;
@@ -172,6 +173,7 @@ export function SelectivityView({ api, arg, navigate, epoch, onError }: Analysis
         )}
       </div>
       {result && <SelectivityTable result={result} pooling={pooling} dark={dark} stem={stem} onUnit={openUnit} onError={onError} />}
+      {result && <AblationSection api={api} result={result} pooling={pooling} dark={dark} width={width} stem={stem} onError={onError} />}
     </AnalysisPage>
   );
 }

@@ -28,6 +28,7 @@ import { csvLine } from '../charts/selectivity-data';
 import { SubcircuitGraph } from '../charts/SubcircuitGraph';
 import { buildScene, SCENE_BOTTOM, SCENE_TOP, sceneSvg, type EdgeColouring } from '../charts/subcircuit-scene';
 import { useElementWidth } from '../charts/useElementWidth';
+import { FaithfulnessSection } from './causal/FaithfulnessSection';
 import { SidePanel } from './subcircuit/SidePanel';
 import './analysis-views.css';
 
@@ -243,6 +244,7 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
           <SidePanel result={result} layout={layoutOk} scene={scene} selected={selected} dark={dark} onOpenUnit={(ref, layer, unit) => navigate('activations', unitArg(ref, layer, unit, result.class.index))} />
         )}
       </div>
+      {result && <FaithfulnessSection api={api} result={result} k={k} dark={dark} width={graphW} stem={stem} onError={onError} />}
     </AnalysisPage>
   );
 }
