@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Repo } from '../../src/main/store/repo';
 import { ROOT, assertBuilt, cli, tempDir } from '../helpers/cli';
-import { findTorchPython, torchSuiteRuns } from '../helpers/torch';
+import { findTorchPython, requireOrSkip } from '../helpers/python';
 import { idxSet, writeFiles } from '../unit/data-fixtures';
 
 const torch = findTorchPython();
@@ -45,7 +45,7 @@ function parity(...args: string[]) {
 
 afterAll(() => tmp.cleanup());
 
-describe.runIf(torchSuiteRuns(torch, 'pytorch-parity'))('bench/parity.py against Ticketscope', () => {
+describe.runIf(requireOrSkip(torch, 'pytorch-parity'))('bench/parity.py against Ticketscope', () => {
   let runId = '';
   let seed = 0;
   beforeAll(() => {
