@@ -15,6 +15,13 @@ import { poolOf, type Pooling } from '../../charts/selectivity-data';
 
 const TOP = 5;
 
+/** One call after another: a request id names one call in progress at a time (cancellation, progress). */
+export async function inTurn<T, R>(items: readonly T[], f: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const x of items) out.push(await f(x));
+  return out;
+}
+
 export function AblationSection(props: { api: Api; result: SelectivityResult; pooling: Pooling; dark: boolean; width: number; stem: string; onError: (m: string) => void }) {
   const { api, result, pooling, dark, width, stem, onError } = props;
   // Hidden layers only: the output layer's units are the logits.
@@ -24,7 +31,7 @@ export function AblationSection(props: { api: Api; result: SelectivityResult; po
   const svg = useRef<SVGSVGElement | null>(null);
   const refs = result.states.map((s) => s.state.ref);
   const { result: scans, loading, error, progress, rerun } = useAnalysis<LayerScanResult[]>(
-    asked && layer ? (call) => Promise.all(refs.map((state) => api.analyzeAblationScan({ state, class: result.class.index, layer }, call))) : null,
+    asked && layer ? (call) => inTurn(refs, (state) => api.analyzeAblationScan({ state, class: result.class.index, layer }, call)) : null,
     [asked, layer, refs.join(','), result.class.index],
     { api, kind: 'ablation-scan' },
   );

@@ -11,6 +11,7 @@ import { useAnalysis } from '../../analysis/useAnalysis';
 import { stateColour } from '../../charts/analysis-palette';
 import { download } from '../../charts/export';
 import { ChartCard } from '../../charts/ExportButtons';
+import { inTurn } from './AblationSection';
 
 export const PINNED_CIRCUIT_FORMAT = 'ticketscope.circuit/1';
 
@@ -25,7 +26,7 @@ export function FaithfulnessSection(props: { api: Api; result: SubcircuitResult;
   const svg = useRef<SVGSVGElement | null>(null);
   const refs = result.circuits.map((c) => c.state.ref);
   const cls = result.class.index;
-  const curves = useAnalysis<FaithfulnessResult[]>((call) => Promise.all(refs.map((state) => api.analyzeFaithfulness({ state, class: cls }, call))), [refs.join(','), cls], { api, kind: 'faithfulness' });
+  const curves = useAnalysis<FaithfulnessResult[]>((call) => inTurn(refs, (state) => api.analyzeFaithfulness({ state, class: cls }, call)), [refs.join(','), cls], { api, kind: 'faithfulness' });
   const circuit = shownCircuit(result, 0, k);
   const score = useAnalysis<CircuitScoreResult>(
     circuit.connections!.length ? (call) => api.analyzeCircuit({ state: refs[0]!, class: cls, circuit }, call) : null,
