@@ -62,7 +62,7 @@ export function AblationSection(props: { api: Api; result: SelectivityResult; po
       {scans && (
         <div className="av-row">
           <ChartCard svgRef={svg} stem={`${stem}-ablation-${layer}`} testId="abl-export" onError={onError} what="the AUROC-against-ablation scatter">
-            <Scatter points={points} width={Math.min(640, Math.max(320, width - 2))} dark={dark} svgRef={svg} cls={result.class.name} labels={result.states.map((s) => s.state.label)} />
+            <Scatter points={points} width={Math.min(840, Math.max(420, width - 2))} dark={dark} svgRef={svg} cls={result.class.name} labels={result.states.map((s) => s.state.label)} />
           </ChartCard>
           <table className="results av-results" data-testid="abl-table">
             <thead>
@@ -107,7 +107,7 @@ type Point = { si: number; unit: number; auroc: number; drop: number };
 function Scatter(props: { points: Point[][]; width: number; dark: boolean; svgRef: React.MutableRefObject<SVGSVGElement | null>; cls: string; labels: string[] }) {
   const { points, width, dark, svgRef, cls, labels } = props;
   const H = 320;
-  const m = { l: 56, r: 12, t: 12, b: 44 };
+  const m = { l: 56, r: 200, t: 12, b: 44 };
   const all = points.flat();
   const lo = Math.min(0, ...all.map((p) => p.drop));
   const hi = Math.max(1e-6, ...all.map((p) => p.drop));
@@ -142,6 +142,14 @@ function Scatter(props: { points: Point[][]; width: number; dark: boolean; svgRe
       <text transform={`translate(14 ${(m.t + H - m.b) / 2}) rotate(-90)`} textAnchor="middle">
         {cls} logit drop when ablated
       </text>
+      {labels.map((l, i) => (
+        <g key={l} transform={`translate(${width - m.r + 12} ${m.t + 8 + i * 18})`}>
+          <circle r={4} cx={0} cy={-4} fill={stateColour(i, dark)} />
+          <text x={10} y={0}>
+            {l.slice(0, 30)}
+          </text>
+        </g>
+      ))}
       {all.map((p) => (
         <circle key={`${p.si}:${p.unit}`} cx={x(p.auroc)} cy={y(p.drop)} r={3} fill={stateColour(p.si, dark)} fillOpacity={0.6}>
           <title>{`${labels[p.si]}: unit ${p.unit}, AUROC ${p.auroc.toFixed(3)}, drop ${p.drop.toFixed(3)}`}</title>
