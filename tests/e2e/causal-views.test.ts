@@ -36,7 +36,7 @@ describe('causal view parts', () => {
     expect(layer).toBe('fc2');
     const scan = await h.call<LayerScanResult>('analyzeAblationScan', { state: states[2], class: 5, layer });
     expect(scan.meta.cached).toBe(true);
-    expect(await page.locator('[data-testid="abl-scatter"] circle').count()).toBe(states.length * scan.units.length);
+    expect(await page.locator('[data-testid="abl-scatter"] [data-testid="abl-point"]').count()).toBe(states.length * scan.units.length);
     // The table's rows for the third state (trained ticket) carry the scan's drops.
     const rows = await page.locator('[data-testid="abl-row"]').allInnerTexts();
     const third = rows.filter((r) => r.includes(scan.state.label));

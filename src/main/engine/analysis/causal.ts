@@ -34,7 +34,10 @@ async function withIntervener<T>(
   f: (iv: Intervener, attribution: ReturnType<typeof causalImages>['attribution']) => Promise<T>,
   attribution = 0,
 ): Promise<T> {
-  const images = causalImages(ctx.data, ctx.cls.index, { reference: o.reference, evaluation: o.evaluation, attribution, seed: o.seed });
+  // At most half of the training images are reference images, so that a small training set keeps images of the class
+  // for the attribution (faithfulness ranks its edges on them).
+  const reference = attribution > 0 ? Math.min(o.reference, Math.floor(ctx.data.train.n / 2)) : o.reference;
+  const images = causalImages(ctx.data, ctx.cls.index, { reference, evaluation: o.evaluation, attribution, seed: o.seed });
   const evaluation = classOnly ? classSubset(images.evaluation, ctx.cls.index, ctx.data.features) : images.evaluation;
   if (classOnly && evaluation.n === 0) throw new ValidationError(`the first ${images.evaluation.n} test images have no image of class ${ctx.cls.name}`);
   const net = await netFromState(s.state, ctx.data);

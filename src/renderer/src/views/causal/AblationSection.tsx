@@ -151,7 +151,7 @@ function Scatter(props: { points: Point[][]; width: number; dark: boolean; svgRe
         </g>
       ))}
       {all.map((p) => (
-        <circle key={`${p.si}:${p.unit}`} cx={x(p.auroc)} cy={y(p.drop)} r={3} fill={stateColour(p.si, dark)} fillOpacity={0.6}>
+        <circle key={`${p.si}:${p.unit}`} data-testid="abl-point" cx={x(p.auroc)} cy={y(p.drop)} r={3} fill={stateColour(p.si, dark)} fillOpacity={0.6}>
           <title>{`${labels[p.si]}: unit ${p.unit}, AUROC ${p.auroc.toFixed(3)}, drop ${p.drop.toFixed(3)}`}</title>
         </circle>
       ))}
