@@ -118,7 +118,7 @@ function Curves(props: { curves: FaithfulnessResult[]; width: number; dark: bool
             {c.state.label.slice(0, 28)}
           </text>
           <text x={width - m.r + 8} y={m.t + 28 + i * 34} fontSize={10}>
-            solid: faithfulness, dashed: completeness
+            solid F, dashed completeness
           </text>
         </g>
       ))}
