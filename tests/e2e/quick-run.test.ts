@@ -6,15 +6,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInfo, MetricPoint, RunDetail } from '../../src/shared/contract';
 import { callServe, publishShot } from './harness';
+import { ROOT } from '../helpers/paths';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NODE = join(ROOT, 'node_modules', '.bin', 'node');
 const SHOTS = join(ROOT, 'test-results', 'e2e');
 const CHROMIUM = process.env.TICKETSCOPE_CHROMIUM ?? '/usr/bin/chromium';

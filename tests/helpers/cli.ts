@@ -2,11 +2,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-export const ROOT = resolve(__dirname, '..', '..');
-export const BIN = join(ROOT, 'bin', 'ticketscope.mjs');
+import { BIN, ROOT } from './paths';
+
+export { BIN, ROOT };
 
 export function assertBuilt(): void {
   for (const f of ['out/main/cli.js', 'out/main/worker.js', 'out/renderer/index.html']) {
