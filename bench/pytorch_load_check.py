@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check that PyTorch loads a Ticketscope snapshot the way docs/pytorch.md says.
 
-Usage: pytorch_load_check.py SNAPSHOT [--docs docs/pytorch.md] [--batch 2]
+Usage: pytorch_load_check.py SNAPSHOT [--docs docs/pytorch.md] [--batch 2] [--raw IMAGES.json]
 
 Runs the Python code blocks of docs/pytorch.md (all but those whose first line is `# usage`), loads the snapshot
 with their load_snapshot, builds make_model(arch, dataset), checks the tensors against the model's state_dict,
@@ -14,6 +14,9 @@ applies the snapshot with apply_snapshot and runs the model on a fixed input. Pr
   prunedNonZero  per masked layer, how many effective weights are non-zero where the mask is 0 (should be 0)
   input        the input: x[k] = sin(0.37 k + 0.1) over the NHWC flat index k, permuted to NCHW
   logits       model outputs with the snapshot's weights ('weight'), and logitsInit with 'weight_init', when present
+  inputRaw     with --raw (JSON {"images": flat uint8 pixels, "shape": [n, h, w, c]}): the raw images preprocessed with
+               the docs' preprocess() and the snapshot's metadata, flattened in NHWC order; logitsRaw: the model's
+               outputs on them with the snapshot's weights
 
 Exit status 0 when the checks above pass, 1 otherwise (the JSON is printed either way).
 """
@@ -47,6 +50,7 @@ def main():
     ap.add_argument('snapshot')
     ap.add_argument('--docs', default=os.path.join(here, '..', 'docs', 'pytorch.md'))
     ap.add_argument('--batch', type=int, default=2)
+    ap.add_argument('--raw', help='JSON file of raw uint8 images to preprocess as the docs say')
     args = ap.parse_args()
 
     ns = {'__name__': 'ticketscope_docs'}
@@ -100,6 +104,17 @@ def main():
         out['logitsInit'], _ = run('weight_init')
     if not has_weights:
         _, out['prunedNonZero'] = run('weight')
+
+    if args.raw:
+        with open(args.raw, encoding='utf-8') as f:
+            raw = json.load(f)
+        images = torch.tensor(raw['images'], dtype=torch.uint8).reshape(raw['shape'])
+        xr = ns['preprocess'](images, meta)
+        out['inputRaw'] = xr.permute(0, 2, 3, 1).reshape(-1).tolist()
+        m = ns['make_model'](meta['arch'], meta['dataset'])
+        ns['apply_snapshot'](m, tensors, 'weight')
+        with torch.no_grad():
+            out['logitsRaw'] = m(xr).tolist()
 
     print(json.dumps(out))
     ok = not out['shapeErrors'] and not out['unexpected'] and not out['missingKeys'] and not any(out['prunedNonZero'].values())

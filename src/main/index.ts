@@ -18,6 +18,8 @@ import { existingRecent, loadSettings, saveSettings, withRecent, type Settings }
 import { captureWindow, MIN_SIZE, restoreWindow } from './electron/window-state';
 import { databaseProblem } from './electron/database-check';
 import * as dialogs from './electron/dialogs';
+import type { MergeProgress } from './core/merge';
+import { mergeProgressFraction, mergeProgressText, mergeSummaryText } from './electron/merge-messages';
 
 // One data folder for the app, the CLI and serve mode (core/paths.ts; the README's table). Set before anything reads
 // userData, the single-instance lock included.
@@ -114,10 +116,11 @@ function attach(next: Core, dbPath: string, fromEnv = false): void {
 }
 
 let switching = false;
+let merging = false;
 
 /** Closes the open database and opens another; the window reloads to show it. Runs this window started are cancelled. */
 async function switchDatabase(dbPath: string): Promise<void> {
-  if (!core || switching || dbPath === currentDb) return;
+  if (!core || switching || merging || dbPath === currentDb) return;
   switching = true;
   try {
     await replaceCore(core, dbPath);
@@ -166,6 +169,28 @@ async function importSnapshotFromMenu(): Promise<void> {
   }
 }
 
+/** File > Merge databases…: shard databases (docs/cluster.md) into the open one, with progress; a conflict changes nothing. */
+async function mergeFromMenu(): Promise<void> {
+  if (!core || merging) return;
+  const r = await openDialog(dialogs.mergeOpenOptions(dirname(currentDb)));
+  if (r.canceled || !r.filePaths.length || !core) return;
+  merging = true;
+  const onProgress = (p: MergeProgress) => {
+    win?.setProgressBar(mergeProgressFraction(p));
+    send('menu', { action: 'notice', message: mergeProgressText(p) });
+  };
+  try {
+    const result = await core.mergeDatabases(r.filePaths, onProgress);
+    send('menu', { action: 'merged', message: mergeSummaryText(result) });
+  } catch (err) {
+    send('menu', { action: 'notice', message: `Merge failed: ${oneLine(err)}` });
+    dialog.showErrorBox('Merge failed', oneLine(err));
+  } finally {
+    merging = false;
+    win?.setProgressBar(-1);
+  }
+}
+
 function rebuildMenu(): void {
   const template = buildMenuTemplate({
     appName: 'Ticketscope',
@@ -188,6 +213,7 @@ function rebuildMenu(): void {
         rebuildMenu();
       },
       importSnapshot: () => void importSnapshotFromMenu(),
+      mergeDatabases: () => void mergeFromMenu(),
       exportSnapshot: () => {
         win?.focus();
         send('menu', { action: 'exportSnapshot' });

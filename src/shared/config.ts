@@ -241,6 +241,12 @@ export const experimentConfigSchema = z
     batchSize: positiveInt.max(4096),
     iterations: positiveInt.max(10_000_000),
     evalEvery: positiveInt,
+    /**
+     * Stop a round once the validation loss has not improved for this many iterations (checked at evaluations), instead
+     * of training to `iterations`. Off by default, as in Frankle & Carbin (2019), who train every round to the end:
+     * with it on, a round's weights (and so the next IMP round's mask) are those at the stopping iteration.
+     */
+    earlyStopPatience: positiveInt.optional(),
     /** Examples held out of the training set; early stopping selects on their loss, so at least 1 (never the test set). */
     validation: z.number().int().min(1, { message: 'must be at least 1: early stopping selects on the validation loss, and selecting on the test set would bias the test accuracy' }),
     seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(64),
@@ -257,6 +263,9 @@ export const experimentConfigSchema = z
   .superRefine((c, ctx) => {
     if (c.evalEvery > c.iterations) {
       ctx.addIssue({ code: 'custom', path: ['evalEvery'], message: `must be at most iterations (${c.iterations})` });
+    }
+    if (c.earlyStopPatience !== undefined && c.earlyStopPatience < c.evalEvery) {
+      ctx.addIssue({ code: 'custom', path: ['earlyStopPatience'], message: `must be at least evalEvery (${c.evalEvery}): the validation loss is only checked at evaluations` });
     }
     if (new Set(c.seeds).size !== c.seeds.length) {
       ctx.addIssue({ code: 'custom', path: ['seeds'], message: 'must not repeat a seed' });

@@ -17,6 +17,8 @@ import type { wireCode } from './errors';
 import { ID_PATTERN, experimentIdSchema, runIdSchema, whichSchema, type Which } from './refs';
 
 export const CHANNEL_PREFIX = 'ticketscope:';
+/** The most shards an experiment may be split into (startRun's `shard`, `ticketscope sweep --shards`). */
+export const MAX_SHARDS = 10_000;
 export const BACKENDS = ['auto', 'cuda', 'webgpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
@@ -103,10 +105,27 @@ export interface MetricPoint {
   accuracy: number;
 }
 
+/** What training a preset takes here (main/core/estimate.ts): derived from benchmarked samples/s, not measured. */
+export interface PresetEstimate {
+  /** Seconds to train every run of every seed; null when there are no benchmark figures for the backend or network. */
+  seconds: number | null;
+  /** Seconds of one round of one run; null as above. */
+  roundSeconds: number | null;
+  /** Rounds of every run of every seed, and how many train at once. */
+  rounds: number;
+  workers: number;
+  /** What the figures are for and where they come from, or why there are none. */
+  basis: string;
+}
+
 export interface PresetSummary {
   name: string;
   description: string;
   config: ExperimentConfig;
+  /** Filled in by getInfo: the training time estimated for this machine. */
+  estimate?: PresetEstimate;
+  /** Filled in by getInfo: the real data set the preset trains on when it is not installed, and the command that installs it. */
+  missingData?: { dataset: string; install: string } | null;
 }
 
 export interface AppInfo {
@@ -181,7 +200,11 @@ export type MenuEvent =
   /** File > Export snapshot…: export the state selected in the window (chooseSnapshotPath, then exportSnapshot). */
   | { action: 'exportSnapshot' }
   /** File > Import snapshot… stored a new run: show it. */
-  | { action: 'showRun'; runId: string };
+  | { action: 'showRun'; runId: string }
+  /** File > Merge databases… is under way: show how far (replaces the previous notice). */
+  | { action: 'notice'; message: string }
+  /** File > Merge databases… finished: list the runs again and show what was merged. */
+  | { action: 'merged'; message: string };
 
 /** Every method: its params and its result (the cached analyses are in analysis.ts, AnalysisMethods). */
 export interface Methods extends AnalysisMethods {
@@ -190,7 +213,12 @@ export interface Methods extends AnalysisMethods {
   getRun: { params: { runId: string }; result: RunDetail };
   getMetrics: { params: { runId: string }; result: MetricPoint[] };
   startRun: {
-    params: { preset?: string; config?: unknown; overrides?: string[] };
+    /**
+     * `shard`: train only shard `index` of `count` (0-based) of the experiment's seed groups, for sweeps over several
+     * machines whose databases are merged afterwards; where the database already holds the shard's runs, they are
+     * continued instead of started anew.
+     */
+    params: { preset?: string; config?: unknown; overrides?: string[]; shard?: { index: number; count: number } };
     result: StartRunResult;
   };
   cancelRun: { params: { runId: string }; result: { cancelled: boolean } };
@@ -326,6 +354,11 @@ export const paramSchemas: { [M in MethodName]: z.ZodType<Params<M>> } = {
       preset: z.string().min(1).max(100).optional(),
       config: z.unknown().optional(),
       overrides: z.array(z.string().max(10_000)).max(100).optional(),
+      shard: z
+        .object({ index: z.number().int().min(0), count: z.number().int().min(1).max(MAX_SHARDS) })
+        .strict()
+        .refine((s) => s.index < s.count, 'shard index must be below the shard count')
+        .optional(),
     })
     .strict()
     .refine((p) => (p.preset === undefined) !== (p.config === undefined), 'give exactly one of preset or config'),

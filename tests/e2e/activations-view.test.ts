@@ -1,7 +1,8 @@
 // End to end, in Chromium against `ticketscope serve` with the real engine: a tiny Conv-2 IMP run is trained through
 // the contract; the Activation maps view opened on a unit (the route the selectivity view links to) shows that unit in
 // the run's four states side by side, with the numbers analyzeActivations returns (table, tile captions via hover,
-// map values at the pointer), steps to the next unit, exports the canvas as PNG and the activations as CSV; a LeNet
+// map values at the pointer), names the states whose Grad-CAM is near zero on the shared scale, steps to the next
+// unit, gives the activations and Grad-CAM each a shared or per-state colour scale, exports the canvas as PNG and the activations as CSV; a LeNet
 // state (no conv layer) gets input × gradient, labelled so, and no maps. Screenshots, light and dark, in
 // test-results/e2e (also docs/screenshots/activation-maps.png with
 // TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
@@ -73,6 +74,13 @@ describe('activation maps view', () => {
       expect(await row.getByTestId('act-top-class').innerText()).toBe(`${inTop} / ${s.top.length}`);
     }
 
+    // Grad-CAM rows that draw as black on the shared scale (largest |value| under 5% of all states') are named.
+    const camMax = direct.states.map((s) => Math.max(...[...s.gradcam.maps, s.gradcam.mean].flat().map(Math.abs)));
+    const near = direct.states.filter((_, i) => camMax[i]! < 0.05 * Math.max(...camMax)).map((s) => s.state.ref);
+    console.log(`Grad-CAM largest |value| per state: ${camMax.map((v) => v.toExponential(2)).join(', ')}; near zero: ${near.join(' ') || 'none'}`);
+    if (near.length) expect(await page.getByTestId('act-near-zero').getAttribute('data-states')).toBe(near.join(' '));
+    else expect(await page.getByTestId('act-near-zero').count()).toBe(0);
+
     // Grid: per state 16 class tiles + their mean map, 16 Grad-CAM tiles + mean, 16 top images.
     const grid = page.getByTestId('activation-grid');
     expect(Number(await grid.getAttribute('data-tiles'))).toBe(4 * (17 + 17 + 16));
@@ -141,11 +149,17 @@ describe('activation maps view', () => {
     expect(await page.locator(`[data-testid="act-row"][data-state="${states[2]}"] [data-testid="act-mean-class"]`).innerText()).toBe(formatValue(nd.states[2]!.meanClass));
     const drawn = Number(await page.getByTestId('activation-grid').getAttribute('data-drawn'));
     await page.selectOption('[data-testid="act-scale"]', 'per-state');
+    await page.selectOption('[data-testid="act-cam-scale"]', 'per-state');
+    expect(await page.getByTestId('act-near-zero').count()).toBe(0);
     await page.locator('[data-testid="act-opacity"]').fill('0.5');
     await page.waitForSelector(`[data-testid="activation-grid"]:not([data-drawn="${drawn}"]):not([data-drawn="${drawn + 1}"])`);
     expect(await page.getByTestId('view-activations').getAttribute('data-loading')).toBe('false');
     await scrollTo(page, '[data-testid="activation-grid"]');
     await shot(page, 'activation-maps-per-state-scale.png');
+    // The top images: their class names and activations on two caption lines.
+    const topY = Math.min(...(await tiles(page)).filter((t) => t[0] === 'top').map((t) => t[3]));
+    await page.locator('main').first().evaluate((el: unknown, dy: number) => (el as { scrollBy(x: number, y: number): void }).scrollBy(0, dy), topY - 40);
+    await shot(page, 'activation-maps-top-images.png');
     expect(errors).toEqual([]);
   });
 

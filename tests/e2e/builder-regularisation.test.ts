@@ -1,7 +1,8 @@
 // End to end, in Chromium against `ticketscope serve`: the experiment builder's augmentation and dropout fields write
 // the config fields the schema defines, validate inline, and clearing them removes the fields again; a paper preset
 // that uses them (edge-popup-conv4: augmentation; conv4-cifar10-imp-dropout: dropout) fills them in; a validation
-// split of 0 is refused where it is typed. Nothing is trained. Screenshot in test-results/e2e.
+// split of 0 is refused where it is typed; one bad value shows one error, on the field it was typed in. Nothing is
+// trained. Screenshots in test-results/e2e.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,30 @@ describe('builder: augmentation and dropout', () => {
     await page.waitForSelector('[data-testid="view-builder"][data-valid="true"]');
     expect(await field('dropout.fc').inputValue()).toBe('0.5');
     expect(await field('augmentation.randomCrop').inputValue()).toBe('');
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('builder: one error for one bad value (issue #15)', () => {
+  const fieldErrors = () => page.locator('[data-testid="field-error"]');
+  it('a bad iterations shows its own error only; a value that breaks a check across fields shows it where it was typed', async () => {
+    await page.selectOption('[data-testid="builder-preset"]', 'quick-imp');
+    await page.waitForSelector('[data-testid="view-builder"][data-valid="true"]');
+    // The schema has three issues for this one value (iterations, evalEvery, rewindIteration): one is shown.
+    await field('iterations').fill('-5');
+    await page.waitForSelector('[data-field="iterations"] [data-testid="field-error"]');
+    expect(await fieldErrors().count()).toBe(1);
+    expect(await fieldErrors().innerText()).toBe('Too small: expected number to be >0');
+    expect(await page.getByTestId('builder-validity').innerText()).toContain('1 problem:');
+    await page.locator('[data-field="iterations"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'builder-one-error.png') });
+    // Valid alone, but below evalEvery (50): the error where it was typed, saying which field it is about.
+    await field('iterations').fill('40');
+    await page.waitForSelector('[data-field="iterations"] [data-testid="field-error"]:has-text("evalEvery must be at most iterations (40)")');
+    expect(await fieldErrors().count()).toBe(1);
+    await field('iterations').fill('300');
+    await page.waitForSelector('[data-testid="view-builder"][data-valid="true"]');
+    expect(await fieldErrors().count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });

@@ -95,8 +95,9 @@ describe('views, builder and lottery plot', () => {
 
     // Inline validation with the core's own schema: evalEvery beyond iterations is refused where it was typed.
     await field('iterations').fill('30');
-    await page.waitForSelector('[data-field="evalEvery"] [data-testid="field-error"]');
-    expect(await page.locator('[data-field="evalEvery"] [data-testid="field-error"]').innerText()).toContain('must be at most iterations (30)');
+    await page.waitForSelector('[data-field="iterations"] [data-testid="field-error"]');
+    expect(await page.locator('[data-field="iterations"] [data-testid="field-error"]').innerText()).toBe('evalEvery must be at most iterations (30)');
+    expect(await page.locator('[data-testid="field-error"]').count()).toBe(1);
     expect(await page.getByTestId('builder-start').isDisabled()).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'builder-invalid.png') });
     await field('evalEvery').fill('10');

@@ -1,6 +1,7 @@
 // End to end: the real renderer in headless Chromium against `ticketscope serve` with the real engine and a fresh
 // database in a temp folder. Starts a quick run from the empty state, watches the curve fill live, waits for the
-// run to finish and checks the accuracy the UI shows against the core's own answer (getRun over the WebSocket).
+// run to finish and checks the accuracy the UI shows against the core's own answer (getRun over the WebSocket). The
+// preset list offers what runs here first, with the core's time estimate, and names a missing data set before Start.
 // Waits only on state markers (data-app-state, data-status, data-evaluations) via selectors, never on fixed sleeps.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MetricPoint, RunDetail } from '../../src/shared/contract';
+import type { AppInfo, MetricPoint, RunDetail } from '../../src/shared/contract';
 import { callServe, publishShot } from './harness';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -104,6 +105,29 @@ describe('quick run in the browser against ticketscope serve', () => {
     expect(await page.getByTestId('run-item').count()).toBe(0);
     expect(await text('backend')).toMatch(/^backend:/);
     await page.screenshot({ path: join(SHOTS, 'empty.png') });
+  });
+
+  it('offers the presets that run here first, with the core’s estimate, and says which data set one needs', async () => {
+    const info = await call<AppInfo>('getInfo', {});
+    const est = (name: string) => info.presets.find((p) => p.name === name)!.estimate!;
+    // The default is the synthetic first lottery experiment, not a paper-length CIFAR-10 preset.
+    expect(await page.getByTestId('preset-select').inputValue()).toBe('quick-imp');
+    expect(Number(await attr('[data-testid="preset-estimate"]', 'data-seconds'))).toBe(est('quick-imp').seconds);
+    expect(await text('preset-estimate')).toMatch(/^Estimated time here: ~\d+ (s|min) \(17 rounds of about \d+ s, \d at once; derived from benchmark figures, not measured\)\.$/);
+    expect(await attr('[data-testid="preset-estimate"]', 'title')).toBe(est('quick-imp').basis);
+    expect(await page.getByTestId('preset-missing').count()).toBe(0);
+    // Every preset whose data set is installed (all synthetic ones here) comes before every one that needs a download.
+    const labels = await page.locator('[data-testid="preset-select"] option').allInnerTexts();
+    const firstMissing = labels.findIndex((l) => l.includes(' · needs '));
+    expect(firstMissing).toBeGreaterThan(0);
+    expect(labels.slice(firstMissing).every((l) => l.includes(' · needs '))).toBe(true);
+    expect(labels.find((l) => l.startsWith('quick-imp —'))).toMatch(/ · ~\d+ (s|min) here$/);
+    await page.selectOption('[data-testid="preset-select"]', 'conv2-cifar10-imp');
+    expect(await text('preset-missing')).toContain('The data set cifar10 is not installed: run ticketscope data fetch cifar10');
+    expect(await text('preset-estimate')).toMatch(/^Estimated time here: ~[\d.]+ (h|days) .* A run this long needs a GPU\.$/);
+    await page.mouse.move(1, 1);
+    await page.screenshot({ path: join(SHOTS, 'presets-missing-data.png') });
+    await page.selectOption('[data-testid="preset-select"]', 'quick-imp');
   });
 
   it('starts a quick run, draws the curve live and shows the final accuracy', { timeout: RUN_TIMEOUT_MS + 60_000 }, async () => {

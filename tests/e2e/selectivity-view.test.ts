@@ -177,4 +177,36 @@ describe('selectivity view', () => {
     expect(dark.errors).toEqual([]);
     await dark.context.close();
   });
+
+  it('a small chart (one state) keeps each panel’s y label inside its plot, clear of the best-unit lines', { timeout: 300_000 }, async () => {
+    const one = await h.newPage('light');
+    await one.page.goto(`${h.url}#/selectivity/${run.runId}.1.trained`);
+    await ready(one.page);
+    // Each removal asks for its own result and the core answers them in turn: the last one can wait on two others.
+    for (const i of [3, 2, 1]) {
+      await one.page.click(`[data-testid="sel-states-remove-${i}"]`);
+      await one.page.waitForSelector(`[data-testid="sel-states"][data-count="${i}"]`);
+    }
+    await one.page.waitForSelector(`[data-testid="view-selectivity"][data-ready="true"][data-states="${run.ref(0, 'init')}"]`, { timeout: 240_000 });
+    type Box = { x: number; y: number; width: number; height: number };
+    const apart = (a: Box, b: Box) => a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+    for (const layout of ['rows', 'overlaid']) {
+      await one.page.selectOption('[data-testid="sel-layout"]', layout);
+      const panels = one.page.locator('[data-testid="sel-panel"]');
+      expect(await panels.count()).toBe(5);
+      for (let i = 0; i < 5; i++) {
+        const panel = panels.nth(i);
+        const label = (await panel.getByTestId('sel-y-label').boundingBox())!;
+        const plot = (await panel.getByTestId('sel-plot-overlay').boundingBox())!;
+        expect(label.height, `${layout} panel ${i}`).toBeGreaterThan(0);
+        expect(label.y, `${layout} panel ${i}`).toBeGreaterThanOrEqual(plot.y - 1);
+        expect(label.y + label.height, `${layout} panel ${i}`).toBeLessThanOrEqual(plot.y + plot.height + 1);
+        for (const best of await panel.getByTestId('sel-best').all()) expect(apart(label, (await best.boundingBox())!)).toBe(true);
+        expect(await panel.getByTestId('sel-count-text').textContent()).toMatch(/^bar height: (channels|units) per bin \(√ scale\)/);
+      }
+      await shot(one.page, `selectivity-one-state-${layout}.png`);
+    }
+    expect(one.errors).toEqual([]);
+    await one.context.close();
+  });
 });

@@ -37,3 +37,22 @@ export function committedRounds(dbPath: string, kind: string): number {
     return 0;
   }
 }
+
+/**
+ * Everything a database holds of its runs' results, by run id: the runs (id, seed, kind, parent, status, rounds),
+ * their round results, tensor checksums and metrics. Two databases with equal fingerprints hold the same runs under
+ * the same ids with bit-identical results (what merged shards must be to a single-machine run).
+ */
+export function runFingerprint(dbPath: string) {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return {
+      runs: db.prepare('SELECT id, experiment_id, seed, kind, parent_run_id, status, first_round, rounds_total FROM runs ORDER BY id').all(),
+      rounds: db.prepare('SELECT run_id, round, density, test_accuracy, early_stop_iteration, final_test_accuracy FROM rounds ORDER BY run_id, round').all(),
+      tensors: db.prepare('SELECT run_id, round, state, layer, param, sha256 FROM tensors ORDER BY run_id, round, state, layer, param').all(),
+      metrics: db.prepare('SELECT run_id, round, iteration, split, loss, accuracy FROM metrics ORDER BY run_id, round, iteration, split').all(),
+    };
+  } finally {
+    db.close();
+  }
+}

@@ -1,6 +1,7 @@
-// The presets' time estimate (src/main/cli/estimate.ts) on planted cases whose answer is worked out by hand.
+// The presets' time estimate (src/main/core/estimate.ts, used by `ticketscope presets` and the Runs view) on planted
+// cases whose answer is worked out by hand.
 import { describe, expect, it } from 'vitest';
-import { BENCHMARK, STARTUP_SECONDS, estimateBackend, estimateExperiment, evaluationsPerRound } from '../../src/main/cli/estimate';
+import { BENCHMARK, STARTUP_SECONDS, estimateBackend, estimateExperiment, evaluationsPerRound } from '../../src/main/core/estimate';
 import { parseExperimentConfig } from '../../src/shared/config';
 import quick from '../../resources/presets/quick.json';
 

@@ -10,6 +10,8 @@ import { openDatabase } from '../../src/main/store/db';
 import { databaseProblem } from '../../src/main/electron/database-check';
 import * as dialogs from '../../src/main/electron/dialogs';
 import { buildMenuTemplate, type MenuActions } from '../../src/main/electron/menu';
+import type { MergeProgress } from '../../src/main/core/merge';
+import { mergeProgressFraction, mergeProgressText, mergeSummaryText } from '../../src/main/electron/merge-messages';
 import { DEFAULT_SETTINGS, MAX_RECENT, SETTINGS_FILE, existingRecent, loadSettings, saveSettings, withRecent } from '../../src/main/electron/settings';
 import { DEFAULT_SIZE, MIN_SIZE, captureWindow, restoreWindow } from '../../src/main/electron/window-state';
 import { userDataDir } from '../../src/main/core/paths';
@@ -106,7 +108,7 @@ describe('window state', () => {
 describe('application menu', () => {
   const actions = (): MenuActions & Record<string, ReturnType<typeof vi.fn>> =>
     Object.fromEntries(
-      ['openDatabase', 'newDatabase', 'openRecent', 'clearRecent', 'importSnapshot', 'exportSnapshot', 'openDataFolder', 'showDatabaseFile', 'about'].map((k) => [
+      ['openDatabase', 'newDatabase', 'openRecent', 'clearRecent', 'importSnapshot', 'mergeDatabases', 'exportSnapshot', 'openDataFolder', 'showDatabaseFile', 'about'].map((k) => [
         k,
         vi.fn(),
       ]),
@@ -115,7 +117,7 @@ describe('application menu', () => {
   const find = (m: MenuItemConstructorOptions[], label: string) => m.find((i) => i.label === label);
   const click = (i: MenuItemConstructorOptions | undefined) => (i?.click as unknown as () => void)();
 
-  it('File: open, new, recent (current one checked), import, export, quit; each calls its action', () => {
+  it('File: open, new, recent (current one checked), merge, import, export, quit; each calls its action', () => {
     const a = actions();
     const menu = buildMenuTemplate({ appName: 'Ticketscope', isMac: false, isDev: false, recent: ['/a.db', '/b & c.db'], currentDb: '/a.db', actions: a });
     expect(menu.map((m) => m.label ?? m.role)).toEqual(['&File', 'editMenu', '&View', '&Help']);
@@ -124,6 +126,7 @@ describe('application menu', () => {
       'Open database…',
       'New database…',
       'Recent databases',
+      'Merge databases…',
       'separator',
       'Import snapshot…',
       'Export snapshot…',
@@ -142,6 +145,7 @@ describe('application menu', () => {
     for (const [label, action] of [
       ['Open database…', 'openDatabase'],
       ['New database…', 'newDatabase'],
+      ['Merge databases…', 'mergeDatabases'],
       ['Import snapshot…', 'importSnapshot'],
       ['Export snapshot…', 'exportSnapshot'],
     ] as const) {
@@ -222,5 +226,20 @@ describe('opening a database from the menu', () => {
     writeFileSync(join(dir, 'text.db'), 'hello, not sqlite at all');
     expect(databaseProblem(join(dir, 'text.db'))).toMatch(/not an SQLite database/);
     expect(databaseProblem(dir)).toMatch(/not a file/);
+  });
+});
+
+describe('File > Merge databases…', () => {
+  it('picks several databases and reports progress and the outcome in words', () => {
+    expect(dialogs.mergeOpenOptions('/data').properties).toEqual(['openFile', 'multiSelections']);
+    const steps: MergeProgress[] = (['check', 'merge'] as const).flatMap((phase) => [0, 1].map((shard) => ({ phase, shard, shards: 2, path: `/x/shard-${shard}.sqlite` })));
+    const fractions = steps.map(mergeProgressFraction);
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+    expect(fractions.every((f) => f > 0 && f < 1)).toBe(true);
+    expect(mergeProgressText(steps[3]!)).toBe('Merging databases: adding shard-1.sqlite (2 of 2)…');
+    const shard = { path: '/x/s.sqlite', schemaVersion: 3, migrated: true, runsAdded: 4, runsExtended: 1, runsUnchanged: 0, roundsAdded: 9, tensorsVerified: 120 };
+    expect(mergeSummaryText({ target: '/home/me/results.db', shards: [shard, { ...shard, migrated: false, schemaVersion: 4 }] })).toBe(
+      'Merged 2 databases into results.db: 8 run(s) added, 2 extended, 0 already here; 18 round(s) added, 240 tensor checksums verified; 1 from an older version, migrated on a copy.',
+    );
   });
 });

@@ -7,12 +7,12 @@ import { selectBackend } from '../../src/main/engine/backend';
 import { MaskedDense, netHelpers, stagedForward, type MaskedNet } from '../../src/main/engine/nets/masked';
 import { Rng, streamRng } from '../../src/main/engine/rng';
 import { Supermask, edgePopupKept, initialScores, uniforms, type SupermaskSpec } from '../../src/main/engine/supermask';
-import { findTorchPython, runTorch, torchSuiteRuns } from '../helpers/torch';
+import { findTorchPython, requireOrSkip, runPython } from '../helpers/python';
 
 const IN = 5;
 const OUT = 4;
 const ZHOU_GRAD = fileURLToPath(new URL('../reference/zhou_supermask_grad.py', import.meta.url));
-const torch = findTorchPython();
+const torch = findTorchPython('torch');
 
 function oneLayer(seed: number, inSize = IN, outSize = OUT): MaskedNet<MaskedDense> {
   const layers = [new MaskedDense('fc1', inSize, outSize, 'signed-glorot-constant', new Rng(seed))];
@@ -156,7 +156,7 @@ describe('bernoulli against PyTorch autograd (Zhou et al.\'s effective mask and 
   const R2 = Array.from({ length: N * O }, () => r2.normal());
   const S2 = Float32Array.from({ length: I * O }, () => r2.normal(0, 1.5));
 
-  it.runIf(torchSuiteRuns(torch, 'engine-supermask'))
+  it.runIf(requireOrSkip(torch, 'engine-supermask'))
     .each([
       { rescale: true, round: false },
       { rescale: true, round: true },
@@ -176,7 +176,7 @@ describe('bernoulli against PyTorch autograd (Zhou et al.\'s effective mask and 
         const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(net.forward(x), r)) as tf.Scalar, sm.scores);
         return { grad: Array.from(grads[sm.scores[0]!.name]!.dataSync()), loss: value.dataSync()[0]! };
       });
-      const ref = runTorch<{ loss: number; grad: number[] }>(torch, ZHOU_GRAD, {
+      const ref = runPython<{ loss: number; grad: number[] }>(torch, ZHOU_GRAD, {
         w, s: Array.from(S2), u: Array.from(u), x: X2, r: R2, IN: I, OUT: O, N, rescale, round,
       });
       const scale = Math.max(...ref.grad.map(Math.abs));
@@ -186,7 +186,7 @@ describe('bernoulli against PyTorch autograd (Zhou et al.\'s effective mask and 
       if (rescale) {
         // The rescaling's own gradient matters: the same reference with the scale held constant (what this engine
         // did before) is far off.
-        const constant = runTorch<{ grad: number[] }>(torch, ZHOU_GRAD, {
+        const constant = runPython<{ grad: number[] }>(torch, ZHOU_GRAD, {
           w, s: Array.from(S2), u: Array.from(u), x: X2, r: R2, IN: I, OUT: O, N, rescale, round, constantScale: true,
         });
         expect(Math.max(...grad.map((g, j) => Math.abs(g - constant.grad[j]!))) / scale).toBeGreaterThan(0.01);

@@ -94,6 +94,39 @@ describe('dense training', () => {
     expect(c.points[0]![0]!.loss).not.toBe(a.points[0]![0]!.loss);
   });
 
+  it('with earlyStopPatience, ends a round at the first evaluation that far past the best validation loss', async () => {
+    // A large step size makes the validation loss stop improving early; the full run is the reference.
+    const cfg: ExperimentConfig = { ...base, iterations: 600, optimizer: { name: 'adam', lr: 0.02 } };
+    const full: MetricPoint[][] = [];
+    const quiet = { onProgress: () => {}, isCancelled: () => false };
+    await engine.runDense(cfg, 0, { ...quiet, onMetrics: (p) => full.push(p) });
+    const patience = 100;
+    const stopped: MetricPoint[][] = [];
+    const r = await engine.runDense({ ...cfg, earlyStopPatience: patience }, 0, { ...quiet, onMetrics: (p) => stopped.push(p) });
+
+    // Where the rule says it must stop, computed from the full run's validation losses.
+    let best = { it: 0, loss: Infinity };
+    let expectedStop = cfg.iterations;
+    for (const p of full) {
+      const v = p[1]!;
+      if (v.loss < best.loss) best = { it: v.iteration, loss: v.loss };
+      if (v.iteration - best.it >= patience) {
+        expectedStop = v.iteration;
+        break;
+      }
+    }
+    expect(expectedStop).toBeLessThan(cfg.iterations);
+    // The same steps up to the stop (the rule changes nothing before it), then nothing.
+    expect(stopped).toEqual(full.slice(0, stopped.length));
+    expect(stopped[stopped.length - 1]![0]!.iteration).toBe(expectedStop);
+    expect(r.round.earlyStopIteration).toBe(best.it);
+    expect(r.round.finalTestAccuracy).toBe(stopped[stopped.length - 1]![2]!.accuracy);
+  });
+
+  it('refuses an earlyStopPatience shorter than evalEvery', () => {
+    expect(() => parseExperimentConfig({ ...base, earlyStopPatience: 10 })).toThrow(/earlyStopPatience.*at least evalEvery/);
+  });
+
   it('stops with CancelledError when cancelled, without leaking tensors', async () => {
     const before = tf.memory().numTensors;
     const r = recorder(30);

@@ -152,6 +152,20 @@ describe('malformed safetensors snapshots', () => {
     rejects(mutate((h) => ((meta(h).dataset = 'imagenet'), (meta(h).config = '{}'))), 'metadata: unknown dataset imagenet');
   });
 
+  it('a malformed preprocessing (optional: a file without it is read as before)', () => {
+    const good = '{"scale":255,"mean":[0.13],"std":[0.31],"source":"training split"}';
+    expect(readSnapshot(mutate((h) => (meta(h).preprocessing = good))).meta.preprocessing).toEqual({ scale: 255, mean: [0.13], std: [0.31], source: 'training split' });
+    expect(readSnapshot(masksOnly).meta.preprocessing).toBeUndefined();
+    rejects(mutate((h) => (meta(h).preprocessing = '{"scale":')), /^snapshot bad.safetensors: metadata preprocessing is not valid JSON \(.+\)$/);
+    rejects(mutate((h) => (meta(h).preprocessing = '[1]')), 'metadata preprocessing is not a JSON object');
+    rejects(mutate((h) => (meta(h).preprocessing = '{"scale":0,"mean":[0.1],"std":[0.3]}')), 'metadata preprocessing scale 0 is not a positive number');
+    // MNIST has one input channel: three constants are another data set's.
+    rejects(mutate((h) => (meta(h).preprocessing = '{"scale":255,"mean":[0.1,0.2,0.3],"std":[0.3,0.3,0.3]}')), 'metadata preprocessing mean is not a list of 1 number (one per input channel)');
+    rejects(mutate((h) => (meta(h).preprocessing = '{"scale":255,"mean":[0.1],"std":[0]}')), 'metadata preprocessing std has a value that is not positive');
+    rejects(mutate((h) => (meta(h).preprocessing = '{"scale":255,"mean":[null],"std":[0.3]}')), 'metadata preprocessing mean is not a list of 1 number (one per input channel)');
+    rejects(mutate((h) => (meta(h).preprocessing = '{"scale":255,"mean":[0.1],"std":[0.3],"source":7}')), 'metadata preprocessing source is not a string');
+  });
+
   it('a shape mismatch when the metadata names another architecture', () => {
     rejects(mutate((h) => ((meta(h).arch = 'conv-2'), (meta(h).config = '{}'))), "tensor fc1.mask: shape [300, 784] does not match the architecture's [256, 12544]");
   });

@@ -12,15 +12,16 @@ import { inputShapeOf } from '../../src/main/store/snapshot-arch';
 import type { Snapshot } from '../../src/main/store/snapshot';
 import type { SnapshotFormat } from '../../src/shared/contract';
 import { encodeSnapshot, readSnapshot, snapshotLayers, writeSnapshotFile } from '../../src/main/store/snapshot';
-import { findPython } from '../helpers/python';
+import { findPython, pythonCandidates, requireOrSkip } from '../helpers/python';
 import { checkInput, makeSnapshot, referenceForward } from './snapshot-fixtures';
 
 const SCRIPT = fileURLToPath(new URL('../../bench/pytorch_load_check.py', import.meta.url));
 
-const candidates = [process.env.TICKETSCOPE_PYTHON, 'python3', '/usr/bin/python3', 'python'].filter((c): c is string => !!c);
+// numpy alone may be found on a python without torch (the one on PATH).
+const candidates = [...pythonCandidates(), 'python3', 'python'];
 const torchPy = findPython('torch, numpy', candidates);
+const haveTorch = requireOrSkip(torchPy, 'snapshot-pytorch: the PyTorch checks');
 const numpyPy = torchPy.python ? torchPy : findPython('numpy', candidates);
-if (!torchPy.python) console.warn(`snapshot-pytorch: skipping the PyTorch checks, no python with torch and numpy (${torchPy.reason})`);
 if (!numpyPy.python) console.warn(`snapshot-pytorch: skipping the numpy checks, no python with numpy (${numpyPy.reason})`);
 
 const dir = mkdtempSync(join(tmpdir(), 'ts-snapshot-py-'));
@@ -121,7 +122,7 @@ const cases: [string, string, SnapshotFormat, boolean][] = [
   ['conv-2', 'mnist', 'safetensors', false],
 ];
 
-describe.skipIf(!torchPy.python)('PyTorch loads exported snapshots (docs/pytorch.md)', () => {
+describe.runIf(haveTorch)('PyTorch loads exported snapshots (docs/pytorch.md)', () => {
   for (const [arch, dataset, format, weights] of cases) {
     it(`${arch} on ${dataset}, ${format}, ${weights ? 'with weights' : 'masks only'}`, () => {
       const snap = makeSnapshot(arch, dataset, { seed: 11, keep: 0.4 });

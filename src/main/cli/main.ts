@@ -22,6 +22,7 @@ import { pct, table } from './format';
 import { helpText } from './help';
 import { cmdPresets } from './presets';
 import { cmdResume, cmdRun } from './run';
+import { cmdMerge, cmdSweep } from './sweep';
 import { openSession, withSession } from './session';
 
 const print = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -145,6 +146,8 @@ const COMMAND_HANDLERS: Record<ParsedArgs['command'], (args: ParsedArgs) => Prom
   version: () => print(APP_VERSION),
   bench: cmdBench,
   run: cmdRun,
+  sweep: cmdSweep,
+  merge: cmdMerge,
   resume: cmdResume,
   presets: (args) => {
     noArguments(args);

@@ -1,14 +1,14 @@
 // `ticketscope presets`: every preset, one line each, with its runs and rounds, an estimate of its training time on
-// this machine (estimate.ts) and the data set it needs when that is missing. Opens no database.
+// this machine (core/estimate.ts, which the Runs view's preset list shares) and the data set it needs when that is
+// missing. Opens no database.
 import { availableParallelism } from 'node:os';
 import type { ExperimentConfig } from '../../shared/config';
-import { listDatasets, publishedTestCount, type DatasetListing } from '../core/datasets';
+import { listDatasets, type DatasetListing } from '../core/datasets';
+import { BENCHMARK, STARTUP_SECONDS, estimateBackend, estimateExperiment, evalExamples, runRoundsOf } from '../core/estimate';
 import { builtPaths } from '../core/paths';
-import { planRuns } from '../core/planner';
 import { packageInstalled } from '../core/preflight';
 import { loadPresets } from '../core/presets';
 import type { ParsedArgs } from './args';
-import { BENCHMARK, STARTUP_SECONDS, estimateBackend, estimateExperiment } from './estimate';
 import { formatDuration, table } from './format';
 import { dataDirOf } from './session';
 
@@ -21,23 +21,18 @@ export function trains(c: ExperimentConfig): string {
   return `${c.arch} on ${c.dataset}, ${what}${controls}`;
 }
 
-/** Images one evaluation reads: the validation hold-out and the test set. */
-function evalExamples(c: ExperimentConfig, data: DatasetListing | undefined): number {
-  const test = c.synthetic?.test ?? data?.counts?.test ?? publishedTestCount(c.dataset) ?? 10_000;
-  return c.validation + test;
-}
-
 export function cmdPresets(args: ParsedArgs): void {
   const presets = [...loadPresets(builtPaths().presets).values()];
-  const data = listDatasets(dataDirOf(args));
+  const dataDir = dataDirOf(args);
+  const data = listDatasets(dataDir);
   const { backend, note } = estimateBackend(args.global.backend, packageInstalled);
   const workers = availableParallelism();
   const listed = presets.map((p) => {
     const c = p.config;
-    const plan = planRuns(c).map((r) => ({ rounds: r.rounds.length, isControl: r.isControl }));
+    const plan = runRoundsOf(c);
     const set = data.find((d) => d.name === c.dataset);
     const rates = backend === BENCHMARK.backend ? BENCHMARK.rates[c.arch] : undefined;
-    const est = rates ? estimateExperiment(c, plan, rates, workers, evalExamples(c, set)) : null;
+    const est = rates ? estimateExperiment(c, plan, rates, workers, evalExamples(c, dataDir)) : null;
     const missing = set && !set.present ? `ticketscope data fetch ${c.dataset}` : null;
     return { p, plan, est, missing };
   });

@@ -13,10 +13,11 @@ import { ExitError } from './errors';
 import { pct, table } from './format';
 import { RunProgress, runLabel } from './progress';
 import { dataDirOf, withSession } from './session';
+import { parseShard, seedsOfShard } from '../core/shards';
 
 const TERMINAL: readonly RunSummary['status'][] = ['done', 'failed', 'cancelled'];
 
-function readConfigFile(path: string): unknown {
+export function readConfigFile(path: string): unknown {
   let body: string;
   try {
     body = readFileSync(path, 'utf8');
@@ -35,10 +36,15 @@ export async function cmdRun(args: ParsedArgs): Promise<void> {
   const overrides = list(args, 'set');
   if (preset !== undefined && args.positional.length) throw new ValidationError('give a CONFIG.json or --preset, not both');
   if (preset === undefined && args.positional.length !== 1) throw new ValidationError('run needs CONFIG.json or --preset NAME (ticketscope run --help)');
-  const params = preset !== undefined ? { preset, overrides } : { config: readConfigFile(args.positional[0]!), overrides };
-  // Refuse a run that cannot start (bad config, data set not installed, backend missing) before the database is
-  // even opened: nothing is created or stored. startRun checks the same again, as it does for every transport.
-  preflight(resolveRunConfig(loadPresets(builtPaths().presets), params), args.global.backend, dataDirOf(args));
+  const shardText = text(args, 'shard');
+  const shard = shardText === undefined ? undefined : parseShard(shardText);
+  const params = { ...(preset !== undefined ? { preset, overrides } : { config: readConfigFile(args.positional[0]!), overrides }), ...(shard ? { shard } : {}) };
+  // Refuse a run that cannot start (bad config, data set not installed, backend missing, an empty shard) before the
+  // database is even opened: nothing is created or stored. startRun checks the same again, as it does for every
+  // transport.
+  const config = resolveRunConfig(loadPresets(builtPaths().presets), params);
+  if (shard) seedsOfShard(config.seeds, shard);
+  preflight(config, args.global.backend, dataDirOf(args));
   await preflightBackend(args.global.backend);
   await withSession(args, ({ api }) => watchRuns(api, args, async () => api.startRun(params)));
 }

@@ -5,6 +5,7 @@ import { BACKENDS } from '../../shared/contract';
 import { ANALYSIS_DEFAULTS, MULTIGRAPH_TARGETS, MULTIGRAPH_VARIANTS } from '../../shared/analysis';
 import { BENCH_OPTIONS } from './bench-options';
 import { DETECTOR_SPECS } from './spec-detector';
+import { MERGE_SPEC, SHARD_OPTION, SWEEP_SPEC } from './sweep-spec';
 
 export interface OptionSpec {
   /** flag: no value; text: any string; int: a whole number ≥ 0; number: any finite number. */
@@ -170,7 +171,7 @@ const DATA: CommandSpec[] = [
 export const COMMAND_SPECS: CommandSpec[] = [
   {
     name: 'run',
-    usage: ['run CONFIG.json [--set PATH=VALUE ...]', 'run --preset NAME [--set PATH=VALUE ...]'],
+    usage: ['run CONFIG.json [--set PATH=VALUE ...] [--shard I/N]', 'run --preset NAME [--set PATH=VALUE ...] [--shard I/N]'],
     summary: 'train and store an experiment',
     description:
       'Trains every run of an experiment (each seed\'s method run and its controls) and stores each round as it finishes.\n' +
@@ -179,6 +180,7 @@ export const COMMAND_SPECS: CommandSpec[] = [
     options: {
       preset: { kind: 'text', arg: 'NAME', help: 'a preset instead of a config file (see `ticketscope presets`)' },
       set: { kind: 'text', arg: 'PATH=VALUE', multiple: true, help: 'override a config field; repeatable (--set seeds=[0,1] --set method.rounds=3)' },
+      shard: SHARD_OPTION,
     },
     examples: ['ticketscope run --preset quick-imp', 'ticketscope run --preset lenet-mnist-imp --set iterations=5000 --set seeds=[0,1,2]'],
   },
@@ -278,6 +280,8 @@ export const COMMAND_SPECS: CommandSpec[] = [
     options: BENCH_OPTIONS,
     examples: ['ticketscope bench --nets lenet-300-100,conv-2 --backends wasm --seconds 4'],
   },
+  SWEEP_SPEC,
+  MERGE_SPEC,
   {
     name: 'help',
     usage: ['help [COMMAND [SUBCOMMAND]]'],
@@ -288,7 +292,7 @@ export const COMMAND_SPECS: CommandSpec[] = [
   },
 ];
 
-export type CommandName = 'run' | 'presets' | 'list' | 'show' | 'resume' | 'export' | 'import' | 'analyze' | 'data' | 'serve' | 'bench' | 'help';
+export type CommandName = 'run' | 'presets' | 'list' | 'show' | 'resume' | 'export' | 'import' | 'analyze' | 'data' | 'serve' | 'bench' | 'sweep' | 'merge' | 'help';
 export const COMMANDS = COMMAND_SPECS.map((c) => c.name) as CommandName[];
 
 export function commandSpec(name: string): CommandSpec | undefined {

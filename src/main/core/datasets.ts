@@ -63,9 +63,3 @@ export function listDatasets(dataDir: string): DatasetListing[] {
     };
   });
 }
-
-/** The published test-set size of a real data set (what evaluation reads when it is installed whole). */
-export function publishedTestCount(name: string): number | null {
-  const d = ALL_DATASETS.find((x) => x.name === name);
-  return d && d.kind === 'real' ? d.counts.test : null;
-}

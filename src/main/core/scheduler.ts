@@ -11,10 +11,10 @@ import type { Store } from '../store';
 import type { JobOutcome } from '../worker/host';
 import type { TrainJob, WorkerToHost } from '../worker/protocol';
 import { pidAlive } from '../pid';
-import { newRunId } from './ids';
 import type { JobQueue, QueuedJob } from './jobs';
 import { buildSpec, isReady, nextRound, plannedRounds, planRuns, type RunRounds, type StateSource } from './planner';
 import { backendProblem } from './preflight';
+import { freeReplicate, plannedRunIds, seedsOfShard, shardText, type PlannedId, type Shard } from './shards';
 import { APP_VERSION } from './version';
 
 export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
@@ -49,6 +49,23 @@ interface Live {
 }
 
 const ACTIVE = new Set(['queued', 'running']);
+
+/**
+ * Runs some core of this process has claimed (its pid written into them). A run that names this process's pid but
+ * is not among them was left by an earlier process that had the same pid: in a restarted container the new process
+ * often gets the old one's pid.
+ */
+const claimedHere = new Set<string>();
+
+/** Claims a run for this process (a run it trains, or an import it stored). */
+export function claimRun(runId: string): void {
+  claimedHere.add(runId);
+}
+
+/** Whether the process `pid` still owns the run (for markOrphansInterrupted). */
+export function ownerAlive(pid: number, runId: string): boolean {
+  return pid === process.pid ? claimedHere.has(runId) : pidAlive(pid);
+}
 const isTerminal = (s: RunSummary) => s.status === 'done' || s.status === 'failed' || s.status === 'cancelled';
 
 export class RunScheduler {
@@ -81,40 +98,68 @@ export class RunScheduler {
     return this.own.has(runId);
   }
 
-  /** Stores the experiment's runs (one transaction) and schedules them. */
-  start(config: ExperimentConfig): Result<'startRun'> {
+  /**
+   * Stores the experiment's runs (one transaction) and schedules them; with `shard`, only that shard's seed groups.
+   * Run ids follow from the experiment, seed, kind and replicate (shards.ts), so shards merge into one experiment.
+   */
+  start(config: ExperimentConfig, shard?: Shard): Result<'startRun'> {
     if (this.closed) throw new Error('the core is shutting down');
     this.opts.preflight(config);
     const expId = experimentId(config);
     const plan = planRuns(config);
+    const seeds = shard ? seedsOfShard(config.seeds, shard) : config.seeds;
+    const idsAt = (replicate: number) => plannedRunIds(expId, seeds, plan, replicate);
+    if (shard) {
+      const continued = this.continueShard(expId, idsAt(0), shard);
+      if (continued) return continued;
+    }
+    const planned = idsAt(shard ? 0 : freeReplicate((r) => idsAt(r).map((x) => x.runId), (id) => this.repo.runExists(id)));
     const runIds: string[] = [];
     this.opts.store.transaction(() => {
       this.repo.ensureExperiment(expId, config);
-      for (const seed of config.seeds) {
-        let parent: string | null = null;
-        for (const planned of plan) {
-          const runId = newRunId();
-          this.repo.createRun({
-            id: runId,
-            experimentId: expId,
-            seed,
-            kind: planned.kind,
-            config,
-            iterations: config.iterations * planned.rounds.length,
-            pid: process.pid,
-            parentRunId: planned.isControl ? parent : null,
-            firstRound: planned.rounds[0]!,
-            roundsTotal: planned.rounds.length,
-          });
-          if (!planned.isControl) parent = runId;
-          runIds.push(runId);
-        }
+      let parent: string | null = null;
+      for (const { runId, seed, kind, isControl } of planned) {
+        const rounds = plan.find((x) => x.kind === kind)!.rounds;
+        this.repo.createRun({
+          id: runId,
+          experimentId: expId,
+          seed,
+          kind,
+          config,
+          iterations: config.iterations * rounds.length,
+          pid: process.pid,
+          parentRunId: isControl ? parent : null,
+          firstRound: rounds[0]!,
+          roundsTotal: rounds.length,
+        });
+        if (!isControl) parent = runId;
+        runIds.push(runId);
       }
     });
     for (const id of runIds) this.adopt(id);
     for (const id of runIds) this.opts.emit('runUpdate', this.repo.getSummary(id));
     for (const id of runIds) this.schedule(id);
     return { experimentId: expId, runIds };
+  }
+
+  /**
+   * `run --shard` into a database that already holds the shard's runs continues them (a pre-empted job re-queued by
+   * the cluster's scheduler picks up where it stopped; a finished shard just reports) instead of starting new ones.
+   * Null when the database holds none of them; a database holding only some is refused.
+   */
+  private continueShard(expId: string, planned: PlannedId[], shard: Shard): Result<'startRun'> | null {
+    const held = planned.filter((x) => this.repo.runExists(x.runId));
+    if (!held.length) return null;
+    if (held.length < planned.length) {
+      throw new ValidationError(`shard ${shardText(shard)}: the database holds ${held.length} of its ${planned.length} runs; give each shard a database of its own`);
+    }
+    const resumed = new Set<string>();
+    for (const t of planned.filter((x) => !x.isControl)) {
+      if (this.repo.group(t.runId).some((id) => this.repo.getSummary(id).status !== 'done')) this.resume(t.runId).runIds.forEach((id) => resumed.add(id));
+    }
+    // Like a start, report every run of the shard (the resumed ones reported themselves as queued).
+    for (const x of planned) if (!resumed.has(x.runId)) this.opts.emit('runUpdate', this.repo.getSummary(x.runId));
+    return { experimentId: expId, runIds: planned.map((x) => x.runId) };
   }
 
   /**
@@ -222,6 +267,7 @@ export class RunScheduler {
   }
 
   private adopt(runId: string): void {
+    claimRun(runId);
     this.own.add(runId);
     this.active.add(runId);
   }

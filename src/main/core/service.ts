@@ -2,11 +2,14 @@
 // the WebSocket server and the CLI all call `call(method, params, ctx)` and subscribe to events. It validates every
 // argument and wires the parts that do the work:
 //   jobs.ts       the job queue: every engine worker (training rounds, analyses), at most `concurrency` at once
-//   scheduler.ts  the runs this process trains: start, schedule rounds, progress, cancel, resume
+//   scheduler.ts  the runs this process trains: start (shards.ts: a shard's runs, run ids), schedule rounds,
+//                 progress, cancel, resume
 //   watcher.ts    runs other processes train on the same database, pushed as events
 //   analysis.ts   analyses (analysis-kinds.ts), cached; states.ts resolves state references
 //   snapshots.ts  snapshot export and import
 //   requests.ts   request ids, cancellation of calls in progress
+//   estimate.ts   the presets' estimated times on this machine (getInfo)
+//   merge.ts      shard databases merged into this one (the desktop app's File > Merge databases…)
 import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { ANALYSIS_METHOD_NAMES } from '../../shared/analysis';
@@ -30,13 +33,14 @@ import { ValidationError } from '../../shared/errors';
 import { formatStateRef } from '../../shared/refs';
 import { Store } from '../store';
 import type { SpawnWorker } from '../worker/host';
-import { pidAlive } from '../pid';
 import { AnalysisService } from './analysis';
+import { describePresets } from './estimate';
+import { mergeIntoOpen, type MergeProgress, type MergeResult } from './merge';
 import { JobQueue } from './jobs';
 import { preflight } from './preflight';
 import { loadPresets, resolveRunConfig } from './presets';
 import { RequestRegistry, remoteRefusal, type CallContext } from './requests';
-import { RunScheduler } from './scheduler';
+import { claimRun, ownerAlive, RunScheduler } from './scheduler';
 import { downloadSnapshot, exportSnapshot, importSnapshot, importSnapshotBytes, type SnapshotDownload } from './snapshots';
 import { APP_VERSION } from './version';
 import { ExternalRunWatcher } from './watcher';
@@ -88,6 +92,7 @@ export class Core {
   private readonly watcher: ExternalRunWatcher | null;
   private readonly requests = new RequestRegistry();
   private readonly presets: Map<string, PresetSummary>;
+  private readonly concurrency: number;
   private readonly listeners = new Set<Listener>();
   /** Imported runs this process stored and announced itself. */
   private readonly announced = new Set<string>();
@@ -96,7 +101,8 @@ export class Core {
   constructor(private readonly opts: CoreOptions) {
     this.presets = loadPresets(opts.presetsDir);
     this.store = new Store(opts.dbPath);
-    const concurrency = opts.concurrency ?? Math.max(1, availableParallelism());
+    this.concurrency = opts.concurrency ?? Math.max(1, availableParallelism());
+    const concurrency = this.concurrency;
     const interactive = opts.interactive ?? opts.watchExternalMs !== undefined;
     this.jobs = new JobQueue({ spawnWorker: opts.spawnWorker, concurrency, reserved: interactive ? 1 : 0 });
     const emit: Listener = (event, payload) => this.emit(event, payload);
@@ -115,7 +121,7 @@ export class Core {
       dataDir: opts.dataDir,
       emitProgress: (p) => this.emit('analysisProgress', p),
     });
-    this.store.repo.markOrphansInterrupted((pid) => pid === process.pid || pidAlive(pid));
+    this.store.repo.markOrphansInterrupted(ownerAlive);
     this.watcher = opts.watchExternalMs
       ? new ExternalRunWatcher({ store: this.store, owns: (id) => this.scheduler.owns(id) || this.announced.has(id), emit, intervalMs: opts.watchExternalMs })
       : null;
@@ -156,6 +162,7 @@ export class Core {
 
   private announceImport(r: Result<'importSnapshot'>): Result<'importSnapshot'> {
     this.announced.add(r.runId);
+    claimRun(r.runId);
     this.emit('runUpdate', this.store.repo.getSummary(r.runId));
     return r;
   }
@@ -169,7 +176,12 @@ export class Core {
       version: APP_VERSION,
       backendChoice: this.opts.backend,
       backend: this.scheduler.backend,
-      presets: [...this.presets.values()],
+      presets: describePresets(this.presets.values(), {
+        choice: this.opts.backend,
+        last: this.scheduler.backend,
+        workers: this.concurrency,
+        dataDir: this.opts.dataDir,
+      }),
       dbPath: this.opts.dbPath,
       dataDir: this.opts.dataDir,
       transport: this.opts.transport,
@@ -213,7 +225,7 @@ export class Core {
   }
 
   startRun(p: Methods['startRun']['params']): Result<'startRun'> {
-    return this.scheduler.start(this.resolveConfig(p));
+    return this.scheduler.start(this.resolveConfig(p), p.shard);
   }
 
   /** Continues the runs of a group (a ticket and its controls) that are not done, from their last committed round. */
@@ -228,6 +240,14 @@ export class Core {
   /** Resolves when the run reaches done, failed or cancelled. */
   waitForRun(runId: string): Promise<RunSummary> {
     return this.scheduler.waitFor(runId);
+  }
+
+  /**
+   * Merges shard databases into this core's database (File > Merge databases…), a shard a step with the event loop
+   * running between them; a shard that conflicts changes nothing (core/merge.ts).
+   */
+  mergeDatabases(shards: readonly string[], onProgress: (p: MergeProgress) => void): Promise<MergeResult> {
+    return mergeIntoOpen(this.store, shards, onProgress);
   }
 
   /** Cancels the jobs in progress (their runs end as cancelled), waits for them, and closes the database. */

@@ -21,9 +21,41 @@ import {
   type SnapshotMeta,
 } from '../store/snapshot';
 import type { Store } from '../store';
+import type { SnapshotPreprocessing } from '../store/preprocessing';
+import { inputShapeOf } from '../store/snapshot-arch';
+import { isRealDataset } from '../engine/data/registry';
+import type { Normalisation } from '../../shared/contract';
 import { resolveStateRef, type ResolvedState } from './states';
 import { newRunId } from './ids';
 import { APP_VERSION } from './version';
+
+/**
+ * A snapshot's preprocessing from its run's normalisation: raw pixels / 255 for the real data sets (the generated
+ * ones are in [0, 1] already), then the per-channel constants the run computed on its training split, or its one
+ * constant for every channel; undefined when the run has none (or the data set is unknown).
+ */
+export function preprocessingOf(n: Normalisation | null, dataset: string): SnapshotPreprocessing | undefined {
+  const shape = inputShapeOf(dataset);
+  if (!n || !shape) return undefined;
+  const c = shape[2];
+  const per = n.perChannel && n.perChannel.mean.length === c && n.perChannel.std.length === c ? n.perChannel : null;
+  return {
+    scale: isRealDataset(dataset) ? 255 : 1,
+    mean: per ? [...per.mean] : Array<number>(c).fill(n.mean),
+    std: per ? [...per.std] : Array<number>(c).fill(n.std),
+    source: `the run's training split, validation hold-out excluded; ${per || c === 1 ? 'per channel' : 'one mean and std over all channels'}`,
+  };
+}
+
+/** A run's normalisation from a snapshot's preprocessing: the per-channel constants and the pooled ones they give. */
+export function normalisationOf(p: SnapshotPreprocessing): Normalisation {
+  const c = p.mean.length;
+  if (c === 1) return { mean: p.mean[0]!, std: p.std[0]! };
+  // Channels of equal size: the pooled mean is the channels' mean, the pooled variance the mean of E[x²] less its square.
+  const mean = p.mean.reduce((a, b) => a + b, 0) / c;
+  const ex2 = p.std.reduce((a, s, i) => a + s * s + p.mean[i]! ** 2, 0) / c;
+  return { mean, std: Math.sqrt(Math.max(0, ex2 - mean * mean)), perChannel: { mean: [...p.mean], std: [...p.std] } };
+}
 
 export interface ExportOptions {
   format?: SnapshotFormat;
@@ -65,6 +97,7 @@ function snapshotLayers(s: ResolvedState): { layers: LayerTensors[]; withWeights
 function prepareExport(store: Store, refText: string, opts: ExportOptions): Prepared {
   const s = resolveStateRef(store, refText);
   const { runId, round, which, density } = s.info;
+  const preprocessing = preprocessingOf(store.repo.getRun(runId).normalisation, s.config.dataset);
   const meta: SnapshotMeta = {
     format: SNAPSHOT_FORMAT,
     arch: s.config.arch,
@@ -76,6 +109,7 @@ function prepareExport(store: Store, refText: string, opts: ExportOptions): Prep
     config: s.config,
     createdAt: new Date().toISOString(),
     app: APP_VERSION,
+    ...(preprocessing ? { preprocessing } : {}),
   };
   const { layers, withWeights } = snapshotLayers(s);
   return { snapshot: { meta, layers }, weights: withWeights && !(opts.masksOnly ?? which === 'mask'), runId, round, which, density };
@@ -158,6 +192,7 @@ function storeSnapshot(store: Store, snap: Snapshot, label: string, origin: stri
     store.repo.updateRun(runId, {
       status: 'done',
       pid: null,
+      ...(snap.meta.preprocessing ? { normalisation: normalisationOf(snap.meta.preprocessing) } : {}),
       warnings: [`${origin} (run ${snap.meta.run}, round ${snap.meta.round}, ${snap.meta.which}, ${(density * 100).toFixed(2)}% of weights remaining)`],
     });
   });

@@ -31,17 +31,18 @@ export function snapshotOpenOptions(dir: string): OpenDialogOptions {
   };
 }
 
+const databaseFilters = [
+  { name: 'Ticketscope database', extensions: DB_EXTENSIONS },
+  { name: 'All files', extensions: ['*'] },
+];
+
 export function databaseOpenOptions(dir: string): OpenDialogOptions {
-  return {
-    title: 'Open database',
-    defaultPath: dir,
-    buttonLabel: 'Open',
-    filters: [
-      { name: 'Ticketscope database', extensions: DB_EXTENSIONS },
-      { name: 'All files', extensions: ['*'] },
-    ],
-    properties: ['openFile'],
-  };
+  return { title: 'Open database', defaultPath: dir, buttonLabel: 'Open', filters: databaseFilters, properties: ['openFile'] };
+}
+
+/** File > Merge databases…: the shard databases of a sweep (docs/cluster.md), several at once. */
+export function mergeOpenOptions(dir: string): OpenDialogOptions {
+  return { title: 'Merge databases into this one', defaultPath: dir, buttonLabel: 'Merge', filters: databaseFilters, properties: ['openFile', 'multiSelections'] };
 }
 
 export function databaseSaveOptions(dir: string): SaveDialogOptions {

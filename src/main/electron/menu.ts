@@ -9,6 +9,7 @@ export interface MenuActions {
   openRecent(path: string): void;
   clearRecent(): void;
   importSnapshot(): void;
+  mergeDatabases(): void;
   exportSnapshot(): void;
   openDataFolder(): void;
   showDatabaseFile(): void;
@@ -51,6 +52,7 @@ export function buildMenuTemplate(o: MenuOptions): MenuItemConstructorOptions[] 
       { label: 'Open database…', accelerator: 'CmdOrCtrl+O', click: () => a.openDatabase() },
       { label: 'New database…', accelerator: 'CmdOrCtrl+Shift+N', click: () => a.newDatabase() },
       { label: 'Recent databases', submenu: recent },
+      { label: 'Merge databases…', click: () => a.mergeDatabases() },
       sep,
       { label: 'Import snapshot…', accelerator: 'CmdOrCtrl+I', click: () => a.importSnapshot() },
       { label: 'Export snapshot…', accelerator: 'CmdOrCtrl+E', click: () => a.exportSnapshot() },

@@ -233,7 +233,8 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 
 /**
  * Train `net` for steps startIteration+1 .. config.iterations (all of them by default), evaluating every
- * config.evalEvery steps and at the last. The early-stopping iteration is the evaluation with the minimum validation
+ * config.evalEvery steps and at the last; with config.earlyStopPatience, stop at the first evaluation that is that many
+ * iterations past the best validation loss (the round's final weights are then those of that step). The early-stopping iteration is the evaluation with the minimum validation
  * loss (the earliest on ties): there must be a validation split (the config requires one), never the test set.
  * Training batches are augmented (config.augmentation) and the net runs with dropout (config.dropout); evaluations
  * see neither. Augmentation and dropout draw from the streams augment/round<r>/step<i> and dropout/round<r>/step<i>,
@@ -345,6 +346,11 @@ export async function trainRound(o: TrainRoundOptions): Promise<TrainRoundResult
           { round, iteration: it, split: 'test', ...test },
         ];
         callbacks.onMetrics(points);
+        if (config.earlyStopPatience !== undefined && it - best.iteration >= config.earlyStopPatience) {
+          // Patience ran out: the round ends here, and this evaluation is its last.
+          callbacks.onProgress(it, iterations);
+          break;
+        }
       }
       if (it % PROGRESS_EVERY === 0 || it === iterations) callbacks.onProgress(it, iterations);
       if (it % YIELD_EVERY === 0) await tick();

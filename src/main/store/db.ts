@@ -20,6 +20,21 @@ export class StoreError extends Error {
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
 const OUR_TABLES = ['experiments', 'runs', 'rounds', 'metrics', 'tensors'];
 
+/** Why the file at `path` is not an SQLite database by its first 16 bytes (plain reads), or null when it is one. */
+export function sqliteHeaderProblem(path: string): string | null {
+  const head = Buffer.alloc(16);
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    readSync(fd, head, 0, 16, 0);
+  } catch (err) {
+    return `cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+  return head.toString('latin1') === SQLITE_MAGIC ? null : 'not an SQLite database';
+}
+
 /**
  * Why `path` must not be opened as a Ticketscope database, or null when it may (ours, empty, or not there yet).
  * Reads the file read-only: a foreign file is never modified (opening it for real would add our tables to it and
@@ -37,17 +52,8 @@ export function databaseProblem(path: string): string | null {
     return code === 'ENOTDIR' ? 'a part of the path is a file, not a folder' : `cannot read it (${code ?? 'error'})`;
   }
   if (size === 0) return null;
-  const head = Buffer.alloc(16);
-  let fd: number | null = null;
-  try {
-    fd = openSync(path, 'r');
-    readSync(fd, head, 0, 16, 0);
-  } catch (err) {
-    return `cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
-  } finally {
-    if (fd !== null) closeSync(fd);
-  }
-  if (head.toString('latin1') !== SQLITE_MAGIC) return 'not an SQLite database';
+  const notSqlite = sqliteHeaderProblem(path);
+  if (notSqlite) return notSqlite;
   let db: Database.Database | null = null;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });

@@ -2,6 +2,7 @@
 // tensors, the analysis cache) and transactions. Only src/main/store writes SQL.
 import { openDatabase, type Db } from './db';
 import { AnalysisCache } from './analyses';
+import { mergeSteps, type MergeOutcome, type MergeProgress } from './merge';
 import { Repo } from './repo';
 import { TensorStore } from './tensors';
 
@@ -23,6 +24,11 @@ export class Store {
   /** Runs `fn` in one transaction: everything it writes is committed together, or nothing is. */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  /** Merges shard databases into this one, a shard a step (store/merge.ts); `scratchDir` holds the shards' copies. */
+  mergeSteps(shards: readonly string[], scratchDir: string): Generator<MergeProgress, MergeOutcome> {
+    return mergeSteps(this.db, shards, scratchDir);
   }
 
   close(): void {

@@ -170,6 +170,10 @@ export class Repo {
       .run(runId, result.round, result.density, result.testAccuracy, result.earlyStopIteration, result.finalTestAccuracy, now());
   }
 
+  runExists(runId: string): boolean {
+    return !!this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId);
+  }
+
   listRuns(): RunSummary[] {
     const rows = this.db.prepare(`${RUN_SELECT} ORDER BY r.created_at DESC, r.rowid DESC`).all() as RunRow[];
     return rows.map(toSummary);
@@ -267,13 +271,13 @@ export class Repo {
   }
 
   /** Runs marked queued/running by a process that no longer exists: they were interrupted. */
-  markOrphansInterrupted(isAlive: (pid: number) => boolean): number {
+  markOrphansInterrupted(isAlive: (pid: number, runId: string) => boolean): number {
     const rows = this.db
       .prepare(`SELECT id, pid FROM runs WHERE status IN ('queued', 'running')`)
       .all() as { id: string; pid: number | null }[];
     let n = 0;
     for (const r of rows) {
-      if (r.pid === null || !isAlive(r.pid)) {
+      if (r.pid === null || !isAlive(r.pid, r.id)) {
         this.updateRun(r.id, { status: 'failed', error: 'interrupted: the process running it stopped', pid: null });
         n++;
       }

@@ -2,7 +2,8 @@
 // load directly, and the import of such files. See docs/formats.md (the format) and docs/pytorch.md (using it).
 //
 // Tensors `<layer>.mask` (U8 0/1), `<layer>.weight`, `<layer>.weight_init`, `<layer>.bias` (F32), in PyTorch layout;
-// metadata (all values strings): format, arch, dataset, run, round, density, which, app, createdAt, config (JSON).
+// metadata (all values strings): format, arch, dataset, run, round, density, which, app, createdAt, config (JSON), and
+// preprocessing (JSON, preprocessing.ts) when the run's input normalisation is known.
 // Import validates everything (file structure, dtypes, shapes against the architecture, mask values, metadata)
 // before it returns, so a caller can check a file completely before writing anything.
 import { readFileSync, statSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { snapshotFormatOfPath, type SnapshotFormat } from '../../shared/contract
 import { ValidationError } from '../../shared/errors';
 import type { NetState } from '../../shared/tensors';
 import { firstNonBinary } from './bits';
+import { parsePreprocessing, preprocessingToString, type SnapshotPreprocessing } from './preprocessing';
 import { NPY_HEADER_MAX, readNpz, writeNpz, type NpzLimits } from './npz';
 import type { NamedTensor, RawTensor, TensorFile } from './safetensors';
 import { numel, readSafetensors, writeSafetensors } from './safetensors';
@@ -53,6 +55,8 @@ export interface SnapshotMeta {
   createdAt: string;
   /** Version of the app that wrote it. */
   app: string;
+  /** How a raw image becomes the network's input (the run's normalisation); absent when not known. */
+  preprocessing?: SnapshotPreprocessing;
 }
 
 export interface Snapshot {
@@ -116,6 +120,7 @@ export function metaToStrings(meta: SnapshotMeta): Record<string, string> {
     app: meta.app,
     createdAt: meta.createdAt,
     config: JSON.stringify(meta.config ?? null),
+    ...(meta.preprocessing ? { preprocessing: preprocessingToString(meta.preprocessing) } : {}),
   };
 }
 
@@ -227,6 +232,14 @@ function parseMeta(metadata: Record<string, string> | null, fail: (msg: string) 
       if (v !== undefined && v !== m[key]) return fail(`metadata config.${key} ${JSON.stringify(v)} differs from metadata ${key} ${m[key]}`);
     }
   }
+  // Optional (snapshots written before it existed have none); checked against the data set's input channels.
+  let preprocessing: SnapshotPreprocessing | undefined;
+  const shape = inputShapeOf(m.dataset);
+  if (metadata.preprocessing !== undefined && shape) {
+    const p = parsePreprocessing(metadata.preprocessing, shape[2]);
+    if (typeof p === 'string') return fail(`metadata preprocessing ${p}`);
+    preprocessing = p;
+  }
   return {
     format: SNAPSHOT_FORMAT,
     arch: m.arch,
@@ -238,6 +251,7 @@ function parseMeta(metadata: Record<string, string> | null, fail: (msg: string) 
     config,
     createdAt: m.createdAt,
     app: m.app,
+    ...(preprocessing ? { preprocessing } : {}),
   };
 }
 

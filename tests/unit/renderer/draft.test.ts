@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { identityOfConfig } from '../../../src/shared/config';
 import { experimentId } from '../../../src/shared/refs';
 import {
+  arrangeIssues,
   getAt,
   impDensities,
   initialValue,
@@ -46,6 +47,33 @@ describe('validate', () => {
     expect(bad.ok).toBe(false);
     expect(bad.issues.map((i) => i.path)).toContain('iterations');
     expect(validate('not an object').ok).toBe(false);
+  });
+});
+
+describe('arrangeIssues: one error for one bad value, on the field that holds it (issue #15)', () => {
+  const shown = (name: string, path: (string | number)[], value: unknown) => {
+    const v = validate(setAt(preset(name) as Record<string, unknown>, path, value));
+    return arrangeIssues(v.issues, pathKey(path)).map((i) => `${i.path}: ${i.message}`);
+  };
+
+  it('a bad iterations: its own error only, none on evalEvery or rewindIteration that nobody touched', () => {
+    // What the schema says: three issues for the one bad value.
+    expect(validate(setAt(preset('quick-imp') as Record<string, unknown>, ['iterations'], -5)).issues.map((i) => i.path)).toEqual(['iterations', 'evalEvery', 'method.rewindIteration']);
+    expect(shown('quick-imp', ['iterations'], -5)).toEqual(['iterations: Too small: expected number to be >0']);
+    expect(shown('quick', ['iterations'], 0)).toEqual(['iterations: Too small: expected number to be >0']);
+  });
+
+  it('a value valid alone that breaks a check across fields: the error on the field just edited, naming the other', () => {
+    expect(shown('quick-imp', ['iterations'], 40)).toEqual(['iterations: evalEvery must be at most iterations (40)']);
+    expect(shown('quick-imp', ['synthetic', 'train'], 10)).toEqual(['synthetic.train: validation must be smaller than synthetic.train (10)']);
+    // Edited on the field the check is about: there.
+    expect(shown('quick-imp', ['evalEvery'], 100000)).toEqual(['evalEvery: must be at most iterations (300)']);
+    expect(shown('quick-imp', ['method', 'rewindIteration'], 400)).toEqual(['method.rewindIteration: must be less than iterations (300): a rewound round trains iterations - rewindIteration steps']);
+  });
+
+  it('without an edit (a config loaded as JSON), every issue where the schema puts it', () => {
+    const v = validate(setAt(preset('quick-imp') as Record<string, unknown>, ['iterations'], 40));
+    expect(arrangeIssues(v.issues, null)).toEqual(v.issues);
   });
 });
 

@@ -1,6 +1,6 @@
 // The hash routes of the renderer (app/routes.ts): `#/<view>[/<arg>]`, read back exactly as written.
 import { describe, expect, it } from 'vitest';
-import { hrefOf, parseHash, VIEWS } from '../../../src/renderer/src/app/routes';
+import { hrefOf, parseHash, unknownViewOf, VIEWS } from '../../../src/renderer/src/app/routes';
 
 describe('parseHash', () => {
   it('reads the view and its argument', () => {
@@ -15,6 +15,15 @@ describe('parseHash', () => {
     expect(parseHash('')).toEqual({ view: 'runs', arg: null });
     expect(parseHash('#/')).toEqual({ view: 'runs', arg: null });
     expect(parseHash('#/no-such-view')).toEqual({ view: 'runs', arg: null });
+    // The argument was meant for another view: not a run id.
+    expect(parseHash('#/no-such-view/r1')).toEqual({ view: 'runs', arg: null });
+  });
+
+  it('names an unknown view, so the app can say so', () => {
+    expect(unknownViewOf('#/no-such-view/r1')).toBe('no-such-view');
+    expect(unknownViewOf('#/runs/r1')).toBeNull();
+    expect(unknownViewOf('#/')).toBeNull();
+    expect(unknownViewOf('')).toBeNull();
   });
 
   it('decodes the argument and drops one that is malformed, too long or has other characters', () => {

@@ -2,7 +2,8 @@
 // and quantiles computed here, the panels per layer, and the CSV tables.
 import { describe, expect, it } from 'vitest';
 import type { LayerSelectivity, PoolSelectivity, SelectivityResult } from '../../../src/shared/analysis';
-import { BIN_WIDTH, BINS, csvLine, formatP, histogram, nullSummary, panelsOf, poolOf, selectivityCsv, unitAurocCsv } from '../../../src/renderer/src/charts/selectivity-data';
+import { textWidth } from '../../../src/renderer/src/charts/axes';
+import { BIN_WIDTH, BINS, csvLine, formatP, histogram, nullSummary, panelCountText, panelsOf, panelYLabel, poolOf, selectivityCsv, unitAurocCsv } from '../../../src/renderer/src/charts/selectivity-data';
 import { stateInfo } from './fixtures';
 
 /** Bin k holds [k·w, (k+1)·w); 1 goes in the last bin: the number of inner edges at or below the value. */
@@ -121,5 +122,33 @@ describe('panels and tables', () => {
 
   it('csvLine leaves missing and non-finite cells empty', () => {
     expect(csvLine(['a', 1, null, undefined, NaN, 'x"y'])).toBe('a,1,,,,"x""y"');
+  });
+});
+
+describe('panel labels (issue #15: the rotated y label ran into the best-unit lines of small panels)', () => {
+  it('the y label never runs past the plot, for one to four states, either layout and either scale', () => {
+    for (const rows of [true, false]) {
+      for (const sqrt of [true, false]) {
+        for (const kind of ['conv', 'dense'] as const) {
+          for (const plotH of [34, 68, 102, 112, 136]) {
+            const label = panelYLabel(plotH, kind, sqrt, rows);
+            expect(textWidth(label, 10), `${plotH} ${label}`).toBeLessThanOrEqual(plotH - 4);
+          }
+        }
+      }
+    }
+  });
+
+  it('says as much as fits: the full label in a tall plot, a short one in a one-state strip', () => {
+    expect(panelYLabel(112, 'dense', false, false)).toBe('units per bin');
+    expect(panelYLabel(112, 'conv', true, false)).toBe('channels/bin (√)');
+    expect(panelYLabel(136, 'conv', true, true)).toBe('channels/bin (√)');
+    expect(panelYLabel(34, 'conv', true, true)).toBe('√ n');
+    expect(panelYLabel(34, 'dense', false, true)).toBe('n');
+  });
+
+  it('the bars’ height and count range under the x axis', () => {
+    expect(panelCountText('conv', true, true, 12)).toBe('bar height: channels per bin (√ scale), 0–12 per row');
+    expect(panelCountText('dense', false, false, 40)).toBe('bar height: units per bin');
   });
 });

@@ -19,6 +19,11 @@ describe('view arguments', () => {
     expect(parseViewArg('r1.2.trained.fc1.0')).toMatchObject({ layer: 'fc1', unit: 0, classIndex: null });
   });
 
+  it('reads a state reference written with colons too', () => {
+    expect(parseViewArg('r1:2:mask')).toEqual({ runId: 'r1', round: 2, which: 'mask', layer: null, unit: null, classIndex: null });
+    expect(refOfArg(parseViewArg('r1:2:ticket-at-init'))).toBe('r1:2:ticket-at-init');
+  });
+
   it('accepts a bare run id, naming no state', () => {
     const p = parseViewArg('r29b4b9c345');
     expect(p).toEqual({ runId: 'r29b4b9c345', round: null, which: null, layer: null, unit: null, classIndex: null });
@@ -73,10 +78,16 @@ describe('comparison states', () => {
     expect(comparisonWith(states, 'zz:1:trained')).toEqual(['zz:1:trained']);
   });
 
-  it('statesForArg: a state, a run, or the first run with weights when nothing is picked', () => {
+  it('statesForArg: a state, a run, or the newest run with a ticket when nothing is picked', () => {
     expect(statesForArg(states, parseViewArg('r2.1.trained'), 0)).toEqual(['r2:0:init', 'r2:1:ticket-at-init', 'r2:1:trained', 'r2:0:trained']);
     expect(statesForArg(states, parseViewArg('r2'), 0, 2)).toEqual(['r2:0:init', 'r2:1:ticket-at-init', 'r2:1:trained', 'r2:0:trained']);
-    expect(statesForArg(states, null, 0)).toEqual(['r1:0:init', 'r1:3:ticket-at-init', 'r1:3:trained', 'r1:0:trained']);
+    expect(statesForArg(states, parseViewArg('r1.3.trained'), 0)).toEqual(['r1:0:init', 'r1:3:ticket-at-init', 'r1:3:trained', 'r1:0:trained']);
+    // listStates lists the oldest run first: r2 is the newest.
+    expect(statesForArg(states, null, 0)).toEqual(['r2:0:init', 'r2:1:ticket-at-init', 'r2:1:trained', 'r2:0:trained']);
+    // A run or state that is not stored, or a mask without weights: the default run's comparison.
+    expect(statesForArg(states, parseViewArg('gone'), 0)).toEqual(['r2:0:init', 'r2:1:ticket-at-init', 'r2:1:trained', 'r2:0:trained']);
+    expect(statesForArg(states, parseViewArg('r1.9.trained'), 0)).toEqual(['r1:0:init', 'r1:3:ticket-at-init', 'r1:3:trained', 'r1:0:trained']);
+    expect(statesForArg(states, parseViewArg('r1.2.mask'), 0)).toEqual(['r1:0:init', 'r1:3:ticket-at-init', 'r1:3:trained', 'r1:0:trained']);
     // Something is picked already and the argument names nothing stored: nothing to change.
     expect(statesForArg(states, parseViewArg('gone'), 2)).toEqual([]);
     expect(statesForArg(states, null, 1)).toEqual([]);

@@ -1,9 +1,11 @@
-// Route arguments of the analysis views. A state's canonical reference RUN:ROUND:WHICH (shared/refs.ts) travels with
-// dots in a route: `RUN.ROUND.WHICH`; a unit adds its layer, index and class: `RUN.ROUND.WHICH.LAYER.UNIT[.CLASS]`,
-// e.g. `r29b4b9c345.3.trained.conv2.17.5`. Run ids never contain dots. A bare run id is accepted too (the view then
-// picks that run's states).
+// Route arguments of the analysis views. A route argument must match /^[A-Za-z0-9_.-]{1,100}$/ (app/routes.ts), so a
+// state's canonical reference RUN:ROUND:WHICH (shared/refs.ts) travels with dots: `RUN.ROUND.WHICH`; a unit adds its
+// layer, index and class: `RUN.ROUND.WHICH.LAYER.UNIT[.CLASS]`, e.g. `r29b4b9c345.3.trained.conv2.17.5`. Run ids never
+// contain dots. A bare run id is accepted too (the view then picks that run's states), and so is a reference written
+// with colons.
 import type { StateInfo } from '../../../shared/analysis';
 import { canonicalRef, isId, parseCanonicalRef, type Which } from '../../../shared/refs';
+import { defaultRunId } from './route-defaults';
 
 export interface ParsedArg {
   runId: string;
@@ -27,10 +29,10 @@ export function unitArg(ref: string, layer: string, unit: number, classIndex?: n
   return [stateArg(ref), layer, String(unit), ...(classIndex === undefined || classIndex === null ? [] : [String(classIndex)])].join('.');
 }
 
-/** Parses what stateArg / unitArg wrote (or a bare run id); null for anything else. */
+/** Parses what stateArg / unitArg wrote (or a bare run id, or RUN:ROUND:WHICH); null for anything else. */
 export function parseViewArg(arg: string | null | undefined): ParsedArg | null {
   if (!arg) return null;
-  const parts = arg.split('.');
+  const parts = arg.split(/[.:]/);
   const [runId, , , layer, unit, cls] = parts;
   if (!runId || !isId(runId) || parts.length > 6) return null;
   const out: ParsedArg = { runId, round: null, which: null, layer: null, unit: null, classIndex: null };
@@ -82,17 +84,17 @@ export function comparisonWith(states: StateInfo[], ref: string, max = 4): strin
 
 /**
  * The states a comparison view opens with for its route argument: the referenced state with its run's comparison
- * states, or a run's comparison states; with neither (and nothing picked yet), the first run that has weights.
- * Empty when there is nothing to change.
+ * states, or a run's comparison states; with neither (and nothing picked yet), the default run's (route-defaults.ts:
+ * the newest run with a ticket at init). Empty when there is nothing to change.
  */
 export function statesForArg(states: StateInfo[], parsed: ParsedArg | null, pickedCount: number, max = 4): string[] {
   const ref = refOfArg(parsed);
   let next: string[] = [];
-  if (ref && states.some((s) => s.ref === ref)) next = comparisonWith(states, ref, max);
+  if (ref && states.some((s) => s.ref === ref && s.hasWeights)) next = comparisonWith(states, ref, max);
   else if (parsed) next = comparisonStates(states, parsed.runId).map((s) => s.ref);
   if (!next.length && !pickedCount) {
-    const first = states.find((s) => s.hasWeights);
-    if (first) next = comparisonStates(states, first.runId).map((s) => s.ref);
+    const runId = defaultRunId(states);
+    if (runId) next = comparisonStates(states, runId).map((s) => s.ref);
   }
   return next;
 }

@@ -18,7 +18,7 @@ import { SelectivityView } from '../views/SelectivityView';
 import { SubcircuitView } from '../views/SubcircuitView';
 import { useExperimentDetails, useExperiments } from './experiments';
 import { useAppData, useConnection, useRunView, type AppPhase } from './hooks';
-import { useRoute, type ViewId } from './routes';
+import { unknownViewOf, useRoute, type ViewId } from './routes';
 import { useGlobalShortcuts, useStartShortcut } from './shortcuts';
 import { useMenuCommands } from './useMenuCommands';
 import { useRunActions } from './useRunActions';
@@ -68,10 +68,22 @@ export function App({ host }: { host: Host }) {
   const [help, setHelp] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const { selectedId, setSelectedId, onMissing } = useRunSelection(route, navigate, phase, runs, data.listEpoch);
+  const { selectedId, setSelectedId, onMissing } = useRunSelection(route, navigate, phase, runs, data.listEpoch, setNotice);
   const { starting, startRun, startPreset, actions } = useRunActions(api, data.refreshRuns, setSelectedId, navigate, showError);
   useMenuCommands(api, selectedId, setSelectedId, data.refreshRuns, navigate, showError, setNotice);
   useRootMarkers(phase, route.view);
+  // An address naming no view shows the Runs view and says so (it is never ignored silently). Read as rendered: the
+  // Runs view's selection may rewrite the address before this effect runs.
+  // The notice is set while rendering (as React advises over effects that set state), the address in an effect.
+  const unknownView = unknownViewOf(window.location.hash);
+  const [noticedView, setNoticedView] = useState<string | null>(null);
+  if (noticedView !== unknownView) {
+    setNoticedView(unknownView);
+    if (unknownView) setNotice(`There is no view “${unknownView}”; showing the Runs view instead.`);
+  }
+  useEffect(() => {
+    if (unknownView && unknownViewOf(window.location.hash)) navigate('runs', null, true);
+  }, [unknownView, navigate]);
 
   const summary = runs.find((r) => r.runId === selectedId);
   const view = useRunView(api, route.view === 'runs' ? selectedId : null, summary, conn.epoch, showError, onMissing);
@@ -129,6 +141,8 @@ export function App({ host }: { host: Host }) {
       )}
       {phase === 'ready' && route.view === 'builder' && (
         <BuilderView
+          // A preset named in the address (#/builder/NAME) loads it, also when the address changes on this view.
+          key={route.arg ?? ''}
           info={info}
           presetArg={route.arg}
           experiments={experimentsState.experiments}

@@ -61,3 +61,12 @@ export function elapsed(fromIso: string, toIso: string): string | null {
 
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 export const startShortcutLabel = isMac ? '⌘↵' : 'Ctrl+Enter';
+
+/** A rough duration for estimates: "25 s", "4 min", "2.5 h", "3.2 days". */
+export function formatRoughDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${+(seconds / 3600).toFixed(1)} h`;
+  return `${+(seconds / 86400).toFixed(1)} days`;
+}

@@ -1,5 +1,6 @@
 // What each run kind is called and how it is drawn. Kinds the engine adds later get a fallback label and colour.
 import type { ExperimentConfig, RunKind } from '../../../shared/config';
+import { layersOf } from '../analysis/nets';
 
 export interface KindInfo {
   /** Short name for legends and lists. */
@@ -94,7 +95,10 @@ export function methodText(c: ExperimentConfig): string {
       return 'dense';
     case 'imp': {
       const r = m.rates as { conv: number; fc: number; output: number };
-      const parts = [`IMP, ${String(m.rounds)} rounds`, `prune conv ${pct(r.conv)} / fc ${pct(r.fc)} / output ${pct(r.output)} per round`];
+      // Only the roles the network has: LeNet-300-100 has no conv layer, so its conv rate prunes nothing.
+      const noConv = layersOf(c.arch).length > 0 && !layersOf(c.arch).some((l) => l.kind === 'conv');
+      const rates = [...(noConv ? [] : [`conv ${pct(r.conv)}`]), `fc ${pct(r.fc)}`, `output ${pct(r.output)}`];
+      const parts = [`IMP, ${String(m.rounds)} rounds`, `prune ${rates.join(' / ')} per round`];
       if (m.ranking === 'global') parts.push(`global ranking${typeof m.globalRate === 'number' ? ` (${pct(m.globalRate)})` : ''}`);
       if (typeof m.rewindIteration === 'number' && m.rewindIteration > 0) parts.push(`rewind to it ${m.rewindIteration}`);
       if (Array.isArray(m.controlRounds)) parts.push(`controls at ${roundsText(m.controlRounds as number[])}`);

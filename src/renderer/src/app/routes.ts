@@ -31,11 +31,18 @@ export interface Route {
 /** A run, experiment or preset id, or a state reference RUN:ROUND:WHICH (analysis views). */
 const ARG = /^[A-Za-z0-9_.:-]{1,100}$/;
 
+/** The route a hash names; an unknown view is the Runs view, without the argument that was meant for another view. */
 export function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');
-  const view = VIEWS.find((v) => v.id === parts[0])?.id ?? 'runs';
-  const raw = parts[1] ? safeDecode(parts[1]) : null;
-  return { view, arg: raw !== null && ARG.test(raw) ? raw : null };
+  const view = VIEWS.find((v) => v.id === parts[0])?.id;
+  const raw = view && parts[1] ? safeDecode(parts[1]) : null;
+  return { view: view ?? 'runs', arg: raw !== null && ARG.test(raw) ? raw : null };
+}
+
+/** The view a hash names when it is none of VIEWS (so the Runs view is shown instead); null otherwise. */
+export function unknownViewOf(hash: string): string | null {
+  const name = hash.replace(/^#\/?/, '').split('/')[0] ?? '';
+  return name && !VIEWS.some((v) => v.id === name) ? (safeDecode(name) ?? name).slice(0, 40) : null;
 }
 
 function safeDecode(s: string): string | null {

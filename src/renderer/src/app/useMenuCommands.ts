@@ -1,5 +1,5 @@
 // Commands from the desktop app's menu (Electron only): show an imported run; export the selected run's snapshot
-// (a save dialog, then the file; what was written shows as a notice).
+// (a save dialog, then the file; what was written shows as a notice); a merge's progress and outcome as notices.
 import { useEffect, useEffectEvent } from 'react';
 import type { Api, MenuEvent } from '../../../shared/contract';
 import { errorMessage } from '../api';
@@ -20,6 +20,11 @@ export function useMenuCommands(
       select(m.runId);
       refreshRuns();
       navigate('runs', m.runId);
+      return;
+    }
+    if (m.action === 'notice' || m.action === 'merged') {
+      if (m.action === 'merged') refreshRuns();
+      showNotice(m.message);
       return;
     }
     if (m.action !== 'exportSnapshot') return;

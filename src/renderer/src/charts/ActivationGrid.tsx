@@ -21,6 +21,8 @@ export interface ActivationGridProps {
   /** Overlay opacity, 0..1. */
   opacity: number;
   scaleMode: ScaleMode;
+  /** Grad-CAM's colour scale (default: scaleMode). */
+  camScaleMode?: ScaleMode;
   canvasRef?: Ref<HTMLCanvasElement>;
 }
 
@@ -48,7 +50,7 @@ function drawGrid(ctx: CanvasRenderingContext2D, L: GridLayout, imgs: Map<number
   ctx.fillStyle = pal.bg;
   ctx.fillRect(0, 0, L.width, L.height);
   ctx.textBaseline = 'alphabetic';
-  const colourOf = (c: string) => (c === 'fg' ? pal.fg : c === 'fg2' ? pal.fg2 : c);
+  const colourOf = (c: string) => (c === 'fg' ? pal.fg : c === 'fg2' ? pal.fg2 : c === 'warn' ? (dark ? '#f0b429' : '#9a5b00') : c);
   for (const r of L.rules) {
     ctx.fillStyle = pal.grid;
     ctx.fillRect(12, r.y, L.width - 24, 1);
@@ -90,12 +92,27 @@ function drawGrid(ctx: CanvasRenderingContext2D, L: GridLayout, imgs: Map<number
     ctx.strokeStyle = t.image === null ? pal.fg2 : pal.frame;
     ctx.lineWidth = 1;
     ctx.strokeRect(t.x + 0.5, t.y + 0.5, t.size - 1, t.size - 1);
-    ctx.font = `400 10px ${pal.font}`;
     ctx.fillStyle = t.image === null ? pal.fg : pal.fg2;
     ctx.textAlign = 'center';
-    ctx.fillText(fit(ctx, t.caption, t.size + 2), t.x + t.size / 2, t.y + t.size + 10);
+    // A caption takes the tile's width and the gap beside it, in a smaller font before it is cut.
+    const w = t.size + 4;
+    ctx.font = shrinkFont(ctx, t.caption, w, pal.font);
+    ctx.fillText(fit(ctx, t.caption, w), t.x + t.size / 2, t.y + t.size + 10);
+    if (t.caption2 !== null) {
+      ctx.font = shrinkFont(ctx, t.caption2, w, pal.font);
+      ctx.fillText(fit(ctx, t.caption2, w), t.x + t.size / 2, t.y + t.size + 22);
+    }
   }
   ctx.restore();
+}
+
+/** The caption font: 10 px, or down to 8 px when that makes `s` fit `w`. */
+function shrinkFont(ctx: CanvasRenderingContext2D, s: string, w: number, family: string): string {
+  for (const px of [10, 9, 8]) {
+    ctx.font = `400 ${px}px ${family}`;
+    if (ctx.measureText(s).width <= w) break;
+  }
+  return ctx.font;
 }
 
 function drawLegend(ctx: CanvasRenderingContext2D, lg: Legend, pal: ChartPalette) {
@@ -142,10 +159,10 @@ interface Hover {
   y: number;
 }
 
-export function ActivationGrid({ result, width, dark, opacity, scaleMode, canvasRef }: ActivationGridProps) {
+export function ActivationGrid({ result, width, dark, opacity, scaleMode, camScaleMode = scaleMode, canvasRef }: ActivationGridProps) {
   const pal = chartPalette(dark);
   const own = useRef<HTMLCanvasElement | null>(null);
-  const layout = useMemo(() => layoutGrid(result, width, scaleMode), [result, width, scaleMode]);
+  const layout = useMemo(() => layoutGrid(result, width, scaleMode, camScaleMode), [result, width, scaleMode, camScaleMode]);
   const imgs = useImageCanvases(result.images, result.imageShape);
   const [hover, setHover] = useState<Hover | null>(null);
   const [drawn, setDrawn] = useState(0);

@@ -9,7 +9,7 @@ import type { SelectivityResult } from '../../../shared/analysis';
 import { formatInt } from '../app/format';
 import { chartPalette } from '../app/theme';
 import { stateColour } from './analysis-palette';
-import { AurocPanel, M, ROW, RUG, STRIP, unitsWord, type CountScale, type HistLayout, type Hover } from './AurocPanel';
+import { AurocPanel, CAPTIONS_H, M, ROW, RUG, STRIP, unitsWord, type CountScale, type HistLayout, type Hover } from './AurocPanel';
 import { flowLegend, subtitleLines, textWidth } from './axes';
 import { ChartFrame, ChartTooltip, LegendItem } from './parts';
 import { BIN_WIDTH, panelsOf, type Pooling } from './selectivity-data';
@@ -45,7 +45,7 @@ export function AurocHistogram({ result, pooling, layout, countScale, width, dar
   const innerW = Math.max(80, pw - M.left - M.right);
   const headH = 18 + nStates * ROW + 6;
   const plotH = layout === 'rows' ? nStates * STRIP : PLOT_H;
-  const panelH = headH + plotH + 18 + (layout === 'rows' ? 0 : nStates * RUG + 2) + 22;
+  const panelH = headH + plotH + 18 + (layout === 'rows' ? 0 : nStates * RUG + 2) + CAPTIONS_H;
   const x = scaleLinear().domain([0, 1]).range([0, innerW]);
 
   const title = `Unit selectivity for class “${result.class.name}” (index ${result.class.index}): AUROC of each unit, “${result.class.name}” vs. rest`;

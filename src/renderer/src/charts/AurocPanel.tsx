@@ -9,7 +9,7 @@ import { chartPalette } from '../app/theme';
 import { stateColour } from './analysis-palette';
 import { clipText } from './axes';
 import { YGrid } from './parts';
-import { BIN_WIDTH, formatP, type Panel, type Pooling } from './selectivity-data';
+import { BIN_WIDTH, formatP, panelCountText, panelYLabel, type Panel, type Pooling } from './selectivity-data';
 
 export type HistLayout = 'rows' | 'overlaid';
 export type CountScale = 'linear' | 'sqrt';
@@ -19,6 +19,8 @@ export const STRIP = 34;
 export const ROW = 14;
 export const RUG = 9;
 export const M = { left: 36, right: 10 };
+/** Below the plot: the x axis, its caption and the line saying what the bars' height is. */
+export const CAPTIONS_H = 35;
 
 /** The hovered AUROC bin: panel index, bin, pointer position in the chart. */
 export interface Hover {
@@ -26,6 +28,13 @@ export interface Hover {
   bin: number;
   x: number;
   y: number;
+}
+
+/** Ticks at least `gap` px apart (a √ scale crowds its upper ticks), from the bottom up. */
+function spaced(ticks: number[], y: (v: number) => number, gap: number): number[] {
+  const out: number[] = [];
+  for (const t of ticks) if (!out.length || Math.abs(y(t) - y(out[out.length - 1]!)) >= gap) out.push(t);
+  return out;
 }
 
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '—');
@@ -60,7 +69,6 @@ export function AurocPanel(props: {
   const thrX = x(result.threshold);
   const pooled = panel.kind === 'conv' ? `${pooling}-pooled` : 'dense';
   const head = `${panel.layer} · ${formatInt(panel.units)} ${unitsWord(panel.kind)} · ${pooled}`;
-  const word = unitsWord(panel.kind);
 
   // Overlaid: one y scale for the plot. Rows: a strip per state with its own baseline, the same count scale.
   const sq = countScale === 'sqrt';
@@ -92,7 +100,7 @@ export function AurocPanel(props: {
 
   return (
     <g transform={`translate(${px},${py})`} data-testid="sel-panel" data-layer={panel.layer}>
-      <rect x={-4} y={-2} width={pw + 4} height={headH + below + 22} fill="none" stroke={pal.grid} />
+      <rect x={-4} y={-2} width={pw + 4} height={headH + below + CAPTIONS_H} fill="none" stroke={pal.grid} />
       <text x={0} y={12} fill={pal.fg} fontSize={12} fontWeight={600}>
         {head}
       </text>
@@ -136,7 +144,7 @@ export function AurocPanel(props: {
                 <line x2={innerW} y1={stripBase(row)} y2={stripBase(row)} stroke={pal.frame} strokeOpacity={0.6} />
               </g>
             ))
-          : <YGrid ticks={yOver.ticks(4).filter((t) => Number.isInteger(t))} y={yOver} width={innerW} pal={pal} format={formatInt} labelX={-5} fontSize={10} />}
+          : <YGrid ticks={spaced(yOver.ticks(4).filter((t) => Number.isInteger(t)), yOver, 11)} y={yOver} width={innerW} pal={pal} format={formatInt} labelX={-5} fontSize={10} />}
         <line x1={x(0.5)} x2={x(0.5)} y2={plotH} stroke={pal.frame} strokeDasharray="1 3" />
         {panel.states.map((s, row) => {
           const colour = stateColour(s.si, dark);
@@ -163,8 +171,8 @@ export function AurocPanel(props: {
             </text>
           </g>
         ))}
-        <text transform={`translate(${rows ? -14 : -26},${plotH / 2}) rotate(-90)`} textAnchor="middle" fill={pal.fg2} fontSize={10}>
-          {rows ? `${word}/bin${sq ? ' (√)' : ''}, 0–${maxCount} per row` : `${word} per bin${sq ? ' (√ scale)' : ''}`}
+        <text transform={`translate(${rows ? -14 : -26},${plotH / 2}) rotate(-90)`} textAnchor="middle" fill={pal.fg2} fontSize={10} data-testid="sel-y-label">
+          {panelYLabel(plotH, panel.kind, sq, rows)}
         </text>
         {panel.states.map((s, row) => {
           const colour = stateColour(s.si, dark);
@@ -183,6 +191,9 @@ export function AurocPanel(props: {
         })}
         <text x={innerW / 2} y={below + 12} textAnchor="middle" fill={pal.fg2} fontSize={10.5}>
           unit AUROC (“{result.class.name}” vs. rest) · ticks: null of the best unit
+        </text>
+        <text x={innerW / 2} y={below + 25} textAnchor="middle" fill={pal.fg2} fontSize={10} data-testid="sel-count-text">
+          {clipText(panelCountText(panel.kind, sq, rows, maxCount), 10, pw)}
         </text>
         <rect
           className="no-export"

@@ -25,6 +25,8 @@ export interface Tile {
   scale: ValueScale;
   lut: Lut;
   caption: string;
+  /** A second caption line (top images: the class name above, the activation here), or null. */
+  caption2: string | null;
   /** Pooled activation (class / top tiles). */
   value: number | null;
   label: number | null;
@@ -62,8 +64,11 @@ export interface GridLayout {
 
 const LABEL_W = 150;
 const GAP = 4;
+/** Height of one caption line under a tile. */
 const CAPTION = 13;
 const MEAN_GAP = 12;
+/** A row whose largest |value| is under 1/20 of a shared scale's top draws as (nearly) black: say so. */
+export const NEAR_ZERO = 0.05;
 
 function stateScales(result: ActivationsResult, mode: ScaleMode, pick: (s: StateActivations) => number[][]): ValueScale[] {
   const per = result.states.map((s) => pick(s));
@@ -73,7 +78,27 @@ function stateScales(result: ActivationsResult, mode: ScaleMode, pick: (s: State
   return per.map((maps) => ({ diverging, max: mode === 'shared' ? shared : maxAbs(maps) }));
 }
 
-export function layoutGrid(result: ActivationsResult, width: number, mode: ScaleMode): GridLayout {
+const camMaps = (s: StateActivations) => [...s.gradcam.maps, s.gradcam.mean];
+
+/** A state whose Grad-CAM row is near zero on the scale shared by all states: its largest |value| and the scale's top. */
+export interface NearZero {
+  si: number;
+  max: number;
+  sharedMax: number;
+}
+
+/** The states whose Grad-CAM maps draw as (nearly) black on the shared scale (e.g. at init: 1e-4 against 0.02). */
+export function nearZeroGradcam(result: ActivationsResult): NearZero[] {
+  const sharedMax = maxAbs(result.states.flatMap(camMaps));
+  if (!(sharedMax > 0)) return [];
+  return result.states.map((s, si) => ({ si, max: maxAbs(camMaps(s)), sharedMax })).filter((r) => r.max < NEAR_ZERO * sharedMax);
+}
+
+/**
+ * `mode`: the colour scale of the unit's activation maps; `camMode`: Grad-CAM's, chosen apart because its magnitude
+ * differs by orders between states (at init the class logit barely depends on a conv map).
+ */
+export function layoutGrid(result: ActivationsResult, width: number, mode: ScaleMode, camMode: ScaleMode = mode): GridLayout {
   const [mapH, mapW] = result.mapShape ?? [0, 0];
   const dense = result.mapShape === null;
   const nImg = Math.max(result.classImages.length, ...result.states.map((s) => s.top.length), 1);
@@ -87,12 +112,13 @@ export function layoutGrid(result: ActivationsResult, width: number, mode: Scale
   }
   size = Math.max(24, Math.min(size, 112));
   const lines = (n: number) => Math.max(1, Math.ceil(n / perLine));
-  const rowH = (n: number) => lines(n) * (size + CAPTION + GAP) + 6;
+  const rowH = (n: number, captionLines = 1) => lines(n) * (size + CAPTION * captionLines + GAP) + 6;
 
   const seq = sequentialLut();
   const div = divergingLut();
   const actScales = stateScales(result, mode, (s) => (dense ? [] : [...s.classImages.map((m) => m.map), ...s.top.map((m) => m.map), s.meanMap]));
-  const camScales = stateScales(result, mode, (s) => [...s.gradcam.maps, s.gradcam.mean]);
+  const camScales = stateScales(result, camMode, camMaps);
+  const nearZero = camMode === 'shared' ? nearZeroGradcam(result) : [];
   const cam0 = result.states[0]?.gradcam;
   const [camH, camW] = cam0?.shape ?? [0, 0];
   const camName = cam0?.method === 'input-x-gradient' ? 'input × gradient' : 'Grad-CAM';
@@ -111,17 +137,17 @@ export function layoutGrid(result: ActivationsResult, width: number, mode: Scale
   texts.push({
     x: 12,
     y: 34,
-    text: `${shape} · colour scale ${mode === 'shared' ? 'shared by all states' : 'per state'} · numbers under tiles: the unit's pooled activation (conv: max over its map)`,
+    text: `${shape} · colour scale ${mode === 'shared' ? 'shared by all states' : 'per state'}${cam0 && camMode !== mode ? ` (${camName}: ${camMode === 'shared' ? 'shared' : 'per state'})` : ''} · numbers under tiles: the unit's pooled activation (conv: max over its map)`,
     size: 11,
     colour: 'fg2',
   });
   y = 46;
   const legendW = Math.min(300, (width - 72) / 2);
   if (!dense) legends.push({ x: 12, y, w: legendW, title: `activation of ${result.layer} #${result.unit}${mode === 'per-state' ? ' (state 1; rows: own max)' : ''}`, scale: actScales[0] ?? { diverging: false, max: 0 }, lut: actScales[0]?.diverging ? div : seq });
-  if (cam0) legends.push({ x: dense ? 12 : 60 + legendW, y, w: legendW, title: `${camName} of the “${cls}” logit${cam0.method === 'grad-cam' ? ` at ${cam0.layer}` : ''}`, scale: camScales[0] ?? { diverging: false, max: 0 }, lut: camScales[0]?.diverging ? div : seq });
+  if (cam0) legends.push({ x: dense ? 12 : 60 + legendW, y, w: legendW, title: `${camName} of the “${cls}” logit${cam0.method === 'grad-cam' ? ` at ${cam0.layer}` : ''}${camMode === 'per-state' ? ' (state 1)' : ''}`, scale: camScales[0] ?? { diverging: false, max: 0 }, lut: camScales[0]?.diverging ? div : seq });
   y += 46;
 
-  const section = (title: string, count: (s: StateActivations) => number, fill: (s: StateActivations, si: number, top: number, textTop: number) => void) => {
+  const section = (title: string, count: (s: StateActivations) => number, fill: (s: StateActivations, si: number, top: number, textTop: number) => void, captionLines = 1) => {
     rules.push({ y });
     texts.push({ x: 12, y: y + 15, text: title, size: 11.5, weight: 600, colour: 'fg' });
     y += 22;
@@ -130,17 +156,20 @@ export function layoutGrid(result: ActivationsResult, width: number, mode: Scale
       const lines = wrapText(s.state.label, 11, LABEL_W - 24, 2);
       lines.forEach((l, i) => texts.push({ x: 26, y: y + 12 + i * 13, text: l, size: 11, weight: 600, colour: 'fg', maxWidth: LABEL_W - 20 }));
       fill(s, si, y, y + (lines.length - 1) * 13);
-      y += rowH(count(s));
+      y += rowH(count(s), captionLines);
     });
   };
 
-  const rowTiles = (si: number, top: number, items: Omit<Tile, 'x' | 'y' | 'size' | 'si'>[], mean: Omit<Tile, 'x' | 'y' | 'size' | 'si'> | null) => {
+  type TileSpec = Omit<Tile, 'x' | 'y' | 'size' | 'si' | 'caption2'> & { caption2?: string };
+  const rowTiles = (si: number, top: number, specs: TileSpec[], meanSpec: TileSpec | null, captionLines = 1) => {
+    const items = specs.map((t): Omit<Tile, 'x' | 'y' | 'size' | 'si'> => ({ ...t, caption2: t.caption2 ?? null }));
+    const mean = meanSpec && { ...meanSpec, caption2: meanSpec.caption2 ?? null };
     const x0 = 12 + LABEL_W;
     if (mean) tiles.push({ ...mean, si, x: x0, y: top, size });
     items.forEach((t, k) => {
       const line = Math.floor(k / perLine);
       const col = k % perLine;
-      tiles.push({ ...t, si, x: x0 + size + MEAN_GAP + col * (size + GAP), y: top + line * (size + CAPTION + GAP), size });
+      tiles.push({ ...t, si, x: x0 + size + MEAN_GAP + col * (size + GAP), y: top + line * (size + CAPTION * captionLines + GAP), size });
     });
   };
 
@@ -169,9 +198,15 @@ export function layoutGrid(result: ActivationsResult, width: number, mode: Scale
       (s, si, top, tt) => {
         const sc = camScales[si]!;
         const lut = sc.diverging ? div : seq;
-        const rowMax = maxAbs([...s.gradcam.maps, s.gradcam.mean]);
+        const rowMax = maxAbs(camMaps(s));
         texts.push({ x: 26, y: tt + 26, text: `largest |value| ${formatValue(rowMax)}`, size: 10.5, colour: 'fg2', maxWidth: LABEL_W - 20 });
-        if (mode === 'per-state') texts.push({ x: 26, y: tt + 39, text: `scale max ${formatValue(sc.max)}`, size: 10.5, colour: 'fg2', maxWidth: LABEL_W - 20 });
+        if (camMode === 'per-state') texts.push({ x: 26, y: tt + 39, text: `scale max ${formatValue(sc.max)}`, size: 10.5, colour: 'fg2', maxWidth: LABEL_W - 20 });
+        const near = nearZero.find((r) => r.si === si);
+        if (near) {
+          // Drawn as black on the shared scale: say so, and by how much.
+          texts.push({ x: 26, y: tt + 39, text: near.max > 0 ? `near zero: 1/${formatValue(near.sharedMax / near.max)}` : 'all zero', size: 10.5, weight: 600, colour: 'warn', maxWidth: LABEL_W - 20 });
+          texts.push({ x: 26, y: tt + 52, text: 'of the shared scale', size: 10.5, weight: 600, colour: 'warn', maxWidth: LABEL_W - 20 });
+        }
         const [gh, gw] = s.gradcam.shape;
         rowTiles(
           si,
@@ -187,7 +222,7 @@ export function layoutGrid(result: ActivationsResult, width: number, mode: Scale
   }
 
   section(
-    `Top-activating images of the split for ${result.layer} #${result.unit} (any class), highest first; caption: class · activation`,
+    `Top-activating images of the split for ${result.layer} #${result.unit} (any class), highest first; captions: class, activation`,
     (s) => s.top.length,
     (s, si, top, tt) => {
       const sc = actScales[si]!;
@@ -199,11 +234,13 @@ export function layoutGrid(result: ActivationsResult, width: number, mode: Scale
         top,
         s.top.map((m) => {
           const label = result.images.find((im) => im.index === m.index)?.label ?? null;
-          return { section: 'top', image: m.index, map: dense ? null : m.map, mapH, mapW, scale: sc, lut, caption: `${label === null ? '?' : name(label)} · ${formatValue(m.activation)}`, value: m.activation, label };
+          return { section: 'top', image: m.index, map: dense ? null : m.map, mapH, mapW, scale: sc, lut, caption: label === null ? '?' : name(label), caption2: formatValue(m.activation), value: m.activation, label };
         }),
         null,
+        2,
       );
     },
+    2,
   );
   return { width, height: y + 8, tiles, texts, legends, swatches, rules };
 }

@@ -2,6 +2,7 @@
 // pool shown (mean- or max-pooled for conv layers), its AUROC histogram and null summary; and the CSV tables.
 import { bin, quantileSorted } from 'd3';
 import type { LayerSelectivity, PoolSelectivity, SelectivityResult, StateSelectivity } from '../../../shared/analysis';
+import { textWidth } from './axes';
 
 export type Pooling = 'mean' | 'max';
 
@@ -118,4 +119,22 @@ export function unitAurocCsv(r: SelectivityResult): string {
     for (const l of s.layers)
       for (const p of l.pools) p.auroc.forEach((a, u) => lines.push(csvLine([s.state.ref, l.layer, p.pooling, u, a, r.class.index, r.class.name])));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The rotated y label of a selectivity panel: the longest of a few that fits the plot's height (a longer one ran past
+ * the plot into the best-unit lines above it when a panel showed one or two states). The count range is said under
+ * the x axis (panelCountText).
+ */
+export function panelYLabel(plotH: number, kind: 'dense' | 'conv', sqrt: boolean, rows: boolean, fontSize = 10): string {
+  const word = kind === 'conv' ? 'channels' : 'units';
+  const candidates = rows
+    ? [`${word}/bin${sqrt ? ' (√)' : ''}`, `${word}/bin`, sqrt ? '√ n' : 'n']
+    : [`${word} per bin${sqrt ? ' (√ scale)' : ''}`, `${word}/bin${sqrt ? ' (√)' : ''}`, `${word}/bin`, 'n'];
+  return candidates.find((c) => textWidth(c, fontSize) <= plotH - 4) ?? '';
+}
+
+/** What the bars' height means, under a panel's x axis. */
+export function panelCountText(kind: 'dense' | 'conv', sqrt: boolean, rows: boolean, maxCount: number): string {
+  return `bar height: ${kind === 'conv' ? 'channels' : 'units'} per bin${sqrt ? ' (√ scale)' : ''}${rows ? `, 0–${maxCount} per row` : ''}`;
 }

@@ -9,6 +9,8 @@ import { ANALYSIS_DEFAULTS, type ActivationsResult, type StateInfo } from '../..
 import { AnalysisPage } from '../analysis/AnalysisPage';
 import { AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
 import { ClassPicker, NumberField, Select, StateList } from '../analysis/controls';
+import { describeStates } from '../analysis/route-defaults';
+import { RouteNotice } from '../analysis/RouteNotice';
 import { classNamesOf, defaultClassIndex, layersOf } from '../analysis/nets';
 import type { AnalysisViewProps } from '../analysis/types';
 import { useAnalysis } from '../analysis/useAnalysis';
@@ -18,6 +20,7 @@ import { stateArg, statesForArg } from '../analysis/view-args';
 import { useDarkMode } from '../app/theme';
 import { formatValue } from '../charts/activation-draw';
 import { ActivationGrid, type ScaleMode } from '../charts/ActivationGrid';
+import { nearZeroGradcam } from '../charts/activation-layout';
 import { stateColour } from '../charts/analysis-palette';
 import { exportCanvasPng, exportCsv, fileStem } from '../charts/export';
 import { csvLine } from '../charts/selectivity-data';
@@ -26,6 +29,10 @@ import { FeatureVisualisations } from './activations/FeatureVisualisations';
 import './analysis-views.css';
 
 const MAX_STATES = 4;
+const SCALE_OPTIONS: readonly { value: ScaleMode; label: string }[] = [
+  { value: 'shared', label: 'shared by all states' },
+  { value: 'per-state', label: 'per state' },
+];
 
 export function activationsCsv(r: ActivationsResult): string {
   const label = new Map(r.images.map((im) => [im.index, im.label]));
@@ -62,10 +69,11 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
   const [gradcamLayer, setGradcamLayer] = useState<string>('');
   const [opacity, setOpacity] = useState(0.75);
   const [scaleMode, setScaleMode] = useState<ScaleMode>('shared');
+  const [camScaleMode, setCamScaleMode] = useState<ScaleMode>('shared');
   const [wrapRef, width] = useElementWidth<HTMLDivElement>(1200);
   const canvas = useRef<HTMLCanvasElement | null>(null);
 
-  useRouteArg(arg, statesState, (parsed) => {
+  const routeProblem = useRouteArg(arg, statesState, (parsed) => {
     const next = statesForArg(states, parsed, picked.length, MAX_STATES);
     if (next.length) setPicked(next);
     if (parsed?.layer) setLayer(parsed.layer);
@@ -106,6 +114,7 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
     { api, kind: 'activations' },
   );
 
+  const camName = (result ? result.states[0]?.gradcam.method === 'input-x-gradient' : !convs.length) ? 'input × gradient' : 'Grad-CAM';
   const stem = result ? fileStem('activations', result.layer, `unit${result.unit}`, result.class.name, first?.runId ?? '') : 'activations';
   const doPng = () => canvas.current && exportCanvasPng(canvas.current, `${stem}.png`, onError);
 
@@ -124,6 +133,7 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
       ready={!!result && !loading}
       markers={{ 'data-states': picked.join(' '), 'data-layer': result?.layer ?? '', 'data-unit': result?.unit ?? '', 'data-class': cls }}
     >
+      <RouteNotice problem={routeProblem} shown={describeStates(infos)} />
       <div className="toolbar av-toolbar">
         <StateList states={states} value={picked} onChange={setPicked} max={MAX_STATES} dark={dark} testId="act-states" />
       </div>
@@ -178,12 +188,17 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
         <Select
           label="colour scale"
           value={scaleMode}
-          options={[
-            { value: 'shared', label: 'shared by all states' },
-            { value: 'per-state', label: 'per state' },
-          ]}
+          options={SCALE_OPTIONS}
           onChange={setScaleMode}
           testId="act-scale"
+        />
+        <Select
+          label={`${camName} scale`}
+          value={camScaleMode}
+          options={SCALE_OPTIONS}
+          onChange={setCamScaleMode}
+          testId="act-cam-scale"
+          title={`The ${camName} maps' colour scale, apart from the activations': its size differs by orders between states (at init it is near zero)`}
         />
         {first && (
           <button type="button" className="link" onClick={() => navigate('selectivity', stateArg(first.ref))} data-testid="act-to-selectivity">
@@ -205,10 +220,27 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
       {!ready && !mixed && !statesLoading && <p className="muted">Pick a state, a layer and a unit above.</p>}
       {result && <ActivationSummary result={result} dark={dark} />}
       {ready && <FeatureVisualisations api={api} states={infos} layer={layerName} unit={u} activations={result} dark={dark} />}
+      {result && camScaleMode === 'shared' && <NearZeroNote result={result} camName={camName} onPerState={() => setCamScaleMode('per-state')} />}
       <div ref={wrapRef} className={`av-chart-wrap${loading ? ' av-stale' : ''}`}>
-        {result && <ActivationGrid result={result} width={Math.max(480, width)} dark={dark} opacity={opacity} scaleMode={scaleMode} canvasRef={canvas} />}
+        {result && <ActivationGrid result={result} width={Math.max(480, width)} dark={dark} opacity={opacity} scaleMode={scaleMode} camScaleMode={camScaleMode} canvasRef={canvas} />}
       </div>
     </AnalysisPage>
+  );
+}
+
+/** States whose Grad-CAM draws as black on the shared scale, with their largest |value|, and the way to see them. */
+function NearZeroNote({ result, camName, onPerState }: { result: ActivationsResult; camName: string; onPerState: () => void }) {
+  const near = nearZeroGradcam(result);
+  if (!near.length) return null;
+  const names = near.map((r) => `${result.states[r.si]!.state.label} (largest |value| ${formatValue(r.max)})`);
+  return (
+    <p className="warn-text small act-near-zero" data-testid="act-near-zero" data-states={near.map((r) => result.states[r.si]!.state.ref).join(' ')}>
+      {camName} is near zero in {names.join(', ')} against {formatValue(near[0]!.sharedMax)} on the shared scale, so those rows draw as black.{' '}
+      <button type="button" className="link" onClick={onPerState} data-testid="act-near-zero-per-state">
+        Give each state its own scale
+      </button>{' '}
+      to see their shape.
+    </p>
   );
 }
 

@@ -5,8 +5,9 @@ import { useMemo, useState } from 'react';
 import { ARCHS, DATASETS } from '../../../shared/config';
 import type { AppInfo, ExperimentSummary } from '../../../shared/contract';
 import { experimentId } from '../../../shared/refs';
+import { RouteNotice } from '../analysis/RouteNotice';
 import { BuilderSide } from './builder/BuilderSide';
-import { impDensities, pathKey, planText, setAt, validate, type Draft } from './builder/draft';
+import { arrangeIssues, impDensities, pathKey, planText, setAt, validate, type Draft, type Issue } from './builder/draft';
 import { Form, NumberField, SeedsField, SelectField, TextField, type FormCtx } from './builder/fields';
 import { MethodSection } from './builder/MethodSection';
 import { RegularisationFields } from './builder/regularisation';
@@ -26,27 +27,36 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
   const presets = useMemo(() => info?.presets ?? [], [info]);
   const initialPreset = presets.find((p) => p.name === presetArg)?.name ?? presets.find((p) => p.name === 'quick')?.name ?? presets[0]?.name ?? '';
   const [presetName, setPresetName] = useState(initialPreset);
+  const unknownPreset = presetArg && !presets.some((p) => p.name === presetArg) ? presetArg : null;
   const preset = presets.find((p) => p.name === presetName);
   const [draft, setDraft] = useState<Draft>(() => structuredClone((preset?.config ?? {}) as Draft));
   const [startError, setStartError] = useState<string | null>(null);
+
+  // The field edited last: a check across fields that its new value fails is shown there (draft.ts arrangeIssues).
+  const [lastEdited, setLastEdited] = useState<string | null>(null);
 
   const loadPreset = (name: string) => {
     setPresetName(name);
     const p = presets.find((x) => x.name === name);
     if (p) setDraft(structuredClone(p.config as Draft));
+    setLastEdited(null);
     setStartError(null);
   };
 
-  const validation = useMemo(() => validate(draft), [draft]);
+  const checked = useMemo(() => validate(draft), [draft]);
+  const validation = useMemo(() => (checked.ok ? checked : { ...checked, issues: arrangeIssues(checked.issues, lastEdited) }), [checked, lastEdited]);
   const issuesByPath = useMemo(() => {
-    const m = new Map<string, { path: string; message: string }[]>();
+    const m = new Map<string, Issue[]>();
     for (const i of validation.issues) m.set(i.path, [...(m.get(i.path) ?? []), i]);
     return m;
   }, [validation]);
   const ctx: FormCtx = useMemo(
     () => ({
       draft,
-      set: (path, value) => setDraft((d) => setAt(d, path, value)),
+      set: (path, value) => {
+        setLastEdited(pathKey(path));
+        setDraft((d) => setAt(d, path, value));
+      },
       issuesAt: (path) => issuesByPath.get(pathKey(path)) ?? [],
     }),
     [draft, issuesByPath],
@@ -71,6 +81,7 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
 
   return (
     <main className="main page builder" data-testid="view-builder" data-valid={validation.ok ? 'true' : 'false'}>
+      <RouteNotice problem={unknownPreset && `there is no preset “${unknownPreset}”`} shown={`the “${initialPreset}” preset`} />
       <div className="builder-head">
         <h2>Experiment builder</h2>
         <label className="field-inline">
@@ -163,7 +174,10 @@ export function BuilderView({ info, presetArg, experiments, starting, onStart }:
           starting={starting}
           startError={startError}
           onStart={start}
-          onLoad={setDraft}
+          onLoad={(d) => {
+            setLastEdited(null);
+            setDraft(d);
+          }}
         />
       </div>
     </main>

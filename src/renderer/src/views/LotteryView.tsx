@@ -5,6 +5,7 @@
 // lottery/InstabilityPanel.tsx.
 import { useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
 import type { Api, ExperimentDetail, RunSummary } from '../../../shared/contract';
+import { RouteNotice } from '../analysis/RouteNotice';
 import { errorMessage } from '../api';
 import { useExperimentsOf, type ExperimentsState } from '../app/experiments';
 import { formatInt, isSynthetic } from '../app/format';
@@ -40,6 +41,7 @@ export function LotteryView({ api, experimentArg, experiments, runs, epoch, onPi
   const plottable = useMemo(() => all.filter((e) => isPruningConfig(e.config)), [all]);
   const primaryId = experimentArg && all.some((e) => e.experimentId === experimentArg) ? experimentArg : (plottable[0]?.experimentId ?? null);
   const primary = all.find((e) => e.experimentId === primaryId) ?? null;
+  const missingArg = experiments.loaded && experimentArg && !all.some((e) => e.experimentId === experimentArg) ? experimentArg : null;
   const [compare, setCompare] = useState<ReadonlySet<string>>(new Set());
   const [metric, setMetric] = useState<Metric>('testAccuracy');
   const [band, setBand] = useState<BandKind>('minmax');
@@ -128,6 +130,7 @@ export function LotteryView({ api, experimentArg, experiments, runs, epoch, onPi
 
   return (
     <main className="main page lottery" data-testid="view-lottery" data-experiment-id={primary.experimentId} data-loading={pending > 0 || shown.length < ids.length ? 'true' : 'false'}>
+      <RouteNotice problem={missingArg && `experiment ${missingArg} is not in this database`} shown={`${primary.name} (${primary.experimentId})`} />
       <LotteryToolbar
         primary={primary}
         all={all}

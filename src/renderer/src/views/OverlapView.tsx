@@ -8,10 +8,13 @@ import type { OverlapResult, StateInfo } from '../../../shared/analysis';
 import type { RunSummary } from '../../../shared/contract';
 import { AnalysisPage } from '../analysis/AnalysisPage';
 import { AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
+import { describeStates, routeProblem } from '../analysis/route-defaults';
+import { RouteNotice } from '../analysis/RouteNotice';
 import { StatePicker } from '../analysis/StatePicker';
 import type { AnalysisViewProps } from '../analysis/types';
 import { useAnalysis } from '../analysis/useAnalysis';
 import { useStates } from '../analysis/useStates';
+import { parseViewArg } from '../analysis/view-args';
 import { hrefOf } from '../app/routes';
 import { useDarkMode } from '../app/theme';
 import { fileStem } from '../charts/export';
@@ -22,7 +25,7 @@ import { unitsCsv } from '../charts/overlap-data';
 import { useElementWidth } from '../charts/useElementWidth';
 import { MatrixSection } from './overlap/MatrixSection';
 import { OverlapTable, Summary } from './overlap/OverlapTable';
-import { defaultPair } from './overlap/pairs';
+import { pairForRoute } from './overlap/pairs';
 import { PixelSection } from './overlap/PixelSection';
 
 function useRuns(api: AnalysisViewProps['api'], epoch: number) {
@@ -52,27 +55,38 @@ export function OverlapView({ api, arg, navigate, epoch, onError }: AnalysisView
   const barsSvg = useRef<SVGSVGElement | null>(null);
   const unitsSvg = useRef<SVGSVGElement | null>(null);
 
-  // The pair follows the states and the route argument (adjusted while rendering, as React advises over effects that
-  // set state): the first pair once the states arrive, a pair that vanished from the database replaced, and a route
-  // argument given later (a link from another view) picks A.
+  // The pair follows the address (a state RUN.ROUND.WHICH or RUN:ROUND:WHICH, or a run: its last round) and the
+  // stored states: the first pair once they arrive, a pair that vanished from the database replaced (pairs.ts).
+  // Adjusted while rendering, as React advises over effects that set state.
   const [followed, setFollowed] = useState<{ states: StateInfo[]; loading: boolean; arg: string | null } | null>(null);
   if (!followed || followed.states !== states || followed.loading !== statesLoading || followed.arg !== arg) {
     setFollowed({ states, loading: statesLoading, arg });
-    const has = (ref: string) => states.some((s) => s.ref === ref);
-    let next = pair;
-    if (!(statesLoading && !states.length)) next = next && has(next[0]) && has(next[1]) ? next : defaultPair(states, arg);
-    const argOrStatesChanged = !followed || followed.arg !== arg || followed.states !== states;
-    if (arg && states.length && argOrStatesChanged && !(next && (next[0] === arg || states.find((s) => s.ref === next![0])?.runId === arg))) {
-      next = defaultPair(states, arg) ?? next;
-    }
+    const next = statesLoading && !states.length ? pair : pairForRoute(states, pair, arg);
     if (next !== pair) setPair(next);
   }
 
   const a = pair?.[0] ?? null;
   const b = pair?.[1] ?? null;
+  // A new A is written into the address. Only a change of A writes it, never a change of the address (which A then
+  // follows): an effect that wrote it whenever the two differed bounced between the old and the new A (issue #15).
+  const lastA = useRef<string | null>(null);
   useEffect(() => {
-    if (a && a !== arg) navigate('overlap', a, true);
+    if (!a || a === lastA.current) return;
+    lastA.current = a;
+    if (a !== arg) navigate('overlap', a, true);
   }, [a, arg, navigate]);
+  // An address that names nothing stored gets a notice, which stays when the view writes its A into the address and
+  // goes when a pair is picked (adjusted while rendering, as React advises over effects that set state).
+  const [shown, setShown] = useState<{ arg: string | null; states: StateInfo[]; notice: string | null }>({ arg: null, states: [], notice: null });
+  if (shown.arg !== arg || shown.states !== states) {
+    const keep = !arg || !states.length || arg === a;
+    setShown({ arg, states, notice: keep ? shown.notice : routeProblem(arg, parseViewArg(arg), states, false) });
+  }
+  const notice = shown.notice;
+  const pick = (next: [string, string]) => {
+    setShown((v) => ({ ...v, notice: null }));
+    setPair(next);
+  };
 
   const overlap = useAnalysis<OverlapResult>(a && b && a !== b ? (call) => api.analyzeOverlap({ a, b }, call) : null, [api, a, b, epoch], { api, kind: 'overlap' });
   const result = overlap.result;
@@ -110,12 +124,13 @@ export function OverlapView({ api, arg, navigate, epoch, onError }: AnalysisView
       ready={!!result && !overlap.loading && result.a.ref === a && result.b.ref === b}
       markers={{ 'data-a': a ?? '', 'data-b': b ?? '' }}
     >
+      <RouteNotice problem={notice} shown={describeStates([infoA, infoB].filter((s) => !!s))} />
       <div className="toolbar">
-        <StatePicker label="state A" states={states} value={a} onChange={(r) => setPair([r, b ?? r])} testId="overlap-a" />
+        <StatePicker label="state A" states={states} value={a} onChange={(r) => pick([r, b ?? r])} testId="overlap-a" />
         <button
           type="button"
           className="btn small"
-          onClick={() => pair && setPair([pair[1], pair[0]])}
+          onClick={() => pair && pick([pair[1], pair[0]])}
           disabled={!pair}
           title="Swap A and B"
           aria-label="Swap A and B"
@@ -123,7 +138,7 @@ export function OverlapView({ api, arg, navigate, epoch, onError }: AnalysisView
         >
           ⇄
         </button>
-        <StatePicker label="state B" states={states} value={b} onChange={(r) => setPair([a ?? r, r])} testId="overlap-b" />
+        <StatePicker label="state B" states={states} value={b} onChange={(r) => pick([a ?? r, r])} testId="overlap-b" />
         <span className="field-inline" role="radiogroup" aria-label="Overlap measure">
           <span className="muted">measure</span>
           <span className="segmented">

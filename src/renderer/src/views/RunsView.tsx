@@ -1,10 +1,10 @@
-// Home: start from any preset (or the quick one), the grouped run list on the left, the selected run on the right.
-import { useState } from 'react';
+// Home: start from any preset (PresetStarter, or the quick one), the grouped run list on the left, the selected run
+// on the right.
 import type { AppInfo, ExperimentDetail, ExperimentSummary, MetricPoint, RunDetail, RunSummary } from '../../../shared/contract';
-import { formatInt, startShortcutLabel } from '../app/format';
-import { methodText } from '../app/kinds';
-import { hrefOf } from '../app/routes';
+import { startShortcutLabel } from '../app/format';
 import { EmptyState } from './EmptyState';
+import { estimateShort } from './preset-order';
+import { PresetStarter } from './PresetStarter';
 import { RunList, type RunActions } from './RunList';
 import { RunPanel } from './RunPanel';
 
@@ -25,64 +25,12 @@ export interface RunsViewProps {
   onZoom: (zoom: boolean) => void;
 }
 
-function PresetStarter({ info, starting, onStart }: { info: AppInfo | null; starting: boolean; onStart: (p: string) => void }) {
-  const presets = info?.presets ?? [];
-  const [picked, setPicked] = useState<string>('');
-  const name = picked && presets.some((p) => p.name === picked) ? picked : (presets[0]?.name ?? '');
-  const preset = presets.find((p) => p.name === name);
-  const c = preset?.config;
-  return (
-    <div className="preset-starter" data-testid="preset-starter">
-      <div className="run-row">
-        <label htmlFor="preset-select" className="muted">
-          preset
-        </label>
-        <select
-          id="preset-select"
-          value={name}
-          onChange={(e) => setPicked(e.target.value)}
-          data-testid="preset-select"
-          disabled={presets.length === 0}
-        >
-          {presets.map((p) => (
-            <option key={p.name} value={p.name} title={p.description}>
-              {p.name} — {p.config.arch} on {p.config.dataset}, {p.config.method.kind}
-            </option>
-          ))}
-        </select>
-        <button
-          type="button"
-          className="btn small"
-          disabled={!preset || starting}
-          onClick={() => preset && onStart(preset.name)}
-          data-testid="start-preset"
-          title={preset ? `Start the "${preset.name}" preset as it is` : undefined}
-        >
-          Start
-        </button>
-        <a className="btn small" href={hrefOf('builder', name || null)} title="Open this preset in the experiment builder to change it first">
-          Edit…
-        </a>
-      </div>
-      {preset && c && (
-        <div className="preset-desc" title={preset.description} data-testid="preset-description">
-          <span className="preset-facts">
-            {methodText(c)} · {formatInt(c.iterations)} it · batch {c.batchSize} · {c.optimizer.name} lr {c.optimizer.lr} · seeds{' '}
-            {c.seeds.join(', ')}
-          </span>
-          <span className="preset-text">{preset.description}</span>
-        </div>
-      )}
-    </div>
-  );
-}
-
 export function RunsView(props: RunsViewProps) {
   const { info, runs, selectedId, starting, onStartPreset, actions, view, zoom, onZoom } = props;
   const summary = runs.find((r) => r.runId === selectedId);
   const quick = info?.presets.find((p) => p.name === QUICK_PRESET);
   const quickTitle = quick
-    ? `${quick.description}\n${quick.config.arch} on ${quick.config.dataset}, ${quick.config.iterations} iterations, seeds ${quick.config.seeds.join(', ')} (${startShortcutLabel})`
+    ? `${quick.description}\n${quick.config.arch} on ${quick.config.dataset}, ${quick.config.iterations} iterations, seeds ${quick.config.seeds.join(', ')}${estimateShort(quick) && `, ${estimateShort(quick)}`} (${startShortcutLabel})`
     : `Start the "${QUICK_PRESET}" preset (${startShortcutLabel})`;
   const parent = summary?.parentRunId ? runs.find((r) => r.runId === summary.parentRunId) : undefined;
 

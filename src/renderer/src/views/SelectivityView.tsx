@@ -8,6 +8,8 @@ import { ANALYSIS_DEFAULTS, type SelectivityResult, type StateInfo } from '../..
 import { AnalysisPage } from '../analysis/AnalysisPage';
 import { AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
 import { ClassPicker, NumberField, Select, StateList } from '../analysis/controls';
+import { describeStates } from '../analysis/route-defaults';
+import { RouteNotice } from '../analysis/RouteNotice';
 import { classNamesOf, defaultClassIndex } from '../analysis/nets';
 import type { AnalysisViewProps } from '../analysis/types';
 import { useAnalysis } from '../analysis/useAnalysis';
@@ -42,8 +44,9 @@ export function SelectivityView({ api, arg, navigate, epoch, onError }: Analysis
   const [wrapRef, width] = useElementWidth<HTMLDivElement>(1200);
   const svg = useRef<SVGSVGElement | null>(null);
 
-  // The route argument (a run id or a state) picks the states once the list is there; without one, the newest run.
-  useRouteArg(arg, statesState, (parsed) => {
+  // The route argument (a run id or a state) picks the states once the list is there; without one, the newest run
+  // with a ticket at init (route-defaults.ts).
+  const routeProblem = useRouteArg(arg, statesState, (parsed) => {
     const next = statesForArg(states, parsed, picked.length, MAX_STATES);
     if (next.length) setPicked(next);
     if (parsed?.classIndex !== null && parsed?.classIndex !== undefined) setClassIndex(parsed.classIndex);
@@ -92,6 +95,7 @@ export function SelectivityView({ api, arg, navigate, epoch, onError }: Analysis
       ready={!!result && !loading}
       markers={{ 'data-states': picked.join(' '), 'data-class': cls }}
     >
+      <RouteNotice problem={routeProblem} shown={describeStates(infos)} />
       <div className="toolbar av-toolbar">
         <StateList
           states={states}
@@ -204,7 +208,7 @@ function SelectivityTable(props: { result: SelectivityResult; pooling: Pooling; 
             <th>probe acc.</th>
             <th>balanced acc.</th>
             <th>probe AUROC</th>
-            <th>chance</th>
+            <th title={`Accuracy of always answering “not ${result.class.name}”; a balanced accuracy's chance is 50%`}>acc. chance</th>
             <th>probe n (train/test)</th>
           </tr>
         </thead>

@@ -9,6 +9,8 @@ import { ANALYSIS_DEFAULTS, type StateInfo, type SubcircuitResult } from '../../
 import { AnalysisPage } from '../analysis/AnalysisPage';
 import { AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
 import { ClassPicker, NumberField, Select } from '../analysis/controls';
+import { defaultRunId, describeStates } from '../analysis/route-defaults';
+import { RouteNotice } from '../analysis/RouteNotice';
 import { classNamesOf, defaultClassIndex } from '../analysis/nets';
 import { StatePicker } from '../analysis/StatePicker';
 import type { LayoutResult } from '../analysis/subcircuit-layout';
@@ -80,19 +82,22 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
   const [wrapRef, wrapWidth] = useElementWidth<HTMLDivElement>(920);
   const canvas = useRef<HTMLCanvasElement | null>(null);
 
-  useRouteArg(arg, statesState, (parsed) => {
+  // A state the route names becomes A; a run the route names opens its comparison; with neither (or one that is not
+  // stored), the default run's (route-defaults.ts) when nothing is picked yet.
+  const routeProblem = useRouteArg(arg, statesState, (parsed) => {
     const ref = refOfArg(parsed);
     if (ref && states.some((s) => s.ref === ref && s.hasWeights)) {
       setStateA(ref);
     } else {
-      const runId = parsed?.runId ?? states.find(withWeights)?.runId;
+      const named = parsed && states.some((s) => s.runId === parsed.runId && s.hasWeights) ? parsed.runId : null;
+      const runId = named ?? (stateA ? null : defaultRunId(states));
       const cmp = runId ? comparisonStates(states, runId) : [];
       // Default: the trained ticket, overlaid on the ticket at init (same mask: what training changed).
       const trained = cmp.find((s) => s.which === 'trained' && s.round > 0) ?? cmp.find((s) => s.which === 'trained') ?? cmp[0];
       const atInit = cmp.find((s) => s.which === 'ticket-at-init') ?? cmp.find((s) => s.which === 'init');
-      if (trained && !stateA) {
+      if (trained) {
         setStateA(trained.ref);
-        if (atInit && atInit.ref !== trained.ref) setStateB(atInit.ref);
+        setStateB(atInit && atInit.ref !== trained.ref ? atInit.ref : null);
       }
     }
     if (parsed?.classIndex !== null && parsed?.classIndex !== undefined) setClassIndex(parsed.classIndex);
@@ -161,6 +166,7 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
         'data-layout-ms': layoutOk ? layoutOk.ms.toFixed(1) : '',
       }}
     >
+      <RouteNotice problem={routeProblem} shown={describeStates([infoA, infoB].filter((s): s is StateInfo => !!s))} />
       <div className="toolbar av-toolbar">
         <span className="av-state-row">
           <span className="swatch av-swatch" style={{ background: stateColour(0, dark) }} aria-hidden="true" />

@@ -33,6 +33,8 @@ export function setAt<T>(obj: T, path: Path, value: unknown): T {
 export interface Issue {
   path: string;
   message: string;
+  /** The schema's own check of the field's value (e.g. too_small) or a check across fields ('custom'). */
+  code?: string;
 }
 
 export type Validation = { ok: true; config: z.infer<typeof experimentConfigSchema>; issues: [] } | { ok: false; config: null; issues: Issue[] };
@@ -43,8 +45,27 @@ export function validate(draft: unknown): Validation {
   return {
     ok: false,
     config: null,
-    issues: r.error.issues.map((i) => ({ path: pathKey(i.path), message: i.message.replace(/\s+/g, ' ') })),
+    issues: r.error.issues.map((i) => ({ path: pathKey(i.path), message: i.message.replace(/\s+/g, ' '), code: i.code })),
   };
+}
+
+const named = (message: string, path: string) => path !== '' && new RegExp(`(^|[^\\w.])${path.replace(/\./g, '\\.')}(?![\\w.])`).test(message);
+
+/**
+ * The issues as the form shows them: one error for one bad value, on the field that holds it. A check across fields
+ * (code 'custom', e.g. "evalEvery must be at most iterations") is dropped while a field it names has an error of its
+ * own (iterations = -5 gave three errors, two of them on fields nobody touched), and one that names the field just
+ * edited is shown on that field, saying which other field it is about.
+ */
+export function arrangeIssues(issues: readonly Issue[], lastEdited: string | null): Issue[] {
+  const own = new Set(issues.filter((i) => i.code !== 'custom').map((i) => i.path));
+  const out: Issue[] = [];
+  for (const i of issues) {
+    if (i.code === 'custom' && [...own].some((p) => p !== i.path && named(i.message, p))) continue;
+    if (i.code === 'custom' && lastEdited && i.path !== lastEdited && named(i.message, lastEdited)) out.push({ ...i, path: lastEdited, message: `${i.path} ${i.message}` });
+    else out.push(i);
+  }
+  return out;
 }
 
 /** The subset of JSON Schema the form understands. */
