@@ -51,17 +51,17 @@ describe('feature visualisations in the Activation view', () => {
   it('shows the unit’s visualisation in init, ticket-at-init, supermask and trained side by side', async () => {
     const states = [run.ref(0, 'init'), run.ref(1, 'ticket-at-init'), smRef, run.ref(1, 'trained')];
     await page.goto(`${h.url}#/activations/${run.runId}.1.trained.conv2.${unit}.5`);
-    await page.waitForSelector('[data-testid="view-activations"][data-ready="true"]', { timeout: 60_000 });
+    await page.waitForSelector('[data-testid="view-activations"][data-ready="true"]', { timeout: 180_000 });
     await page.selectOption('[data-testid="act-states-2"]', smRef);
     await page.selectOption('[data-testid="act-states-3"]', run.ref(1, 'trained'));
-    await page.waitForSelector(`[data-testid="view-activations"][data-ready="true"][data-states="${states.join(' ')}"]`, { timeout: 60_000 });
+    await page.waitForSelector(`[data-testid="view-activations"][data-ready="true"][data-states="${states.join(' ')}"]`, { timeout: 180_000 });
     const label = (await h.call<StateInfo[]>('listStates', {})).find((s) => s.ref === smRef)!.label;
     expect(label).toContain('5-vs-rest');
     const steps = page.getByTestId('fv-steps');
     await steps.fill('32');
     await steps.press('Enter');
     await page.getByTestId('fv-toggle').check();
-    await page.waitForFunction('document.querySelectorAll(\'[data-testid="fv-card"]\').length === 4', undefined, { timeout: 180_000 });
+    await page.getByTestId('fv-card').nth(3).waitFor({ timeout: 180_000 });
     const cards = page.getByTestId('fv-card');
     expect(await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))).toEqual(states);
     for (const [i, ref] of states.entries()) {
