@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildSpec } from '../../src/main/core/planner';
 import { loadPresets } from '../../src/main/core/presets';
 import { parseExperimentConfig } from '../../src/shared/config';
 import { objectiveClass, runObjectiveOf } from '../../src/shared/objective';
@@ -12,9 +13,9 @@ import type { Dataset, DataSplit } from '../../src/main/engine/data/index';
 import { MaskedDense, netHelpers, stagedForward, type MaskedNet } from '../../src/main/engine/nets/masked';
 import { balancedAccuracy, oneVsRestObjective } from '../../src/main/engine/one-vs-rest';
 import { Rng } from '../../src/main/engine/rng';
-import { objectiveOf } from '../../src/main/engine/rounds';
+import { objectiveOf, runRound } from '../../src/main/engine/rounds';
 import { Supermask } from '../../src/main/engine/supermask';
-import { makeBatch, trainRound } from '../../src/main/engine/train';
+import { evaluate, makeBatch, trainRound } from '../../src/main/engine/train';
 
 const IN = 6;
 const HIDDEN = 8;
@@ -133,8 +134,24 @@ describe('class-specific supermask on a planted detector', () => {
     expect(final[0]![0 * HIDDEN + 0]).toBe(1);
     expect(final[1]![0 * CLASSES + 0]).toBe(1);
     await sm.onEvaluate('begin');
-    const after = auroc(await logit0(), (i) => data.test.y[i] === 0);
+    const z = await logit0();
+    const after = auroc(z, (i) => data.test.y[i] === 0);
+    // evaluate() with the objective against the definitions, computed here in plain JS from the same logits: the
+    // weighted BCE on logit 0 and the balanced accuracy of z > 0.
+    const ev = await evaluate(net, data.test, IN, CLASSES, 256, oneVsRestObjective(0, w));
     await sm.onEvaluate('end');
+    const softplus = (v: number) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+    let bce = 0;
+    const tally = [0, 0, 0, 0];
+    z.forEach((v, i) => {
+      const pos = data.test.y[i] === 0;
+      bce += pos ? w * softplus(-v) : softplus(v);
+      const k = pos ? 0 : 2;
+      tally[k]! += pos ? +(v > 0) : +(v <= 0);
+      tally[k + 1]!++;
+    });
+    expect(ev.loss).toBeCloseTo(bce / z.length, 4);
+    expect(ev.accuracy).toBeCloseTo((tally[0]! / tally[1]! + tally[2]! / tally[3]!) / 2, 10);
 
     expect(after).toBeGreaterThan(0.95);
     expect(after).toBeGreaterThan(before);
@@ -187,4 +204,38 @@ describe('class-specific presets', () => {
     const quick = presets.get('quick-class-supermask')!.config;
     expect(quick).toMatchObject({ dataset: 'synthetic-mnist', method: { kind: 'supermask', objective: { kind: 'one-vs-rest', class: 5 } } });
   });
+});
+
+describe('Bernoulli supermask with the one-vs-rest objective, through runRound', () => {
+  it('trains, reports balanced accuracies and keeps the weights frozen', async () => {
+    const c = parseExperimentConfig({
+      ...config,
+      iterations: 20,
+      evalEvery: 10,
+      optimizer: { name: 'sgd', lr: 50, momentum: 0.9 },
+      synthetic: { train: 600, test: 300 },
+      method: { kind: 'supermask', algorithm: 'bernoulli', dynamicWeightRescaling: true, objective: { kind: 'one-vs-rest', class: '3' } },
+    });
+    const metrics: { split: string; accuracy: number; loss: number }[] = [];
+    const none = () => {
+      throw new Error('a supermask round reads no stored state');
+    };
+    // The planner's spec: the objective travels from the config to the round.
+    const spec = buildSpec(c, 'supermask', 0, { own: none, parent: none, parentHasRewind: () => false, ownHasRewind: () => false });
+    expect(spec.training).toMatchObject({ kind: 'supermask', algorithm: 'bernoulli', objective: { kind: 'one-vs-rest', class: '3' } });
+    const out = await runRound(c, 0, spec, {
+      onMetrics: (p) => metrics.push(...p),
+      onProgress: () => {},
+      isCancelled: () => false,
+    });
+    expect(metrics.length).toBe(6);
+    for (const m of metrics) {
+      expect(m.accuracy).toBeGreaterThanOrEqual(0);
+      expect(m.accuracy).toBeLessThanOrEqual(1);
+      expect(Number.isFinite(m.loss)).toBe(true);
+    }
+    out.states.init.layers.forEach((l, i) => expect(out.states.trained.layers[i]!.weight).toEqual(l.weight));
+    expect(out.result.density).toBeGreaterThan(0.2);
+    expect(out.result.density).toBeLessThan(0.8);
+  }, 120_000);
 });
