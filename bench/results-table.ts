@@ -152,7 +152,14 @@ function impReport(exp: ExperimentDetail): string {
   lines.push('`*`: the 95% t-interval excludes 0):', '', table(pairHead, accPairs), '');
   lines.push('**Paired differences in the early-stopping iteration** (ticket − other; negative: the ticket stops earlier):', '', table(pairHead, esPairs), '');
 
-  // Cap check.
+  // Cap check. With earlyStopPatience a round ends `patience` iterations after its best validation loss; it reaches
+  // the cap only if its loss was still improving there, which is the truncation this check exists to catch.
+  const patience = exp.config.earlyStopPatience;
+  const stops = new Map<string, number>();
+  for (const run of exp.runs) {
+    for (const p of repo.getMetrics(run.runId)) stops.set(`${run.runId}/${p.round}`, Math.max(stops.get(`${run.runId}/${p.round}`) ?? 0, p.iteration));
+  }
+  const stopOf = (run: ExperimentRun, round: number) => stops.get(`${run.runId}/${round}`) ?? cap;
   const all: { run: ExperimentRun; round: number; es: number }[] = exp.runs.flatMap((run) => run.rounds.map((x) => ({ run, round: x.round, es: x.earlyStopIteration })));
   const max = all.reduce((m, x) => (x.es > m.es ? x : m), all[0]!);
   const near = all.filter((x) => x.es >= 0.8 * cap);
@@ -165,6 +172,14 @@ function impReport(exp: ExperimentDetail): string {
   lines.push(
     `Cap check: ${all.length} trained rounds; the latest early stop is iteration ${int(max.es)} (${max.run.kind}, seed ${max.run.seed}, round ${max.round}) of the ${int(cap)}-iteration cap; ${near.length} round(s) stop in the last 20% of the cap${nearText}.`,
   );
+  if (patience !== undefined) {
+    const atCap = all.filter((x) => stopOf(x.run, x.round) >= cap);
+    const latest = Math.max(...all.map((x) => stopOf(x.run, x.round)));
+    lines.push(
+      '',
+      `Patience check: every round ends at the first evaluation ${int(patience)} iterations past its best validation loss (earlyStopPatience); the latest ends at iteration ${int(latest)}; ${atCap.length} round(s) ran to the cap with the loss still improving${atCap.length ? ` (${atCap.map((x) => `${x.run.kind} seed ${x.run.seed} round ${x.round}`).join('; ')})` : ''}.`,
+    );
+  }
   lines.push('');
 
   // Every seed's numbers.
@@ -172,12 +187,13 @@ function impReport(exp: ExperimentDetail): string {
   for (const s of seeds) {
     for (const run of exp.runs.filter((r) => r.seed === s)) {
       for (const x of run.rounds) {
-        rawRows.push([String(s), run.kind, String(x.round), `${f(x.density * 100, 2)}%`, f(x.testAccuracy * 100, 2), int(x.earlyStopIteration), f(x.finalTestAccuracy * 100, 2)]);
+        rawRows.push([String(s), run.kind, String(x.round), `${f(x.density * 100, 2)}%`, f(x.testAccuracy * 100, 2), int(x.earlyStopIteration), ...(patience !== undefined ? [int(stopOf(run, x.round))] : []), f(x.finalTestAccuracy * 100, 2)]);
       }
     }
   }
   lines.push('<details><summary>Every run and round</summary>', '');
-  lines.push(table(['seed', 'run', 'round', 'weights remaining', 'test acc. at early stop (%)', 'early-stop iteration', `test acc. at iteration ${int(cap)} (%)`], rawRows));
+  const lastHead = patience !== undefined ? ['stopped at', 'test acc. at the stop (%)'] : [`test acc. at iteration ${int(cap)} (%)`];
+  lines.push(table(['seed', 'run', 'round', 'weights remaining', 'test acc. at early stop (%)', 'early-stop iteration', ...lastHead], rawRows));
   lines.push('', '</details>', '');
   lines.push(timing(exp));
   return lines.join('\n');

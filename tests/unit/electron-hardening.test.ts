@@ -51,7 +51,7 @@ describe('Electron hardening', () => {
     expect(main).toMatch(/registerContract\(ipcMain, \{ getCore: \(\) => core, isTrustedUrl \}\)/);
     expect(main).not.toMatch(/ipcMain\.(on|handle|handleOnce)\(/);
     expect(ipc).toMatch(/opts\.isTrustedUrl\(frame\.url\)/);
-    expect(ipc).toMatch(/core\.call\(method, params \?\? \{\}\)/);
+    expect(ipc).toMatch(/core\.call\(method, params \?\? \{\}(, ctx)?\)/);
   });
 
   it('the preload exposes exactly one object, the contract, and only invokes', () => {
