@@ -68,3 +68,8 @@ export function runObjectiveOf(dataset: DatasetName, method: { kind: string; obj
 export function accuracyLabel(o: RunObjective | null | undefined): string {
   return o ? `balanced accuracy, ${o.className} vs rest` : 'accuracy';
 }
+
+/** The short label of a run's test accuracy in tables: "test acc." or e.g. "test bal. acc. (dog vs rest)". */
+export function accuracyShort(o: RunObjective | null | undefined): string {
+  return o ? `test bal. acc. (${o.className} vs rest)` : 'test acc.';
+}

@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOTS, startHarness, type Harness } from './harness';
+import type { RunSummary, StartRunResult } from '../../src/shared/contract';
+import { SHOTS, TERMINAL, startHarness, type Harness } from './harness';
 
 let h: Harness;
 let page: Page;
@@ -46,6 +47,25 @@ describe('builder: a supermask’s objective', () => {
     await page.selectOption('[data-testid="objective-kind"]', '');
     await page.waitForSelector('[data-testid="view-builder"][data-valid="true"]');
     expect((await shownConfig()).method).not.toHaveProperty('objective');
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('runs view: a class-specific supermask says what its accuracy is', () => {
+  it('labels the run’s figures as balanced accuracies of the class against the rest', async () => {
+    const started = await h.call<StartRunResult>('startRun', {
+      preset: 'quick-class-supermask',
+      overrides: ['iterations=20', 'evalEvery=10', 'synthetic={"train":600,"test":300}', 'validation=100'],
+    });
+    const runId = started.runIds[0]!;
+    await page.goto(`${h.url}#/runs/${runId}`);
+    await page.waitForSelector(`[data-run-id="${runId}"]${TERMINAL}`, { timeout: 120_000 });
+    const run = (await h.call<RunSummary[]>('listRuns', {})).find((r) => r.runId === runId)!;
+    expect(run.objective).toMatchObject({ kind: 'one-vs-rest', class: 5, metric: 'balanced-accuracy' });
+    await page.getByTestId('run-details').waitFor();
+    expect(await page.getByTestId('results').innerText()).toContain('test bal. acc. (5 vs rest) at early stop');
+    expect(await page.locator(`[data-run-id="${runId}"]`).first().innerText()).toContain('test bal. acc. 5 vs rest');
+    await page.screenshot({ path: join(SHOTS, 'runs-class-supermask.png') });
     expect(errors).toEqual([]);
   });
 });
