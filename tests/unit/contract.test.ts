@@ -8,11 +8,13 @@ describe('contract validation', () => {
   it('has a schema for every method', () => {
     expect([...METHOD_NAMES].sort()).toEqual([
       'analyzeActivations',
+      'analyzeInstability',
       'analyzeMultigraph',
       'analyzeOverlap',
       'analyzeOverlapMatrix',
       'analyzeSelectivity',
       'analyzeSubcircuit',
+      'analyzeVisualize',
       'cancelRequest',
       'cancelRun',
       'chooseSnapshotPath',
@@ -56,6 +58,10 @@ describe('contract validation', () => {
     ['analyzeSubcircuit', { state: 'r1', edges: 0 }],
     ['analyzeMultigraph', { kMax: 99 }],
     ['analyzeMultigraph', { target: 'and' }],
+    ['analyzeVisualize', { state: 'r1', layer: 'fc1' }],
+    ['analyzeVisualize', { state: 'r1', layer: 'fc1', unit: 0, steps: 0 }],
+    ['analyzeInstability', { run: 'r1:0', round: 1 }],
+    ['analyzeInstability', { run: 'r1', round: 1, points: 1 }],
     ['maskPixels', { a: 'r1', b: 'r2', layer: 'fc1', rows: 5000 }],
     ['listStates', { runId: 'a b' }],
   ] as const)('rejects %s %j', (method, params) => {

@@ -4,6 +4,7 @@
 import { BACKENDS } from '../../shared/contract';
 import { ANALYSIS_DEFAULTS, MULTIGRAPH_TARGETS, MULTIGRAPH_VARIANTS } from '../../shared/analysis';
 import { BENCH_OPTIONS } from './bench-options';
+import { DETECTOR_SPECS } from './spec-detector';
 import { MERGE_SPEC, SHARD_OPTION, SWEEP_SPEC } from './sweep-spec';
 
 export interface OptionSpec {
@@ -137,6 +138,7 @@ const ANALYZE: CommandSpec[] = [
     },
     examples: ['ticketscope analyze multigraph --k-max 8'],
   },
+  ...DETECTOR_SPECS,
 ];
 
 const DATA: CommandSpec[] = [
@@ -238,8 +240,8 @@ export const COMMAND_SPECS: CommandSpec[] = [
   },
   {
     name: 'analyze',
-    usage: ['analyze overlap|selectivity|activations|subcircuit|multigraph ...'],
-    summary: 'analyses of stored states (overlap, selectivity, activations, subcircuit, multigraph)',
+    usage: ['analyze overlap|selectivity|activations|subcircuit|multigraph|visualize|instability ...'],
+    summary: 'analyses of stored states (overlap, selectivity, activations, subcircuit, multigraph, visualize, instability)',
     description: 'The analyses the app shows, on stored states; cached in the database. `ticketscope analyze KIND --help` for each.',
     options: {},
     examples: ['ticketscope analyze selectivity --help'],

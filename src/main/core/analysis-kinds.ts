@@ -14,6 +14,7 @@ import type { EngineAnalysisRequest, LoadedState, SelectivityShard } from '../en
 import { joinFeatures } from '../engine/analysis/features';
 import { runMultigraph } from '../engine/analysis/multigraph';
 import { maskOverlap, overlapMatrix } from '../engine/analysis/overlap';
+import { instabilityEntry, visualizeEntry } from './analysis-detector';
 import { CancelledError } from './requests';
 import type { MaskLayer, ResolvedState } from './states';
 
@@ -248,6 +249,8 @@ export const ANALYSES: { [M in AnalysisMethodName]: AnalysisEntry<M> } = {
   analyzeActivations: activations,
   analyzeSubcircuit: subcircuit,
   analyzeMultigraph: multigraph,
+  analyzeVisualize: visualizeEntry,
+  analyzeInstability: instabilityEntry,
 };
 
 /** Each kind's version (part of its cache key). */

@@ -11,6 +11,7 @@ import type {
 } from '../../../shared/analysis';
 import type { NetState } from '../../../shared/tensors';
 import type { Dataset } from '../data/index';
+import type { DetectorRequest, DetectorResult } from './detector';
 
 export interface LoadedState {
   info: StateInfo;
@@ -75,7 +76,8 @@ export type EngineAnalysisRequest =
       cls: ClassRef;
     }
   | { kind: 'activations'; states: LoadedState[]; data: DataRef; class?: number | string; options: ActivationsOptions }
-  | { kind: 'subcircuit'; states: LoadedState[]; data: DataRef; class?: number | string; options: SubcircuitOptions };
+  | { kind: 'subcircuit'; states: LoadedState[]; data: DataRef; class?: number | string; options: SubcircuitOptions }
+  | (DetectorRequest & { data: DataRef });
 
 /** A shard's forward passes; the first shard also returns the labels of all the request's images and the class. */
 export interface SelectivityShard {
@@ -88,7 +90,8 @@ export type EngineAnalysisResult =
   | Omit<SelectivityResult, 'meta'>
   | SelectivityShard
   | Omit<ActivationsResult, 'meta'>
-  | Omit<SubcircuitResult, 'meta'>;
+  | Omit<SubcircuitResult, 'meta'>
+  | DetectorResult;
 
 /** Progress of a long analysis: a stage name and how far it is. */
 export type AnalysisProgressFn = (stage: string, done: number, total: number) => void;

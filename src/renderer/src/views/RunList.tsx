@@ -124,10 +124,10 @@ function RunItem({ run, control, warnings, selected, actions, onSelect }: ItemPr
             rounds {run.roundsDone}/{run.roundsTotal}
           </span>
         )}
-        <span className="run-acc" title="test accuracy at the early-stopping iteration of the last finished round">
+        <span className="run-acc" title={`${run.objective ? `balanced accuracy of "${run.objective.className} logit > 0" on the test set (chance 50%)` : 'test accuracy'} at the early-stopping iteration of the last finished round`}>
           {run.testAccuracy !== null && (
             <>
-              <span className="muted">test </span>
+              <span className="muted">{run.objective ? `test bal. acc. ${run.objective.className} vs rest ` : 'test '}</span>
               <span data-testid="run-accuracy">{formatPercent(run.testAccuracy)}</span>
             </>
           )}
