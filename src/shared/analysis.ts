@@ -2,6 +2,8 @@
 // computes them (src/main/engine/analysis), the core resolves state references and caches results in the database
 // (src/main/core/analysis.ts), the CLI prints them (`ticketscope analyze ... --json`) and the explorer's views draw
 // them. Everything here is plain JSON. docs/analysis.md documents each field with its exact definition.
+import type { RunObjective } from './objective';
+import { DETECTOR_KINDS, detectorParamSchemas, type DetectorMethods } from './detector';
 import { z } from 'zod';
 import type { RunKind } from './config';
 import { CAUSAL_KINDS, causalParamSchemas, type CausalMethods } from './causal';
@@ -24,8 +26,10 @@ export interface StateInfo {
   density: number;
   /** False for `mask` and for snapshots imported without weights: only mask analyses apply. */
   hasWeights: boolean;
-  /** Short human label, e.g. "imp s0 r3 trained (26.2%)". */
+  /** Short human label, e.g. "imp s0 r3 trained (26.2%)" or "supermask dog-vs-rest s0 r0 trained (50.0%)". */
   label: string;
+  /** A class-specific supermask's objective (as RunSummary.objective); null or absent: the full classification loss. */
+  objective?: RunObjective | null;
 }
 
 /** Provenance of every analysis result: the cache key, whether this answer came from the cache, how long it took. */
@@ -40,7 +44,7 @@ export interface AnalysisMeta {
   version: number;
 }
 
-export const ANALYSIS_KINDS = ['overlap', 'overlap-matrix', 'selectivity', 'activations', 'subcircuit', 'multigraph', ...CAUSAL_KINDS] as const;
+export const ANALYSIS_KINDS = ['overlap', 'overlap-matrix', 'selectivity', 'activations', 'subcircuit', 'multigraph', ...CAUSAL_KINDS, ...DETECTOR_KINDS] as const;
 export type AnalysisKind = (typeof ANALYSIS_KINDS)[number];
 
 // ---------------------------------------------------------------- mask overlap
@@ -343,7 +347,7 @@ const classArg = z.union([z.number().int().min(0).max(999), z.string().min(1).ma
 const layerName = z.string().regex(/^[a-z]+\d{1,2}$/, 'expected a layer name such as conv2 or fc1');
 
 /** The cached analyses of the contract: each method's params and result (src/main/core/analysis-kinds.ts). */
-export interface AnalysisMethods extends CausalMethods {
+export interface AnalysisMethods extends CausalMethods, DetectorMethods {
   /** Mask overlap of two states, per layer and overall, against the chance value. Cached. */
   analyzeOverlap: { params: OverlapParams; result: OverlapResult };
   /** Overall and per-layer Jaccard between every pair of 2–64 states (rounds of a run, seeds, PaI vs trained). */
@@ -369,10 +373,13 @@ const analysisMethods: Record<AnalysisMethodName, true> = {
   analyzeAblationScan: true,
   analyzeFaithfulness: true,
   analyzeCircuit: true,
+  analyzeVisualize: true,
+  analyzeInstability: true,
 };
 export const ANALYSIS_METHOD_NAMES = Object.keys(analysisMethods) as AnalysisMethodName[];
 
 export const analysisParamSchemas = {
+  ...detectorParamSchemas,
   listStates: z
     .object({
       runId: runIdSchema.optional(),

@@ -2,6 +2,7 @@
 // Imports nothing from node, electron or the DOM.
 import { z } from 'zod';
 import { ValidationError } from './errors';
+import { objectiveClass, objectiveSchema } from './objective';
 
 export const DATASETS = ['synthetic-mnist', 'synthetic-cifar', 'mnist', 'fashion-mnist', 'cifar10'] as const;
 export const ARCHS = ['lenet-300-100', 'conv-2', 'conv-4', 'conv-6', 'conv-8'] as const;
@@ -131,6 +132,12 @@ export const supermaskMethodSchema = z
     roundMask: z.boolean().optional(),
     /** bernoulli: masks at evaluation: a fresh sample per evaluation (default, as Zhou et al.) or [score > 0]. */
     evalMask: z.enum(['sampled', 'rounded']).optional(),
+    /**
+     * What the scores are trained for (shared/objective.ts): the full classification loss (default), or
+     * { kind: 'one-vs-rest', class: 'dog' }, a class-specific supermask. No default is filled in, so a config without
+     * it keeps its experiment id.
+     */
+    objective: objectiveSchema.optional(),
   })
   .strict();
 
@@ -271,6 +278,10 @@ export const experimentConfigSchema = z
     }
     for (const issue of methodIssues(c.method)) {
       ctx.addIssue({ code: 'custom', path: ['method', issue.path], message: issue.message });
+    }
+    if (c.method.kind === 'supermask' && c.method.objective?.kind === 'one-vs-rest') {
+      const r = objectiveClass(c.dataset, c.method.objective.class);
+      if ('problem' in r) ctx.addIssue({ code: 'custom', path: ['method', 'objective', 'class'], message: r.problem });
     }
     if (c.synthetic && c.validation >= c.synthetic.train) {
       ctx.addIssue({ code: 'custom', path: ['validation'], message: `must be smaller than synthetic.train (${c.synthetic.train})` });

@@ -13,6 +13,7 @@ import {
   type StateInfo,
 } from './analysis';
 import { reportDogSchema, type DogReport, type ReportDogParams } from './dog-report';
+import type { RunObjective } from './objective';
 import type { wireCode } from './errors';
 import { ID_PATTERN, experimentIdSchema, runIdSchema, whichSchema, type Which } from './refs';
 
@@ -44,6 +45,11 @@ export interface RunSummary {
   kind: RunKind;
   /** For a control: the run whose masks it controls. */
   parentRunId: string | null;
+  /**
+   * A class-specific supermask's objective (shared/objective.ts); null or absent: the full classification loss. Its
+   * accuracy figures are then balanced accuracies of the class against the rest (objective.metric).
+   */
+  objective?: RunObjective | null;
   /** Rounds this run trains (controls start at round 1), and how many of them are committed. */
   roundsTotal: number;
   roundsDone: number;

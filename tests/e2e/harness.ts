@@ -2,14 +2,13 @@
 // contract calls over the WebSocket, page-error collection. Each test file makes its own (tests never share state).
 // As a user would: the first stdout line of `ticketscope serve` is the URL with its token; pages open that URL (the
 // page keeps the token and takes it out of the address bar) and script calls carry the token from it.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Download, type Page } from 'playwright-core';
 import WebSocket from 'ws';
+import { startServe } from '../helpers/cli';
 
 /** The checkout: the nearest folder above this file with a package.json (also when bundled into out/bench/). */
 export const ROOT = (() => {
@@ -74,29 +73,6 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-function startServer(tmp: string, onLog: (s: string) => void): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    NODE,
-    ['bin/ticketscope.mjs', 'serve', '--db', join(tmp, 't.db'), '--data-dir', join(tmp, 'data'), '--port', '0'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let log = '';
-  child.stderr!.on('data', (d) => {
-    log += String(d);
-    onLog(String(d));
-  });
-  return new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`serve printed no URL within 60 s; stderr:\n${log}`)), 60_000);
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      ok({ child, url: line.trim() });
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`ticketscope serve exited with ${code} before printing its URL; stderr:\n${log}`));
-    });
-  });
-}
 
 /** `db`: a database file to start from (copied into the harness's own temp folder, so tests never share state). */
 export async function startHarness(opts: { db?: string } = {}): Promise<Harness> {
@@ -108,7 +84,7 @@ export async function startHarness(opts: { db?: string } = {}): Promise<Harness>
   mkdirSync(SHOTS, { recursive: true });
   if (opts.db) copyFileSync(opts.db, join(tmp, 't.db'));
   let serverLog = '';
-  const { child, url } = await startServer(tmp, (s) => (serverLog += s));
+  const { child, url } = await startServe(['--db', join(tmp, 't.db'), '--data-dir', join(tmp, 'data')], { onLog: (s) => (serverLog += s) });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 
   const call = <T>(method: string, params: object): Promise<T> => callServe<T>(url, method, params);

@@ -3,19 +3,17 @@
 // run to finish and checks the accuracy the UI shows against the core's own answer (getRun over the WebSocket). The
 // preset list offers what runs here first, with the core's time estimate, and names a missing data set before Start.
 // Waits only on state markers (data-app-state, data-status, data-evaluations) via selectors, never on fixed sleeps.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInfo, MetricPoint, RunDetail } from '../../src/shared/contract';
 import { callServe, publishShot } from './harness';
+import { ROOT } from '../helpers/paths';
+import { startServe } from '../helpers/cli';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const NODE = join(ROOT, 'node_modules', '.bin', 'node');
 const SHOTS = join(ROOT, 'test-results', 'e2e');
 const CHROMIUM = process.env.TICKETSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -38,25 +36,10 @@ let browser: Browser | null = null;
 let page: Page;
 const pageErrors: string[] = [];
 
-function startServer(): Promise<string> {
-  const child = spawn(
-    NODE,
-    ['bin/ticketscope.mjs', 'serve', '--db', join(tmp, 't.db'), '--data-dir', join(tmp, 'data'), '--port', '0'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  server = child;
-  child.stderr!.on('data', (d) => (serverLog += String(d)));
-  return new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`serve printed no URL within 60 s; stderr:\n${serverLog}`)), 60_000);
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      ok(line.trim());
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`ticketscope serve exited with ${code} before printing its URL; stderr:\n${serverLog}`));
-    });
-  });
+async function startServer(): Promise<string> {
+  const started = await startServe(['--db', join(tmp, 't.db'), '--data-dir', join(tmp, 'data')], { onLog: (s) => (serverLog += s) });
+  server = started.child;
+  return started.url;
 }
 
 /** One call over the serve WebSocket, as a script would make it (no Origin header). */

@@ -2,11 +2,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-export const ROOT = resolve(__dirname, '..', '..');
-export const BIN = join(ROOT, 'bin', 'ticketscope.mjs');
+import { BIN, ROOT } from './paths';
+
+export { BIN, ROOT };
 
 export function assertBuilt(): void {
   for (const f of ['out/main/cli.js', 'out/main/worker.js', 'out/renderer/index.html']) {
@@ -35,14 +36,24 @@ export function cli(args: string[], opts: { cwd?: string; timeoutMs?: number; en
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts `ticketscope serve` and resolves with the URL (with its token) from its first stdout line. */
-export function startServe(args: string[]): Promise<{ url: string; child: ChildProcess; stderr(): string; stop(): Promise<void> }> {
+/**
+ * Starts `ticketscope serve` on a free port and resolves with the URL (with its token) from its first stdout line;
+ * fails when it exits first or prints no URL within a minute. `onLog` sees its stderr as it comes.
+ */
+export function startServe(
+  args: string[],
+  opts: { onLog?: (s: string) => void } = {},
+): Promise<{ url: string; child: ChildProcess; stderr(): string; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += String(d)));
+  child.stderr!.on('data', (d) => {
+    stderr += String(d);
+    opts.onLog?.(String(d));
+  });
   return new Promise((ok, fail) => {
-    const rl = createInterface({ input: child.stdout! });
-    rl.once('line', (line) => {
+    const timer = setTimeout(() => fail(new Error(`serve printed no URL within 60 s; stderr:\n${stderr}`)), 60_000);
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
       ok({
         url: line.trim(),
         child,
@@ -55,6 +66,9 @@ export function startServe(args: string[]): Promise<{ url: string; child: ChildP
           }),
       });
     });
-    child.once('exit', (code) => fail(new Error(`serve exited with ${code}: ${stderr.trim()}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`ticketscope serve exited with ${code} before printing its URL; stderr:\n${stderr}`));
+    });
   });
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BIN, ROOT, assertBuilt, cli, tempDir } from '../helpers/cli';
 import type { CliResult } from '../helpers/cli';
-import { cifarMembers, dirEntries, idxLabels, idxSet, makeTar, serveFiles, writeFiles } from '../unit/data-fixtures';
+import { cifarMembers, dirEntries, idxLabels, idxSet, makeTar, serveFiles, writeFiles } from '../helpers/data-fixtures';
 
 const tmp = tempDir('ticketscope-data-cli-');
 const src = writeFiles(join(tmp.dir, 'src'), idxSet(600, 200, true));

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OverlapResult } from '../../src/shared/analysis';
 import { SNAPSHOT_FORMAT, encodeSnapshot, maskDensity, snapshotLayers, type LayerTensors, type Snapshot } from '../../src/main/store/snapshot';
 import { assertBuilt, cli, tempDir } from '../helpers/cli';
-import { rng } from '../unit/snapshot-fixtures';
+import { rng } from '../helpers/snapshot-fixtures';
 
 const tmp = tempDir('ticketscope-overlap-chance-');
 const DENSITIES: Record<string, number> = { fc1: 0.05, fc2: 0.9, fc3: 0.5 };

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Repo } from '../../src/main/store/repo';
 import { ROOT, assertBuilt, cli, tempDir } from '../helpers/cli';
 import { findTorchPython, requireOrSkip } from '../helpers/python';
-import { idxSet, writeFiles } from '../unit/data-fixtures';
+import { idxSet, writeFiles } from '../helpers/data-fixtures';
 
 const torch = findTorchPython();
 const tmp = tempDir('ticketscope-parity-');

@@ -6,7 +6,7 @@ import { connect as tcp } from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, startServe, tempDir } from '../helpers/cli';
-import { malformedSnapshots } from '../unit/snapshot-corpus';
+import { malformedSnapshots } from '../helpers/snapshot-corpus';
 import { join } from 'node:path';
 
 const tmp = tempDir('ticketscope-serve-fuzz-');

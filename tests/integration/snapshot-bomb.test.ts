@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { createDeflateRaw, crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSnapshot, snapshotLayers } from '../../src/main/store/snapshot';
-import { buildZip, npzMembers } from '../unit/snapshot-corpus';
-import { makeSnapshot } from '../unit/snapshot-fixtures';
+import { buildZip, npzMembers } from '../helpers/snapshot-corpus';
+import { makeSnapshot } from '../helpers/snapshot-fixtures';
 import { ROOT, assertBuilt, tempDir } from '../helpers/cli';
 import quick from '../../resources/presets/quick.json';
 

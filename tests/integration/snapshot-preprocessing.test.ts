@@ -18,7 +18,7 @@ import { readSnapshotFile, stateFromLayers } from '../../src/main/store/snapshot
 import type { RunDetail } from '../../src/shared/contract';
 import { assertBuilt, cli, ROOT, tempDir } from '../helpers/cli';
 import { findTorchPython, requireOrSkip } from '../helpers/python';
-import { cifarBatch, cifarMembers, idxSet, imagesFor, labelsFor, makeTar, writeFiles } from '../unit/data-fixtures';
+import { cifarBatch, cifarMembers, idxSet, imagesFor, labelsFor, makeTar, writeFiles } from '../helpers/data-fixtures';
 
 const tmp = tempDir('ticketscope-preprocessing-');
 const dataDir = join(tmp.dir, 'data');

@@ -9,7 +9,7 @@ import { tempNameFor, targetProblem, writeFileAtomic } from '../../src/main/atom
 import { writeSnapshotFile } from '../../src/main/store/snapshot';
 import { loadSettings, saveSettings } from '../../src/main/electron/settings';
 import { ValidationError } from '../../src/shared/errors';
-import { makeSnapshot } from './snapshot-fixtures';
+import { makeSnapshot } from '../helpers/snapshot-fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'ts-atomic-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

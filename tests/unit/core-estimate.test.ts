@@ -12,9 +12,9 @@ import { Core } from '../../src/main/core/service';
 import { importDataset } from '../../src/main/engine/data/import';
 import { parseExperimentConfig } from '../../src/shared/config';
 import type { AppInfo } from '../../src/shared/contract';
-import { idxSet, writeFiles } from './data-fixtures';
+import { idxSet, writeFiles } from '../helpers/data-fixtures';
+import { ROOT } from '../helpers/paths';
 
-const ROOT = join(__dirname, '..', '..');
 const presets = loadPresets(join(ROOT, 'resources', 'presets'));
 const dir = mkdtempSync(join(tmpdir(), 'ts-estimate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

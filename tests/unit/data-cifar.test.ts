@@ -6,7 +6,7 @@ import { CIFAR_IMAGE_BYTES, CIFAR_RECORD_BYTES, encodeCifarBatch, parseCifarBatc
 import { DataFileError } from '../../src/main/engine/data/io';
 import { pickMembers, readTar } from '../../src/main/engine/data/tar';
 import { tempDir } from '../helpers/cli';
-import { CIFAR_CLASSES, cifarBatch, cifarMembers, makeTar } from './data-fixtures';
+import { CIFAR_CLASSES, cifarBatch, cifarMembers, makeTar } from '../helpers/data-fixtures';
 
 function caught(fn: () => unknown): Error {
   try {

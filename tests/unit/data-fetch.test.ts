@@ -10,8 +10,8 @@ import type { DataProgress } from '../../src/main/engine/data/io';
 import { loadDataset } from '../../src/main/engine/data/index';
 import type { DownloadFile } from '../../src/main/engine/data/registry';
 import { tempDir } from '../helpers/cli';
-import { cifarMembers, dirEntries, idxSet, makeTar, serveFiles } from './data-fixtures';
-import type { Behaviour, Served } from './data-fixtures';
+import { cifarMembers, dirEntries, idxSet, makeTar, serveFiles } from '../helpers/data-fixtures';
+import type { Behaviour, Served } from '../helpers/data-fixtures';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const tmp = tempDir('ticketscope-fetch-');

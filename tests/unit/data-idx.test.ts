@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, checkPair, encodeIdx, parseIdxImages, parseIdxLabels } from '../../src/main/engine/data/idx';
 import { DataFileError, isGzip, maybeGunzip } from '../../src/main/engine/data/io';
 import { ValidationError } from '../../src/shared/errors';
-import { idxImages, idxLabels, imagesFor, labelsFor } from './data-fixtures';
+import { idxImages, idxLabels, imagesFor, labelsFor } from '../helpers/data-fixtures';
 
 function caught(fn: () => unknown): Error {
   try {

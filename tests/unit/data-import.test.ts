@@ -9,7 +9,7 @@ import type { DataProgress } from '../../src/main/engine/data/io';
 import { sha256 } from '../../src/main/engine/data/io';
 import { ValidationError } from '../../src/shared/errors';
 import { tempDir } from '../helpers/cli';
-import { CIFAR_CLASSES, IDX_NAMES, cifarBatch, cifarMembers, dirEntries, idxLabels, idxSet, labelsFor, makeTar, writeFiles } from './data-fixtures';
+import { CIFAR_CLASSES, IDX_NAMES, cifarBatch, cifarMembers, dirEntries, idxLabels, idxSet, labelsFor, makeTar, writeFiles } from '../helpers/data-fixtures';
 
 const tmp = tempDir('ticketscope-data-');
 afterAll(() => tmp.cleanup());

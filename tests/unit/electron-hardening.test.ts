@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { CSP } from '../../src/main/server/serve';
+import { ROOT } from '../helpers/paths';
 
-const ROOT = join(__dirname, '..', '..');
 const main = readFileSync(join(ROOT, 'src/main/index.ts'), 'utf8');
 const ipc = readFileSync(join(ROOT, 'src/main/electron/ipc.ts'), 'utf8');
 const preload = readFileSync(join(ROOT, 'src/preload/index.ts'), 'utf8');

@@ -7,27 +7,10 @@ import { registerWasmKernels, wasmKernelsRegistered } from '../../src/main/engin
 import { createConvNet } from '../../src/main/engine/nets/conv';
 import { maskedMatMul } from '../../src/main/engine/nets/masked';
 import { Rng } from '../../src/main/engine/rng';
+import { expectClose, randn, size } from '../helpers/numeric';
 
 type Backend = 'cpu' | 'wasm';
 
-function randn(n: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
-  return Float32Array.from({ length: n }, () => rng.normal());
-}
-
-const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-
-function expectClose(actual: Float32Array, expected: Float32Array, what: string, rel = 1e-4): void {
-  expect(actual.length, what).toBe(expected.length);
-  let maxAbs = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxAbs = Math.max(maxAbs, Math.abs(expected[i]!));
-    maxDiff = Math.max(maxDiff, Math.abs(actual[i]! - expected[i]!));
-  }
-  expect(maxAbs, what).toBeGreaterThan(0);
-  expect(maxDiff / maxAbs, what).toBeLessThanOrEqual(rel);
-}
 
 interface ConvCase {
   x: [number, number, number, number];

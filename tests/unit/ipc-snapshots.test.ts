@@ -9,10 +9,10 @@ import { Core, type CoreHost } from '../../src/main/core/service';
 import { readSnapshotFile, writeSnapshotFile } from '../../src/main/store/snapshot';
 import { WHICH } from '../../src/shared/refs';
 import { paramSchemas, type Events, type ExportSnapshotResult, type ImportSnapshotResult } from '../../src/shared/contract';
-import { makeSnapshot } from './snapshot-fixtures';
+import { makeSnapshot } from '../helpers/snapshot-fixtures';
 import quick from '../../resources/presets/quick.json';
+import { ROOT } from '../helpers/paths';
 
-const ROOT = join(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'ts-ipc-snap-'));
 const cores: Core[] = [];
 

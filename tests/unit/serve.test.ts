@@ -17,9 +17,9 @@ import { MAX_SNAPSHOT_BYTES, encodeSnapshot, readSnapshot } from '../../src/main
 import type { SpawnWorker } from '../../src/main/worker/host';
 import type { HostToWorker, WorkerToHost } from '../../src/main/worker/protocol';
 import type { AnalysisProgress } from '../../src/shared/analysis';
-import { validSnapshot } from './snapshot-corpus';
+import { validSnapshot } from '../helpers/snapshot-corpus';
+import { ROOT } from '../helpers/paths';
 
-const ROOT = join(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'ts-serve-'));
 const TOKEN = 'test-token-0123456789abcdef';
 

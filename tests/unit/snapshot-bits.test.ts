@@ -16,7 +16,7 @@ import { fromTorchLayout, permuteAxes, toTorchLayout } from '../../src/main/stor
 import { snapshotLayers } from '../../src/main/store/snapshot';
 import { crc32 } from '../../src/main/store/zip';
 import { ValidationError } from '../../src/shared/errors';
-import { rng } from './snapshot-fixtures';
+import { rng } from '../helpers/snapshot-fixtures';
 
 describe('mask bit-packing', () => {
   it('packs LSB-first: element i is bit i % 8 of byte i / 8', () => {

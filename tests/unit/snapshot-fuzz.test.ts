@@ -10,9 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Core } from '../../src/main/core/service';
 import { encodeSnapshot } from '../../src/main/store/snapshot';
 import { ValidationError } from '../../src/shared/errors';
-import { malformedSnapshots, validSnapshot } from './snapshot-corpus';
+import { malformedSnapshots, validSnapshot } from '../helpers/snapshot-corpus';
+import { ROOT } from '../helpers/paths';
 
-const ROOT = join(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'ts-snap-fuzz-'));
 const dbPath = join(dir, 'fuzz.db');
 const core = new Core({

@@ -4,7 +4,7 @@ import { writeNpy, writeNpyString } from '../../src/main/store/npz';
 import { encodeSnapshot, readSnapshot } from '../../src/main/store/snapshot';
 import { readZip, writeZip } from '../../src/main/store/zip';
 import { ValidationError } from '../../src/shared/errors';
-import { makeSnapshot } from './snapshot-fixtures';
+import { makeSnapshot } from '../helpers/snapshot-fixtures';
 
 type Header = Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
 

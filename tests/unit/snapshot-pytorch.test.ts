@@ -13,7 +13,7 @@ import type { Snapshot } from '../../src/main/store/snapshot';
 import type { SnapshotFormat } from '../../src/shared/contract';
 import { encodeSnapshot, readSnapshot, snapshotLayers, writeSnapshotFile } from '../../src/main/store/snapshot';
 import { findPython, pythonCandidates, requireOrSkip } from '../helpers/python';
-import { checkInput, makeSnapshot, referenceForward } from './snapshot-fixtures';
+import { checkInput, makeSnapshot, referenceForward } from '../helpers/snapshot-fixtures';
 
 const SCRIPT = fileURLToPath(new URL('../../bench/pytorch_load_check.py', import.meta.url));
 

@@ -13,7 +13,7 @@ import {
   writeSnapshotFile,
 } from '../../src/main/store/snapshot';
 import { ValidationError } from '../../src/shared/errors';
-import { makeSnapshot } from './snapshot-fixtures';
+import { makeSnapshot } from '../helpers/snapshot-fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'ts-snapshot-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

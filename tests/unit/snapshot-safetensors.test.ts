@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readSafetensors, writeSafetensors } from '../../src/main/store/safetensors';
 import { SNAPSHOT_FORMAT, encodeSnapshot } from '../../src/main/store/snapshot';
-import { makeSnapshot } from './snapshot-fixtures';
+import { makeSnapshot } from '../helpers/snapshot-fixtures';
 
 interface Entry {
   dtype: string;

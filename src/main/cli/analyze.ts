@@ -1,4 +1,4 @@
-// `ticketscope analyze overlap|selectivity|activations|subcircuit|multigraph|ablate|faithfulness ...`: the analyses of stored states
+// `ticketscope analyze overlap|selectivity|activations|subcircuit|multigraph|ablate|faithfulness ...` (visualize and instability: analyze-detector.ts): the analyses of stored states
 // through the same contract methods the app uses (validated, cached in the database). With --json stdout carries the
 // result object documented in docs/analysis.md; otherwise a readable summary (analyze-summary.ts). Progress goes to
 // stderr.
@@ -9,6 +9,7 @@ import { listDatasets } from '../core/datasets';
 import { parseStateRef } from '../../shared/refs';
 import { flag, int, num, text, type ParsedArgs } from './args';
 import { executeCausal, planCausal, type CausalRequest } from './analyze-causal';
+import { DETECTOR_KINDS, cmdAnalyzeDetector } from './analyze-detector';
 import { summary, type Outcome } from './analyze-summary';
 import { formatEta } from './format';
 import { dataDirOf, withSession } from './session';
@@ -138,7 +139,7 @@ function plan(kind: string, args: ParsedArgs): (api: Api) => Promise<Request> {
         }),
       });
     default:
-      throw new ValidationError('analyze needs a kind: overlap, selectivity, activations, subcircuit, multigraph, ablate or faithfulness (ticketscope analyze --help)');
+      throw new ValidationError('analyze needs a kind: overlap, selectivity, activations, subcircuit, multigraph, ablate, faithfulness, visualize or instability (ticketscope analyze --help)');
   }
 }
 
@@ -175,6 +176,13 @@ function showProgress(p: AnalysisProgress, tty: boolean, last: { stage: string }
 }
 
 export async function cmdAnalyze(args: ParsedArgs): Promise<void> {
+  if (DETECTOR_KINDS.includes(args.sub ?? '')) {
+    const tty = process.stderr.isTTY === true;
+    const last = { stage: '' };
+    await cmdAnalyzeDetector(args, (p) => showProgress(p, tty, last));
+    if (tty) process.stderr.write('\r\x1b[K');
+    return;
+  }
   const request = plan(args.sub ?? '', args);
   await withSession(args, async ({ api }) => {
     const q = await request(api);

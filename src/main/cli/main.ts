@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { snapshotPathProblem } from '../../shared/contract';
+import { accuracyLabel } from '../../shared/objective';
 import { NotFoundError, ValidationError, oneLine } from '../../shared/errors';
 import { APP_VERSION } from '../core/version';
 import { appRoot, builtPaths } from '../core/paths';
@@ -62,8 +63,9 @@ async function cmdList(args: ParsedArgs): Promise<void> {
   if (args.global.json) printJson({ runs });
   else if (!runs.length) print('no runs yet: try `ticketscope run --preset quick`');
   else {
-    const rows = runs.map((r) => [r.runId, r.experimentName, r.dataset, r.arch, r.kind, String(r.seed), r.status, pct(r.testAccuracy), r.createdAt.slice(0, 19).replace('T', ' ')]);
+    const rows = runs.map((r) => [r.runId, r.experimentName, r.dataset, r.arch, r.objective ? `${r.kind} ${r.objective.className}-vs-rest*` : r.kind, String(r.seed), r.status, pct(r.testAccuracy), r.createdAt.slice(0, 19).replace('T', ' ')]);
     print(table(['RUN', 'EXPERIMENT', 'DATASET', 'ARCH', 'KIND', 'SEED', 'STATUS', 'TEST ACC', 'CREATED'], rows));
+    if (runs.some((r) => r.objective)) print('* class-specific supermask: TEST ACC is the balanced accuracy of the class against the rest (chance 50%)');
   }
 }
 
@@ -80,8 +82,9 @@ async function cmdShow(args: ParsedArgs): Promise<void> {
       `status ${run.status}${run.error ? `: ${run.error}` : ''}; iteration ${run.iteration}/${run.iterations}; backend ${run.backend ?? '-'}`,
       `data ${run.config.dataset}; arch ${run.config.arch}; ${run.config.optimizer.name} lr ${run.config.optimizer.lr}, batch ${run.config.batchSize}`,
       ...run.rounds.map(
-        (r) => `round ${r.round}: ${(r.density * 100).toFixed(1)}% of weights remaining, test accuracy ${pct(r.testAccuracy)} at iteration ${r.earlyStopIteration} (final ${pct(r.finalTestAccuracy)})`,
+        (r) => `round ${r.round}: ${(r.density * 100).toFixed(1)}% of weights remaining, test ${accuracyLabel(run.objective)} ${pct(r.testAccuracy)} at iteration ${r.earlyStopIteration} (final ${pct(r.finalTestAccuracy)})`,
       ),
+      ...(run.objective ? [`objective: one-vs-rest for class ${run.objective.className} (${run.objective.class}); accuracy figures are balanced accuracies of "class logit > 0" (chance 50%)`] : []),
     ].join('\n'),
   );
 }

@@ -16,7 +16,7 @@ import { dataDirOf } from './session';
 export function trains(c: ExperimentConfig): string {
   const m = c.method;
   const what =
-    m.kind === 'imp' ? `imp ${m.rounds} rounds` : m.kind === 'prune-at-init' ? `${m.criterion} at init` : m.kind === 'supermask' ? `${m.algorithm} supermask` : m.kind;
+    m.kind === 'imp' ? `imp ${m.rounds} rounds` : m.kind === 'prune-at-init' ? `${m.criterion} at init` : m.kind === 'supermask' ? `${m.algorithm} supermask${m.objective?.kind === 'one-vs-rest' ? ` for class ${m.objective.class} vs rest` : ''}` : m.kind;
   const controls = 'controls' in m && m.controls.length ? ` + ${m.controls.join(', ')}` : '';
   return `${c.arch} on ${c.dataset}, ${what}${controls}`;
 }

@@ -1,6 +1,7 @@
 // `ticketscope run` and `ticketscope resume`: start (or continue) an experiment's runs through the contract and
 // watch them to the end. Without --json, stdout has a line per finished round and a table at the end; with --json,
 // one object. Progress goes to stderr (progress.ts). Ctrl+C cancels the runs (exit 130); a failed run exits 1.
+import { accuracyLabel } from '../../shared/objective';
 import { readFileSync } from 'node:fs';
 import type { Api, RunDetail, RunSummary } from '../../shared/contract';
 import { ValidationError, oneLine } from '../../shared/errors';
@@ -64,7 +65,7 @@ export async function cmdResume(args: ParsedArgs): Promise<void> {
 export function roundLine(run: RunDetail, round: RunDetail['rounds'][number]): string {
   return (
     `${runLabel(run)} round ${round.round} (${run.runId}): ${pct(round.density)} of weights remaining, ` +
-    `test accuracy ${pct(round.testAccuracy)} at early stop (iteration ${round.earlyStopIteration}), final ${pct(round.finalTestAccuracy)}`
+    `test ${accuracyLabel(run.objective)} ${pct(round.testAccuracy)} at early stop (iteration ${round.earlyStopIteration}), final ${pct(round.finalTestAccuracy)}`
   );
 }
 
@@ -75,7 +76,8 @@ export function resultTable(runs: readonly RunDetail[]): string {
       ? r.rounds.map((x) => [r.runId, r.kind, String(r.seed), String(x.round), pct(x.density), pct(x.testAccuracy), String(x.earlyStopIteration), pct(x.finalTestAccuracy), r.status])
       : [[r.runId, r.kind, String(r.seed), '-', '-', '-', '-', '-', r.status]],
   );
-  return table(['RUN', 'KIND', 'SEED', 'ROUND', 'REMAINING', 'TEST ACC', 'EARLY STOP', 'FINAL ACC', 'STATUS'], rows);
+  const note = runs.some((r) => r.objective) ? `\nTEST ACC and FINAL ACC of a class-specific supermask: ${accuracyLabel(runs.find((r) => r.objective)!.objective)} (chance 50%)` : '';
+  return table(['RUN', 'KIND', 'SEED', 'ROUND', 'REMAINING', 'TEST ACC', 'EARLY STOP', 'FINAL ACC', 'STATUS'], rows) + note;
 }
 
 function jsonResult(experimentId: string, runs: readonly RunDetail[]): string {
@@ -86,6 +88,7 @@ function jsonResult(experimentId: string, runs: readonly RunDetail[]): string {
       seed: r.seed,
       kind: r.kind,
       parentRunId: r.parentRunId,
+      ...(r.objective ? { objective: r.objective } : {}),
       status: r.status,
       backend: r.backend,
       testAccuracy: r.rounds.length ? r.rounds[r.rounds.length - 1]!.testAccuracy : null,

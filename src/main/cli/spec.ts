@@ -6,6 +6,7 @@ import { ANALYSIS_DEFAULTS, MULTIGRAPH_TARGETS, MULTIGRAPH_VARIANTS } from '../.
 import { CAUSAL_ANALYZE } from './analyze-causal-spec';
 import { BENCH_OPTIONS } from './bench-options';
 import { REPORT_SPEC } from './report-spec';
+import { DETECTOR_SPECS } from './spec-detector';
 import { MERGE_SPEC, SHARD_OPTION, SWEEP_SPEC } from './sweep-spec';
 
 export interface OptionSpec {
@@ -140,6 +141,7 @@ const ANALYZE: CommandSpec[] = [
     examples: ['ticketscope analyze multigraph --k-max 8'],
   },
   ...CAUSAL_ANALYZE,
+  ...DETECTOR_SPECS,
 ];
 
 const DATA: CommandSpec[] = [
@@ -241,8 +243,8 @@ export const COMMAND_SPECS: CommandSpec[] = [
   },
   {
     name: 'analyze',
-    usage: ['analyze overlap|selectivity|activations|subcircuit|multigraph|ablate|faithfulness ...'],
-    summary: 'analyses of stored states (overlap, selectivity, activations, subcircuit, multigraph, ablate, faithfulness)',
+    usage: ['analyze overlap|selectivity|activations|subcircuit|multigraph|ablate|faithfulness|visualize|instability ...'],
+    summary: 'analyses of stored states (overlap, selectivity, activations, subcircuit, multigraph, ablate, faithfulness, visualize, instability)',
     description: 'The analyses the app shows, on stored states; cached in the database. `ticketscope analyze KIND --help` for each.',
     options: {},
     examples: ['ticketscope analyze selectivity --help'],

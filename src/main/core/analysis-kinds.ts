@@ -15,6 +15,7 @@ import { joinFeatures } from '../engine/analysis/features';
 import { runMultigraph } from '../engine/analysis/multigraph';
 import { maskOverlap, overlapMatrix } from '../engine/analysis/overlap';
 import { CAUSAL_ENTRIES } from './causal-kinds';
+import { instabilityEntry, visualizeEntry } from './analysis-detector';
 import { CancelledError } from './requests';
 import type { MaskLayer, ResolvedState } from './states';
 
@@ -250,6 +251,8 @@ export const ANALYSES: { [M in AnalysisMethodName]: AnalysisEntry<M> } = {
   analyzeSubcircuit: subcircuit,
   analyzeMultigraph: multigraph,
   ...CAUSAL_ENTRIES,
+  analyzeVisualize: visualizeEntry,
+  analyzeInstability: instabilityEntry,
 };
 
 /** Each kind's version (part of its cache key). */

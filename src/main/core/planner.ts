@@ -1,10 +1,9 @@
 // Experiment planning: which runs an experiment has, when each run's next round is ready, and what that round
 // starts from. Pure over a `StateSource`, so it is the same for a fresh start and for a resume.
-import { controlRoundsOf, type ExperimentConfig, type PruneAtInitMethod, type RunKind, type SupermaskMethod } from '../../shared/config';
+import { controlRoundsOf, type ExperimentConfig, type MethodConfig, type RunKind } from '../../shared/config';
 import type { NetState, StateKind } from '../../shared/tensors';
-import type { InitKind } from '../engine/init';
 import type { RoundSpec } from '../engine/rounds';
-import { countKept } from '../engine/prune';
+import { METHODS, type MethodEntry } from './methods';
 
 export interface PlannedRun {
   kind: RunKind;
@@ -17,13 +16,13 @@ export interface PlannedRun {
 }
 
 /**
- * The ticket (the method's own run) trains round 0 (dense, or pruned at init for `prune-at-init`) and, for IMP, each
- * pruning round 1 .. rounds, for one-shot its pruning round 1; each control trains the rounds `controlRoundsOf`
- * gives, paired with the ticket's same round.
+ * The ticket (the method's own run) trains the rounds its method's entry gives (methods.ts: round 0, dense or pruned
+ * at init, then each pruning round); each control trains the rounds `controlRoundsOf` gives, paired with the
+ * ticket's same round.
  */
 export function planRuns(config: ExperimentConfig): PlannedRun[] {
   const m = config.method;
-  const ticket = m.kind === 'imp' ? Array.from({ length: m.rounds + 1 }, (_, i) => i) : m.kind === 'one-shot' ? [0, 1] : [0];
+  const ticket = (METHODS[m.kind] as MethodEntry<MethodConfig>).ticketRounds(m);
   const controls = 'controls' in m ? m.controls : [];
   return [
     { kind: m.kind, rounds: ticket, isControl: false },
@@ -38,12 +37,6 @@ export function planRuns(config: ExperimentConfig): PlannedRun[] {
 export function plannedRounds(config: ExperimentConfig, kind: RunKind, stored: { firstRound: number; roundsTotal: number }): number[] {
   const planned = planRuns(config).find((p) => p.kind === kind);
   return planned ? planned.rounds : Array.from({ length: stored.roundsTotal }, (_, i) => stored.firstRound + i);
-}
-
-/** The weight init a supermask trains on: `signed-constant` is each algorithm's own paper's constant. */
-export function supermaskInit(m: Pick<SupermaskMethod, 'algorithm' | 'weightInit'>): InitKind {
-  if (m.weightInit === 'signed-constant') return m.algorithm === 'bernoulli' ? 'signed-glorot-constant' : 'signed-kaiming-constant';
-  return m.weightInit;
 }
 
 export interface RunRounds {
@@ -77,99 +70,8 @@ export interface StateSource {
   ownHasRewind(): boolean;
 }
 
-const masksOf = (s: NetState): Uint8Array[] => s.layers.map((l) => l.mask);
-
+/** The spec of a run's round, from its method's registry entry (methods.ts). */
 export function buildSpec(config: ExperimentConfig, kind: RunKind, round: number, src: StateSource): RoundSpec {
   const m = config.method;
-  if (m.kind === 'dense') return { round: 0, weights: { kind: 'seed', stream: 'init' }, mask: { kind: 'ones' } };
-  if (m.kind === 'supermask') {
-    const { kind: _kind, weightInit: _weightInit, ...sm } = m;
-    return {
-      round: 0,
-      weights: { kind: 'seed', stream: 'init', init: supermaskInit(m) },
-      mask: { kind: 'ones' },
-      training: { kind: 'supermask', ...sm },
-    };
-  }
-  if (m.kind === 'random-features') {
-    return { round: 0, weights: { kind: 'seed', stream: 'init' }, mask: { kind: 'ones' }, training: { kind: 'random-features' } };
-  }
-  if (m.kind === 'prune-at-init') return pruneAtInitSpec(m, kind, src);
-  // Rewinding to iteration k > 0 (Frankle et al. 2020, as open_lth runs it): round 0 is open_lth's pretraining to k
-  // (captured) followed by its level 0, i.e. a fresh optimizer from step k on; every later round, the controls'
-  // included, starts at step k from the rewound weights and trains T - k steps, the schedule and data order going on
-  // from step k.
-  const k = m.rewindIteration;
-  const rewound = k > 0 ? { startIteration: k } : {};
-  if (kind === m.kind) {
-    if (round === 0) {
-      return {
-        round,
-        weights: { kind: 'seed', stream: 'init' },
-        mask: { kind: 'ones' },
-        ...(k > 0 ? { captureAt: k, restartOptimizerAt: k } : {}),
-      };
-    }
-    const rewind = src.ownHasRewind() ? src.own(0, 'rewind') : src.own(0, 'init');
-    const previous = src.own(round - 1, 'trained');
-    const mask: RoundSpec['mask'] =
-      m.kind === 'imp'
-        ? { kind: 'magnitude', from: previous, rates: m.rates, ranking: m.ranking, ...(m.globalRate !== undefined ? { globalRate: m.globalRate } : {}) }
-        : { kind: 'one-shot', from: previous, density: m.density, ranking: m.ranking };
-    return { round, weights: { kind: 'state', state: rewind }, mask, ...rewound };
-  }
-  // A control, paired with the ticket's round.
-  const ticket = masksOf(src.parent(round, 'trained'));
-  const rewind = src.parentHasRewind() ? src.parent(0, 'rewind') : src.parent(0, 'init');
-  switch (kind) {
-    case 'reinit':
-      // open_lth's randomly_reinitialize branch also starts at the rewind step (fresh weights, schedule from k).
-      return { round, weights: { kind: 'seed', stream: 'reinit' }, mask: { kind: 'given', masks: ticket }, ...rewound };
-    case 'shuffle':
-      return { round, weights: { kind: 'state', state: rewind }, mask: { kind: 'shuffle', of: ticket, stream: `shuffle/round${round}` }, ...rewound };
-    case 'random-prune': {
-      // Nested: the control's own previous round (with controlRounds, its previous chosen round) is pruned further
-      // to the ticket's per-layer counts; its first round starts from the ticket's dense round 0.
-      const rounds = controlRoundsOf(m);
-      const i = rounds.indexOf(round);
-      if (i < 0) throw new Error(`random-prune does not train round ${round}: its rounds are ${rounds.join(', ')}`);
-      const from = i === 0 ? masksOf(src.parent(0, 'trained')) : masksOf(src.own(rounds[i - 1]!, 'trained'));
-      return {
-        round,
-        weights: { kind: 'state', state: rewind },
-        mask: { kind: 'random-prune', from, keep: ticket.map(countKept), stream: `random-prune/round${round}` },
-        ...rewound,
-      };
-    }
-    default:
-      throw new Error(`run kind ${kind} does not belong to method ${m.kind}`);
-  }
-}
-
-/**
- * Pruning at initialisation: the ticket's round 0 prunes the fresh net (its own init) and trains it. The controls
- * pair with that round 0: reinit keeps the mask with fresh weights; shuffle and random-prune keep the ticket's init
- * weights (regenerated from the seed, unpruned) and each layer's number of kept weights, at other positions.
- */
-function pruneAtInitSpec(m: PruneAtInitMethod, kind: RunKind, src: StateSource): RoundSpec {
-  if (kind === 'prune-at-init') {
-    const { kind: _kind, controls: _controls, ...atInit } = m;
-    return { round: 0, weights: { kind: 'seed', stream: 'init' }, mask: { kind: 'at-init', ...atInit } };
-  }
-  const ticket = masksOf(src.parent(0, 'trained'));
-  const init = { kind: 'seed', stream: 'init' } as const;
-  switch (kind) {
-    case 'reinit':
-      return { round: 0, weights: { kind: 'seed', stream: 'reinit' }, mask: { kind: 'given', masks: ticket } };
-    case 'shuffle':
-      return { round: 0, weights: init, mask: { kind: 'shuffle', of: ticket, stream: 'shuffle/round0' } };
-    case 'random-prune':
-      return {
-        round: 0,
-        weights: init,
-        mask: { kind: 'random-prune', from: ticket.map((t) => new Uint8Array(t.length).fill(1)), keep: ticket.map(countKept), stream: 'random-prune/round0' },
-      };
-    default:
-      throw new Error(`run kind ${kind} does not belong to method prune-at-init`);
-  }
+  return (METHODS[m.kind] as MethodEntry<MethodConfig>).spec(m, kind, round, src);
 }

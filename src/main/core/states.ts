@@ -5,6 +5,7 @@
 //   is the round's mask on the original round-0 init of the run (of its ticket, for a control);
 // - an imported run stores one round: its masks as `mask`, and `trained` and `init` weights when the file had them.
 // Tensors load on first use: a cached analysis needs only the checksums (the digest).
+import { runObjectiveOf } from '../../shared/objective';
 import { createHash } from 'node:crypto';
 import type { ListStatesParams, StateInfo } from '../../shared/analysis';
 import type { ExperimentConfig } from '../../shared/config';
@@ -41,6 +42,8 @@ const label = (kind: string, seed: number, round: number, which: Which, density:
   `${kind} s${seed} r${round} ${which} (${(density * 100).toFixed(density < 0.01 ? 2 : 1)}%)`;
 
 function stateInfo(run: RunDetail, round: number, which: Which, density: number, hasWeights: boolean): StateInfo {
+  const objective = runObjectiveOf(run.config.dataset, run.config.method);
+  const kind = objective ? `${run.kind} ${objective.className}-vs-rest` : run.kind;
   return {
     ref: canonicalRef(run.runId, round, which),
     runId: run.runId,
@@ -53,7 +56,8 @@ function stateInfo(run: RunDetail, round: number, which: Which, density: number,
     which,
     density,
     hasWeights,
-    label: label(run.kind, run.seed, round, which, density),
+    label: label(kind, run.seed, round, which, density),
+    objective,
   };
 }
 

@@ -18,6 +18,7 @@
 //   push z down on every image (90% negatives), which a mask can do without detecting anything. AUROC, what the
 //   analyses measure, does not depend on the prior. A number overrides it (1 = the plain BCE).
 import * as tf from '@tensorflow/tfjs';
+import type { TrainObjective } from './train';
 
 export interface OneVsRestObjective {
   kind: 'one-vs-rest';
@@ -58,4 +59,30 @@ export function oneVsRestHits(logits: tf.Tensor2D, labels: tf.Tensor1D, cls: num
     const z = tf.squeeze(tf.slice(logits, [0, cls], [-1, 1]), [1]);
     return tf.sum(tf.cast(tf.equal(tf.greater(z, 0), tf.equal(labels, cls)), 'float32'));
   });
+}
+
+/**
+ * The one-vs-rest objective for trainRound: the loss above (so early stopping keys on the validation value of the
+ * same loss), and BALANCED accuracy of the decision z > 0, (TP / P + TN / N) / 2 over the split (chance 0.5), from the
+ * tally [TP, P, TN, N]. A split without positives (or negatives) counts only its other side.
+ */
+export function oneVsRestObjective(cls: number, positiveWeight: number): TrainObjective {
+  return {
+    loss: (logits, b) => oneVsRestLoss(logits, b.labels, cls, positiveWeight),
+    tally: (logits, b) =>
+      tf.tidy(() => {
+        const pos = tf.cast(tf.greater(tf.squeeze(tf.slice(logits, [0, cls], [-1, 1]), [1]), 0), 'float32');
+        const t = tf.cast(tf.equal(b.labels, cls), 'float32');
+        const neg = tf.sub(1, t);
+        return tf.stack([tf.sum(tf.mul(pos, t)), tf.sum(t), tf.sum(tf.mul(tf.sub(1, pos), neg)), tf.sum(neg)]) as tf.Tensor1D;
+      }),
+    accuracy: (t) => balancedAccuracy(t[0]!, t[1]!, t[2]!, t[3]!),
+  };
+}
+
+/** (TP / P + TN / N) / 2; one side alone where the other is empty; NaN for an empty split. */
+export function balancedAccuracy(tp: number, p: number, tn: number, n: number): number {
+  if (p > 0 && n > 0) return (tp / p + tn / n) / 2;
+  if (p > 0) return tp / p;
+  return n > 0 ? tn / n : NaN;
 }

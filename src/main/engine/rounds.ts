@@ -4,6 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../../shared/config';
 import type { RoundResult, Normalisation } from '../../shared/contract';
+import { ValidationError } from '../../shared/errors';
+import { objectiveClass, type ObjectiveConfig } from '../../shared/objective';
 import type { NetState } from '../../shared/tensors';
 import { ensureBackend } from './backend';
 import { loadDataset } from './data/index';
@@ -14,6 +16,7 @@ import { pruneAtInitMasks, type AtInitSpec } from './pai';
 import { density, emptyLayers, magnitudePrune, randomPruneTo, shuffleMasks, type PruneRates } from './prune';
 import { deriveSeed, streamRng } from './rng';
 import { captureState } from './state';
+import { oneVsRestObjective, positiveWeightOf } from './one-vs-rest';
 import { Supermask, type SupermaskSpec } from './supermask';
 import { trainRound, type TrainRoundOptions } from './train';
 import type { TrainCallbacks } from './types';
@@ -43,8 +46,11 @@ export type MaskSpec =
 
 /** What a round trains: all weights and biases (default), or only part of the net. */
 export type TrainingSpec =
-  /** Frozen weights, trained supermask scores (supermask.ts); the mask stored is the final one. */
-  | ({ kind: 'supermask' } & SupermaskSpec)
+  /**
+   * Frozen weights, trained supermask scores (supermask.ts); the mask stored is the final one. `objective` (default:
+   * the full classification loss) may make it class-specific (one-vs-rest.ts).
+   */
+  | ({ kind: 'supermask'; objective?: ObjectiveConfig } & SupermaskSpec)
   /** The feature extractor frozen at init (conv layers; LeNet-300-100: fc1), the rest trained. */
   | { kind: 'random-features' };
 
@@ -117,6 +123,18 @@ const emptyWarnings = (round: number, state: NetState): string[] =>
     (name) => `round ${round}: layer ${name} is pruned to nothing (0 weights remaining)`,
   );
 
+/**
+ * The trainer's objective for a supermask's `objective` (undefined: the full classification loss). The positive
+ * weight is computed once, over the round's training labels.
+ */
+export function objectiveOf(config: ExperimentConfig, o: ObjectiveConfig | undefined, trainLabels: ArrayLike<number>): TrainRoundOptions['objective'] {
+  if (!o || o.kind === 'classification') return undefined;
+  const r = objectiveClass(config.dataset, o.class);
+  if ('problem' in r) throw new ValidationError(r.problem);
+  const w = positiveWeightOf({ kind: 'one-vs-rest', class: r.index, ...(o.positiveWeight !== undefined ? { positiveWeight: o.positiveWeight } : {}) }, trainLabels);
+  return oneVsRestObjective(r.index, w);
+}
+
 export async function runRound(
   config: ExperimentConfig,
   seed: number,
@@ -154,6 +172,8 @@ export async function runRound(
       extra.decayed = () => sm.scores;
       extra.beforeStep = () => sm.prepareStep();
       extra.onEvaluate = (phase) => sm.onEvaluate(phase);
+      const objective = objectiveOf(config, training.objective, data.train.y);
+      if (objective) extra.objective = objective;
     } else if (training?.kind === 'random-features') {
       const frozen = randomFeatureLayers(net.layers);
       extra.trainable = net.layers.filter((_, i) => !frozen[i]).flatMap((l) => [l.weight as tf.Variable, l.bias as tf.Variable]);

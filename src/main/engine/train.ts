@@ -105,8 +105,30 @@ function disposeBatch(b: Batch): void {
 }
 
 /**
- * Mean softmax cross-entropy and accuracy of a net on a whole split, in chunks. Each chunk's two sums are read back
- * with `await data()` (WebGPU has no synchronous read in Node) and added up in chunk order.
+ * What a round trains for: its loss and how its accuracy is counted. Accuracy is computed from a per-batch tally (a
+ * fixed-length vector summed over batches or chunks), so that measures other than the fraction of hits (balanced
+ * accuracy of a one-vs-rest decision: one-vs-rest.ts) are exact over a whole split.
+ */
+export interface TrainObjective {
+  /** The batch's mean loss. */
+  loss(logits: tf.Tensor2D, b: Batch): tf.Scalar;
+  /** The batch's counts, summed over a split. */
+  tally(logits: tf.Tensor2D, b: Batch): tf.Tensor1D;
+  /** The split's accuracy from its summed tally and its example count. */
+  accuracy(tally: ArrayLike<number>, n: number): number;
+}
+
+/** The default objective: mean softmax cross-entropy over all classes; accuracy = argmax hits / n. */
+export const CLASSIFICATION: TrainObjective = {
+  loss: (logits, b) => tf.losses.softmaxCrossEntropy(b.y, logits) as tf.Scalar,
+  tally: (logits, b) => tf.reshape(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), b.labels), 'float32')), [1]) as tf.Tensor1D,
+  accuracy: (t, n) => t[0]! / n,
+};
+
+/**
+ * Mean loss (the objective's: softmax cross-entropy by default) and accuracy of a net on a whole split, in chunks.
+ * Each chunk's sums are read back with `await data()` (WebGPU has no synchronous read in Node) and added up in chunk
+ * order.
  */
 export async function evaluate(
   net: MaskedNet,
@@ -115,28 +137,27 @@ export async function evaluate(
   numClasses: number,
   // EVAL_CHUNK MNIST-sized examples per pass; proportionally fewer larger ones (CIFAR: 255), to bound memory.
   chunk = Math.max(1, Math.floor((EVAL_CHUNK * 784) / Math.max(784, features))),
+  objective: TrainObjective = CLASSIFICATION,
 ): Promise<{ loss: number; accuracy: number }> {
   let lossSum = 0;
-  let correct = 0;
+  let tally: number[] = [];
   for (let start = 0; start < split.n; start += chunk) {
     const end = Math.min(split.n, start + chunk);
     const b = makeBatch(split, features, numClasses, null, start, end);
     const sums = tf.tidy(() => {
-      const logits = net.forward(b.x);
-      const nll = tf.neg(tf.sum(tf.mul(b.y, tf.logSoftmax(logits))));
-      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), b.labels), 'float32'));
-      return [nll, hits];
+      const logits = net.forward(b.x) as tf.Tensor2D;
+      return [tf.mul(objective.loss(logits, b), end - start), objective.tally(logits, b)];
     });
     disposeBatch(b);
     try {
-      const [l, c] = await Promise.all(sums.map(async (t) => (await t.data())[0] ?? NaN));
-      lossSum += l!;
-      correct += c!;
+      const [l, c] = await Promise.all(sums.map((t) => t.data()));
+      lossSum += l![0] ?? NaN;
+      tally = Array.from(c!, (v, i) => (tally[i] ?? 0) + v);
     } finally {
       tf.dispose(sums);
     }
   }
-  return { loss: lossSum / split.n, accuracy: correct / split.n };
+  return { loss: lossSum / split.n, accuracy: objective.accuracy(tally, split.n) };
 }
 
 type LrOptimizer = tf.Optimizer & { setLearningRate?: (lr: number) => void };
@@ -199,6 +220,8 @@ export interface TrainRoundOptions {
   startIteration?: number;
   /** Replace the optimizer with a fresh one (no momentum or Adam moments) after this step. */
   restartOptimizerAt?: number;
+  /** The loss trained and evaluated (early stopping keys on its validation value) and the accuracy counted. */
+  objective?: TrainObjective;
 }
 
 export interface TrainRoundResult {
@@ -235,6 +258,7 @@ export async function trainRound(o: TrainRoundOptions): Promise<TrainRoundResult
   const rates = config.dropout ? dropoutRates(config.dropout, net.layers.map((l) => l.kind)) : null;
   const vars = o.trainable ?? net.variables();
   const weightDecay = config.optimizer.weightDecay ?? 0;
+  const objective = o.objective ?? CLASSIFICATION;
 
   let lossAcc: tf.Tensor = tf.scalar(0);
   let correctAcc: tf.Tensor = tf.scalar(0);
@@ -262,11 +286,11 @@ export async function trainRound(o: TrainRoundOptions): Promise<TrainRoundResult
       let hits: tf.Tensor | null = null;
       optimizer.minimize(
         () => {
-          const logits = net.forward(b.x, noise);
-          const loss = tf.losses.softmaxCrossEntropy(b.y, logits) as tf.Scalar;
+          const logits = net.forward(b.x, noise) as tf.Tensor2D;
+          const loss = objective.loss(logits, b);
           // A clone: minimize() disposes the cost it is given back, and we read the loss later.
           ce = tf.keep(tf.clone(loss));
-          hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), b.labels), 'float32')));
+          hits = tf.keep(objective.tally(logits, b));
           if (weightDecay <= 0) return loss;
           // L2 as (weightDecay / 2) * ||w ⊙ m||² over the prunable weights (not biases): its gradient is
           // weightDecay * w, i.e. the same as PyTorch's SGD weight_decay.
@@ -302,14 +326,14 @@ export async function trainRound(o: TrainRoundOptions): Promise<TrainRoundResult
       if (it % config.evalEvery === 0 || it === iterations) {
         // The loop's own reads are here, at evaluations only, and asynchronous (WebGPU cannot read synchronously).
         const [lossSum, correctSum] = await Promise.all([lossAcc.data(), correctAcc.data()]);
-        const trainStats = { loss: lossSum[0]! / Math.max(1, seen), accuracy: correctSum[0]! / Math.max(1, seen) };
+        const trainStats = { loss: lossSum[0]! / Math.max(1, seen), accuracy: objective.accuracy(correctSum, Math.max(1, seen)) };
         resetTrainStats();
         await o.onEvaluate?.('begin', it);
         let validation: Evaluation['validation'];
         let test: Evaluation['test'];
         try {
-          validation = await evaluate(net, data.validation, features, numClasses);
-          test = await evaluate(net, data.test, features, numClasses);
+          validation = await evaluate(net, data.validation, features, numClasses, undefined, objective);
+          test = await evaluate(net, data.test, features, numClasses, undefined, objective);
         } finally {
           await o.onEvaluate?.('end', it);
         }

@@ -1,4 +1,5 @@
 // Repository over the database: the only place that writes SQL for experiments, runs, rounds and metrics.
+import { runObjectiveOf } from '../../shared/objective';
 import type { ExperimentConfig, RunKind } from '../../shared/config';
 import type {
   BackendName,
@@ -86,6 +87,7 @@ function toSummary(row: RunRow): RunSummary {
     seed: row.seed,
     kind: row.kind as RunKind,
     parentRunId: row.parent_run_id,
+    objective: runObjectiveOf(config.dataset, config.method),
     roundsTotal: row.rounds_total,
     roundsDone: row.rounds_done,
     dataset: config.dataset,

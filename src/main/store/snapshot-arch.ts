@@ -5,6 +5,7 @@
 // (OIHW). Images are NHWC in tfjs and NCHW in PyTorch, so a dense layer fed by a flattened image or feature map
 // (fc1) sees its inputs in (h, w, c) order in tfjs and (c, h, w) order after PyTorch's x.flatten(1): its input axis
 // is reordered too, so the exported fc1 works in a PyTorch module that flattens NCHW tensors the usual way.
+import { archEntry, ARCH_ENTRIES, layerNames } from '../../shared/archs';
 import { ValidationError } from '../../shared/errors';
 
 export type LayerKind = 'dense' | 'conv';
@@ -35,14 +36,7 @@ const INPUT_SHAPES: Record<string, ImageShape> = {
 };
 const NUM_CLASSES = 10;
 
-/** Conv widths of Frankle & Carbin's Conv-2/4/6/8: 3x3 convs in pairs, a 2x2 max pool after each pair. */
-export const CONV_WIDTHS: Record<string, number[]> = {
-  'conv-2': [64, 64],
-  'conv-4': [64, 64, 128, 128],
-  'conv-6': [64, 64, 128, 128, 256, 256],
-  'conv-8': [64, 64, 128, 128, 256, 256, 512, 512],
-};
-export const SNAPSHOT_ARCHS = ['lenet-300-100', ...Object.keys(CONV_WIDTHS)];
+export const SNAPSHOT_ARCHS: readonly string[] = Object.keys(ARCH_ENTRIES);
 
 /** The input shape of a data set's examples, or null for an unknown data set. */
 export function inputShapeOf(dataset: string): ImageShape | null {
@@ -60,15 +54,13 @@ function dense(name: string, inSize: number, out: number, flattenFrom?: ImageSha
  */
 export function archLayers(arch: string, input: ImageShape): LayerSpec[] {
   const [h0, w0, c0] = input;
-  if (arch === 'lenet-300-100') {
-    return [dense('fc1', h0 * w0 * c0, 300, input), dense('fc2', 300, 100), dense('fc3', 100, NUM_CLASSES)];
-  }
-  const widths = Object.hasOwn(CONV_WIDTHS, arch) ? CONV_WIDTHS[arch]! : null;
-  if (!widths) throw new ValidationError(`unknown arch ${arch} (expected one of ${SNAPSHOT_ARCHS.join(', ')})`);
+  const e = archEntry(arch);
+  if (!e) throw new ValidationError(`unknown arch ${arch} (expected one of ${SNAPSHOT_ARCHS.join(', ')})`);
+  const names = layerNames(e);
   const layers: LayerSpec[] = [];
   let [h, w, c] = input;
-  widths.forEach((out, i) => {
-    layers.push({ name: `conv${i + 1}`, kind: 'conv', tfjsShape: [3, 3, c, out], torchShape: [out, c, 3, 3], out });
+  e.convs.forEach((out, i) => {
+    layers.push({ name: names.convs[i]!, kind: 'conv', tfjsShape: [3, 3, c, out], torchShape: [out, c, 3, 3], out });
     c = out;
     if (i % 2 === 1) {
       h = Math.floor(h / 2);
@@ -76,7 +68,12 @@ export function archLayers(arch: string, input: ImageShape): LayerSpec[] {
     }
   });
   if (h < 1 || w < 1) throw new ValidationError(`${arch} needs larger inputs than ${h0}x${w0}x${c0}`);
-  layers.push(dense('fc1', h * w * c, 256, [h, w, c]), dense('fc2', 256, 256), dense('fc3', 256, NUM_CLASSES));
+  // The first dense layer is fed by the flattened image or feature map.
+  let inSize = h * w * c;
+  [...e.hidden, NUM_CLASSES].forEach((out, i) => {
+    layers.push(dense(names.dense[i]!, inSize, out, i === 0 ? [h, w, c] : undefined));
+    inSize = out;
+  });
   return layers;
 }
 

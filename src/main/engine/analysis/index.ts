@@ -4,6 +4,7 @@ import { ensureBackend } from '../backend';
 import { loadDataset, type Dataset } from '../data/index';
 import { runActivations } from './activations';
 import { runCausal } from './causal';
+import { runDetectorAnalysis } from './detector';
 import { resolveClass } from './net';
 import { collectStateFeatures, runSelectivity, selectivityFromFeatures, selectivityImages } from './selectivity';
 import { runSubcircuit } from './subcircuit';
@@ -19,7 +20,7 @@ export async function runAnalysis(req: EngineAnalysisRequest, progress: Analysis
   }
   progress('loading data', 0, 1);
   const data = loadDataset(req.data.config, req.data.dataDir ? { dataDir: req.data.dataDir } : {});
-  const ctx: AnalysisContext = { data, cls: resolveClass(req.class, data), progress };
+  const ctx: AnalysisContext = { data, cls: resolveClass('class' in req ? req.class : undefined, data), progress };
   switch (req.kind) {
     case 'selectivity':
       return runSelectivity(req.states, ctx, req.options);
@@ -36,5 +37,8 @@ export async function runAnalysis(req: EngineAnalysisRequest, progress: Analysis
       return runSubcircuit(req.states, ctx, req.options);
     case 'causal':
       return runCausal(req.states[0], ctx, req.options);
+    case 'visualize':
+    case 'instability':
+      return runDetectorAnalysis(req, data, progress);
   }
 }

@@ -12,6 +12,7 @@ import type {
 import type { NetState } from '../../../shared/tensors';
 import type { Dataset } from '../data/index';
 import type { CausalBody, CausalRequest } from './causal';
+import type { DetectorRequest, DetectorResult } from './detector';
 
 export interface LoadedState {
   info: StateInfo;
@@ -78,7 +79,8 @@ export type EngineAnalysisRequest =
   | { kind: 'activations'; states: LoadedState[]; data: DataRef; class?: number | string; options: ActivationsOptions }
   | { kind: 'subcircuit'; states: LoadedState[]; data: DataRef; class?: number | string; options: SubcircuitOptions }
   /** The causal analyses of one state (causal.ts, runCausal). */
-  | { kind: 'causal'; states: [LoadedState]; data: DataRef; class?: number | string; options: CausalRequest };
+  | { kind: 'causal'; states: [LoadedState]; data: DataRef; class?: number | string; options: CausalRequest }
+  | (DetectorRequest & { data: DataRef });
 
 /** A shard's forward passes; the first shard also returns the labels of all the request's images and the class. */
 export interface SelectivityShard {
@@ -92,7 +94,8 @@ export type EngineAnalysisResult =
   | SelectivityShard
   | Omit<ActivationsResult, 'meta'>
   | Omit<SubcircuitResult, 'meta'>
-  | CausalBody;
+  | CausalBody
+  | DetectorResult;
 
 /** Progress of a long analysis: a stage name and how far it is. */
 export type AnalysisProgressFn = (stage: string, done: number, total: number) => void;

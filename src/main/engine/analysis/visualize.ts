@@ -24,6 +24,7 @@
 //   objective for `steps` steps (lucid: 512).
 // Returned: the objective at every step (on that step's transformed image), the final untransformed image in pixel
 // space, as the net's input, and as RGBA bytes, and the unit's objective and post-ReLU activation on it.
+import type { VisualizeAnalysisResult } from '../../../shared/detector';
 import * as tf from '@tensorflow/tfjs';
 import type { Normalisation } from '../../../shared/contract';
 import { ValidationError } from '../../../shared/errors';
@@ -56,17 +57,8 @@ export interface VisualizeOptions {
   decayPower?: number;
 }
 
-export interface VisualizeResult {
-  layer: string;
-  unit: number;
-  steps: number;
-  seed: number;
-  /** What is maximised: "pre-activation, mean over positions" (conv) or "pre-activation" (dense). */
-  objective: string;
-  /** The objective at each step, on that step's transformed image (step 1 is the first update's image). */
-  trace: { step: number; objective: number }[];
-  /** On the final, untransformed image: the objective, and the unit's output after its ReLU (max and mean over positions). */
-  final: { objective: number; activationMax: number; activationMean: number };
+/** The contract's result (shared/detector.ts) before the core adds the state and the wire form of the image. */
+export interface VisualizeResult extends Omit<VisualizeAnalysisResult, 'state' | 'image' | 'meta'> {
   image: {
     shape: [number, number, number];
     /** HWC in [0, 1]. */

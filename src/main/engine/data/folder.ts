@@ -108,18 +108,21 @@ export function datasetStatus(dataDir: string, name: RealDatasetName): DatasetSt
 
 const TEMP_RE = /^\.(tmp|old)-(.+)-(\d+)-[0-9A-Za-z]+$/;
 
+/** The names in the data folder; none when it cannot be read (not there yet). */
+function entriesOf(dataDir: string): string[] {
+  try {
+    return readdirSync(dataDir);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Removes temporary folders left by fetches or imports whose process died (killed mid-way). A `.old-NAME` left
  * between the two renames of an install (the only moment the good copy is not at NAME) is moved back.
  */
 export function cleanupStale(dataDir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dataDir);
-  } catch {
-    return;
-  }
-  for (const entry of names) {
+  for (const entry of entriesOf(dataDir)) {
     const m = TEMP_RE.exec(entry);
     if (!m) continue;
     const pid = Number(m[3]);
@@ -140,13 +143,7 @@ export function cleanupStale(dataDir: string): void {
 
 /** Removes this process's own temporary folders (for an interrupt handler: Ctrl+C during a fetch or import). */
 export function removeOwnTemp(dataDir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dataDir);
-  } catch {
-    return;
-  }
-  for (const entry of names) {
+  for (const entry of entriesOf(dataDir)) {
     const m = TEMP_RE.exec(entry);
     if (m?.[1] === 'tmp' && Number(m[3]) === process.pid) rmSync(join(dataDir, entry), { recursive: true, force: true });
   }

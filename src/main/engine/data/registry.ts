@@ -9,6 +9,7 @@
 // (the .gz files of Debian's dataset-fashion-mnist have other MD5s than the published ones, yet parse and count as
 // expected); the parsers validate structure instead, and the manifest records the SHA-256 of every stored file.
 import { ValidationError } from '../../../shared/errors';
+import { DATASET_CLASSES } from '../../../shared/objective';
 
 export type RealDatasetName = 'mnist' | 'fashion-mnist' | 'cifar10';
 export type SyntheticDatasetName = 'synthetic-mnist' | 'synthetic-cifar';
@@ -68,7 +69,7 @@ export const CIFAR_TAR_FOLDER = 'cifar-10-batches-bin';
 
 const IDX_STORED = [IDX_FILES.trainImages, IDX_FILES.trainLabels, IDX_FILES.testImages, IDX_FILES.testLabels];
 
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
+export { CIFAR10_CLASSES } from '../../../shared/objective';
 
 export const REAL_DATASETS: Record<RealDatasetName, RealDatasetInfo> = {
   mnist: {
@@ -77,7 +78,7 @@ export const REAL_DATASETS: Record<RealDatasetName, RealDatasetInfo> = {
     format: 'idx',
     title: 'MNIST handwritten digits (LeCun, Cortes and Burges)',
     shape: [28, 28, 1],
-    classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    classes: DATASET_CLASSES.mnist,
     counts: { train: 60000, test: 10000 },
     // The canonical site often refuses automated downloads nowadays; the second is the mirror torchvision uses.
     mirrors: ['http://yann.lecun.com/exdb/mnist/', 'https://ossci-datasets.s3.amazonaws.com/mnist/'],
@@ -95,7 +96,7 @@ export const REAL_DATASETS: Record<RealDatasetName, RealDatasetInfo> = {
     format: 'idx',
     title: 'Fashion-MNIST (Zalando Research)',
     shape: [28, 28, 1],
-    classes: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
+    classes: DATASET_CLASSES['fashion-mnist'],
     counts: { train: 60000, test: 10000 },
     mirrors: ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'],
     // As published in the Fashion-MNIST README (the same values are in Debian's copy of it).
@@ -113,7 +114,7 @@ export const REAL_DATASETS: Record<RealDatasetName, RealDatasetInfo> = {
     format: 'cifar-binary',
     title: 'CIFAR-10, binary version (Krizhevsky, Nair and Hinton)',
     shape: [32, 32, 3],
-    classes: CIFAR10_CLASSES,
+    classes: DATASET_CLASSES.cifar10,
     counts: { train: 50000, test: 10000 },
     mirrors: ['https://www.cs.toronto.edu/~kriz/'],
     // The MD5 published on the CIFAR page for the binary version (170,052,171 bytes); not verified by a download here.
@@ -128,14 +129,14 @@ export const SYNTHETIC_DATASETS: Record<SyntheticDatasetName, SyntheticDatasetIn
     kind: 'synthetic',
     title: 'SYNTHETIC MNIST-shaped set (generated from a fixed seed, no download)',
     shape: [28, 28, 1],
-    classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    classes: DATASET_CLASSES.mnist,
   },
   'synthetic-cifar': {
     name: 'synthetic-cifar',
     kind: 'synthetic',
     title: 'SYNTHETIC CIFAR-shaped set (generated from a fixed seed, no download)',
     shape: [32, 32, 3],
-    classes: CIFAR10_CLASSES,
+    classes: DATASET_CLASSES.cifar10,
   },
 };
 

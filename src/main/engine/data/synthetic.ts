@@ -7,6 +7,7 @@
 // jittered (a small random deformation), the whole glyph shifted by up to a couple of pixels, a random pen width and
 // contrast, then blends in a faint copy of another class's prototype and adds pixel noise. Classes overlap enough
 // that LeNet-300-100 learns them well but not perfectly.
+import { CIFAR10_CLASSES } from '../../../shared/objective';
 import type { Rng } from '../rng';
 import { streamRng } from '../rng';
 
@@ -206,7 +207,7 @@ export const SYNTHETIC_CIFAR_SEED = 20190302;
 /** Default sizes of the generated CIFAR-shaped set when a config gives no `synthetic` (each image is 12 KiB). */
 export const SYNTHETIC_CIFAR_DEFAULT_SIZES = { train: 10000, test: 2000 } as const;
 /** CIFAR-10's class names, index = label; used for the synthetic set only as labels ("dog" is 5). */
-export const SYNTHETIC_CIFAR_CLASS_NAMES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
+export const SYNTHETIC_CIFAR_CLASS_NAMES = CIFAR10_CLASSES;
 
 /** Generation knobs; changing any of them changes the data set, so treat them as part of its definition. */
 export const SYNTHETIC_CIFAR_PARAMS = {

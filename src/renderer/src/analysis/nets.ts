@@ -1,7 +1,9 @@
 // What the views need to know about a stored state's network and data set before any analysis result arrives: the
 // class names (for the class pickers) and the prunable layers with their unit counts (for the layer and unit
-// pickers). Mirrors src/main/engine/nets (conv.ts, lenet.ts) and engine/data/registry.ts, which the renderer cannot
-// import; a result, when there is one, is always the authority (its class name, layer and unit counts).
+// pickers). The layers come from the shared architecture registry (shared/archs.ts); the class names mirror
+// engine/data/registry.ts, which the renderer cannot import. A result, when there is one, is always the authority (its
+// class name, layer and unit counts).
+import { archEntry, layerNames } from '../../../shared/archs';
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const CIFAR10 = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
@@ -39,24 +41,13 @@ export interface NetLayer {
   units: number;
 }
 
-const CONV_DEPTH: Record<string, number> = { 'conv-2': 2, 'conv-4': 4, 'conv-6': 6, 'conv-8': 8 };
-
 /** The prunable layers of an architecture, in order (conv1 … fc3 for Conv-N; fc1, fc2, fc3 for LeNet-300-100). */
 export function layersOf(arch: string | null | undefined, numClasses = 10): NetLayer[] {
-  if (arch === 'lenet-300-100') {
-    return [
-      { name: 'fc1', kind: 'dense', units: 300 },
-      { name: 'fc2', kind: 'dense', units: 100 },
-      { name: 'fc3', kind: 'dense', units: numClasses },
-    ];
-  }
-  const depth = arch ? CONV_DEPTH[arch] : undefined;
-  if (!depth) return [];
-  const convs: NetLayer[] = Array.from({ length: depth }, (_, i) => ({ name: `conv${i + 1}`, kind: 'conv', units: 64 * 2 ** Math.floor(i / 2) }));
+  const e = archEntry(arch);
+  if (!e) return [];
+  const names = layerNames(e);
   return [
-    ...convs,
-    { name: 'fc1', kind: 'dense', units: 256 },
-    { name: 'fc2', kind: 'dense', units: 256 },
-    { name: 'fc3', kind: 'dense', units: numClasses },
+    ...e.convs.map((units, i): NetLayer => ({ name: names.convs[i]!, kind: 'conv', units })),
+    ...[...e.hidden, numClasses].map((units, i): NetLayer => ({ name: names.dense[i]!, kind: 'dense', units })),
   ];
 }

@@ -1,5 +1,7 @@
-// What each run kind is called and how it is drawn. Kinds the engine adds later get a fallback label and colour.
+// What each run kind is called and how it is drawn (from the shared registry, shared/run-kinds.ts), and how a config's
+// method reads in one line. A kind this version does not know (a newer database) gets a fallback label and colour.
 import type { ExperimentConfig, RunKind } from '../../../shared/config';
+import { RUN_KINDS, runKindEntry, type SymbolName } from '../../../shared/run-kinds';
 import { layersOf } from '../analysis/nets';
 
 export interface KindInfo {
@@ -11,43 +13,18 @@ export interface KindInfo {
   control: boolean;
 }
 
-const KNOWN: Record<string, KindInfo> = {
-  dense: { label: 'dense', description: 'dense training, no pruning', control: false },
-  imp: { label: 'IMP ticket', description: 'iterative magnitude pruning, weights rewound to the init (or rewind point)', control: false },
-  'one-shot': { label: 'one-shot ticket', description: 'one-shot magnitude pruning to the target density, rewound', control: false },
-  reinit: { label: 'random re-init', description: 'control: the ticket’s mask with freshly drawn weights', control: true },
-  'random-prune': { label: 'random pruning', description: 'control: the ticket’s per-layer densities, random positions', control: true },
-  shuffle: { label: 'shuffled mask', description: 'control: the ticket’s mask shuffled within each layer', control: true },
-  'prune-at-init': { label: 'pruning at init', description: 'mask chosen at initialisation, before any training', control: false },
-  supermask: { label: 'supermask', description: 'mask trained on frozen random weights', control: false },
-  'random-features': { label: 'random features', description: 'conv layers frozen at init, only the head trained', control: false },
-  imported: { label: 'imported', description: 'a network imported from a snapshot file', control: false },
-};
-
 export function kindInfo(kind: string): KindInfo {
-  return KNOWN[kind] ?? { label: kind, description: kind, control: false };
+  const e = runKindEntry(kind);
+  return e ? { label: e.label, description: e.description, control: e.control } : { label: kind, description: kind, control: false };
 }
 
-/** Drawing order in legends: methods first, then controls in a fixed order. */
-const ORDER = ['dense', 'imp', 'one-shot', 'prune-at-init', 'supermask', 'random-features', 'reinit', 'random-prune', 'shuffle', 'imported'];
+/** Drawing order in legends: the registry's order (methods first, then controls in a fixed order). */
+const ORDER: readonly string[] = Object.keys(RUN_KINDS);
 export function kindOrder(kind: string): number {
   const i = ORDER.indexOf(kind);
   return i < 0 ? ORDER.length : i;
 }
 
-/** Okabe-Ito based; separate light and dark values so lines stay readable on both backgrounds. */
-const COLOURS: Record<string, [light: string, dark: string]> = {
-  imp: ['#0072b2', '#56b4e9'],
-  'one-shot': ['#6e40c9', '#b69cf5'],
-  dense: ['#1b1f24', '#e6e8eb'],
-  reinit: ['#d55e00', '#f0884a'],
-  'random-prune': ['#009e73', '#3fcf9f'],
-  shuffle: ['#cc79a7', '#e8a6cc'],
-  'prune-at-init': ['#8a6d00', '#e6c229'],
-  supermask: ['#a23b72', '#e07bb0'],
-  'random-features': ['#44546a', '#a9b6c8'],
-  imported: ['#57606a', '#a3abb5'],
-};
 const FALLBACK: [string, string][] = [
   ['#b8860b', '#f0c04a'],
   ['#2f4f4f', '#8fbcbc'],
@@ -55,25 +32,14 @@ const FALLBACK: [string, string][] = [
 ];
 
 export function kindColour(kind: string, dark: boolean): string {
-  const c = COLOURS[kind] ?? FALLBACK[[...kind].reduce((a, ch) => a + ch.charCodeAt(0), 0) % FALLBACK.length]!;
+  const c = runKindEntry(kind)?.colour ?? FALLBACK[[...kind].reduce((a, ch) => a + ch.charCodeAt(0), 0) % FALLBACK.length]!;
   return dark ? c[1] : c[0];
 }
 
 /** d3 symbol per kind, so lines stay apart without colour. */
-export type SymbolName = 'circle' | 'square' | 'triangle' | 'diamond' | 'cross' | 'star' | 'wye';
-const SYMBOLS: Record<string, SymbolName> = {
-  imp: 'circle',
-  'one-shot': 'circle',
-  dense: 'circle',
-  reinit: 'square',
-  'random-prune': 'triangle',
-  shuffle: 'diamond',
-  'prune-at-init': 'cross',
-  supermask: 'star',
-  'random-features': 'wye',
-};
+export type { SymbolName };
 export function kindSymbol(kind: string): SymbolName {
-  return SYMBOLS[kind] ?? 'circle';
+  return runKindEntry(kind)?.symbol ?? 'circle';
 }
 
 const pct = (x: number) => `${+(x * 100).toFixed(2)}%`;

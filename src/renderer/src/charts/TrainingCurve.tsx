@@ -29,6 +29,8 @@ export interface TrainingCurveProps {
   emptyLabel: string;
   /** Fit the y axes to the points after the first ZOOM_SKIP of the iterations (hides the initial transient). */
   zoom: boolean;
+  /** The y axes' titles (default "accuracy (%)" and "cross-entropy loss"; a class-specific supermask's differ). */
+  labels?: { accuracy: string; loss: string };
 }
 
 /** With zoom on, the y axes ignore the first 20% of the iterations. */
@@ -155,14 +157,14 @@ export function TrainingCurve(props: TrainingCurveProps) {
           <g className="axis y">{yAxis(yAcc, innerW, (v) => `${v}`)}</g>
           <rect className="frame" width={innerW} height={PANEL_H} />
           <text className="axis-label" transform={`translate(${-46},${PANEL_H / 2}) rotate(-90)`} textAnchor="middle">
-            accuracy (%)
+            {props.labels?.accuracy ?? 'accuracy (%)'}
           </text>
           {/* loss panel */}
           <g transform={`translate(0,${lossTop})`}>
             <g className="axis y">{yAxis(yLoss, innerW, (v) => formatLoss(v).replace(/\.?0+$/, ''))}</g>
             <rect className="frame" width={innerW} height={PANEL_H} />
             <text className="axis-label" transform={`translate(${-46},${PANEL_H / 2}) rotate(-90)`} textAnchor="middle">
-              cross-entropy loss
+              {props.labels?.loss ?? 'cross-entropy loss'}
             </text>
             <g className="axis x" transform={`translate(0,${PANEL_H})`}>
               {x.ticks(Math.max(2, Math.floor(innerW / 90))).map((t) => (

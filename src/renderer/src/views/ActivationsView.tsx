@@ -3,7 +3,7 @@
 // state gets a row of the class images with the unit's map overlaid, its mean map, Grad-CAM of the class logit and its
 // top-activating images with their labels; a table of the numbers per state. Route argument
 // `RUN.ROUND.WHICH.LAYER.UNIT[.CLASS]` (what the selectivity view links to) or a state / run. PNG of the grid, CSV
-// of the activations.
+// of the activations. Feature visualisations of the unit in each state on demand (activations/FeatureVisualisations.tsx).
 import { useMemo, useRef, useState } from 'react';
 import { ANALYSIS_DEFAULTS, type ActivationsResult, type StateInfo } from '../../../shared/analysis';
 import { AnalysisPage } from '../analysis/AnalysisPage';
@@ -25,6 +25,7 @@ import { stateColour } from '../charts/analysis-palette';
 import { exportCanvasPng, exportCsv, fileStem } from '../charts/export';
 import { csvLine } from '../charts/selectivity-data';
 import { useElementWidth } from '../charts/useElementWidth';
+import { FeatureVisualisations } from './activations/FeatureVisualisations';
 import './analysis-views.css';
 
 const MAX_STATES = 4;
@@ -218,6 +219,7 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
       <AnalysisStatus what="Activation maps" loading={loading} error={error} progress={progress} onRetry={rerun} testId="act" />
       {!ready && !mixed && !statesLoading && <p className="muted">Pick a state, a layer and a unit above.</p>}
       {result && <ActivationSummary result={result} dark={dark} />}
+      {ready && <FeatureVisualisations api={api} states={infos} layer={layerName} unit={u} activations={result} dark={dark} />}
       {result && camScaleMode === 'shared' && <NearZeroNote result={result} camName={camName} onPerState={() => setCamScaleMode('per-state')} />}
       <div ref={wrapRef} className={`av-chart-wrap${loading ? ' av-stale' : ''}`}>
         {result && <ActivationGrid result={result} width={Math.max(480, width)} dark={dark} opacity={opacity} scaleMode={scaleMode} camScaleMode={camScaleMode} canvasRef={canvas} />}

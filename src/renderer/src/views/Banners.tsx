@@ -2,31 +2,27 @@
 import { useEffect, useState } from 'react';
 import type { ConnectionState } from '../api';
 
-export function ErrorBanner({ message, onDismiss }: { message: string; onDismiss: () => void }) {
+/** A one-line banner with a Dismiss button. */
+function DismissibleBanner({ kind, message, onDismiss }: { kind: 'error' | 'info'; message: string; onDismiss: () => void }) {
   return (
-    <div className="banner error" role="alert" data-testid="error-banner">
+    <div className={`banner ${kind}`} role={kind === 'error' ? 'alert' : 'status'} data-testid={`${kind}-banner`}>
       <span className="banner-text" title={message}>
         {message}
       </span>
-      <button type="button" className="btn small ghost" onClick={onDismiss} aria-label="Dismiss error">
+      <button type="button" className="btn small ghost" onClick={onDismiss} aria-label={kind === 'error' ? 'Dismiss error' : 'Dismiss message'}>
         Dismiss
       </button>
     </div>
   );
 }
 
+export function ErrorBanner({ message, onDismiss }: { message: string; onDismiss: () => void }) {
+  return <DismissibleBanner kind="error" message={message} onDismiss={onDismiss} />;
+}
+
 /** A one-line report of something done (e.g. a snapshot written), dismissible. */
 export function InfoBanner({ message, onDismiss }: { message: string; onDismiss: () => void }) {
-  return (
-    <div className="banner info" role="status" data-testid="info-banner">
-      <span className="banner-text" title={message}>
-        {message}
-      </span>
-      <button type="button" className="btn small ghost" onClick={onDismiss} aria-label="Dismiss message">
-        Dismiss
-      </button>
-    </div>
-  );
+  return <DismissibleBanner kind="info" message={message} onDismiss={onDismiss} />;
 }
 
 export function ConnectionBanner({ state, onRetry }: { state: ConnectionState; onRetry: () => void }) {

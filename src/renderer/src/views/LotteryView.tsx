@@ -1,7 +1,8 @@
 // Lottery plot: for an experiment (and optionally others on the same network and data set), test accuracy at early
 // stop and the early-stopping iteration against % of weights remaining, one line per method and control, mean over
 // seeds with a band; the table of every plotted number below (lottery/LotteryTable.tsx). Each chart exports as PNG
-// and SVG, the table as CSV. The controls are lottery/LotteryToolbar.tsx.
+// and SVG, the table as CSV. The controls are lottery/LotteryToolbar.tsx; the optional instability panel
+// lottery/InstabilityPanel.tsx.
 import { useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
 import type { Api, ExperimentDetail, RunSummary } from '../../../shared/contract';
 import { RouteNotice } from '../analysis/RouteNotice';
@@ -15,6 +16,7 @@ import { exportPng, exportSvg, fileStem } from '../charts/export';
 import { LotteryChart, type BandKind } from '../charts/LotteryChart';
 import { buildSeries, seriesLabel, skipsRounds, type Metric } from '../charts/lottery-data';
 import { useElementWidth } from '../charts/useElementWidth';
+import { InstabilityPanel } from './lottery/InstabilityPanel';
 import { LotteryTable } from './lottery/LotteryTable';
 import { LotteryToolbar } from './lottery/LotteryToolbar';
 
@@ -195,6 +197,7 @@ export function LotteryView({ api, experimentArg, experiments, runs, epoch, onPi
         )}
       </div>
       {series.length > 0 && <LotteryTable series={series} labels={labels} dark={dark} stem={stem} />}
+      {shown[0] && <InstabilityPanel api={api} detail={shown[0]} dark={dark} width={wrapWidth} />}
     </main>
   );
 }

@@ -1,4 +1,5 @@
 // The details of one run: results per round, config essentials, environment (backend, normalisation, versions).
+import { accuracyShort } from '../../../shared/objective';
 import type { ReactNode } from 'react';
 import type { RunDetail, RunSummary } from '../../../shared/contract';
 import { elapsed, formatInt, formatPercent, formatSci, formatTime } from '../app/format';
@@ -30,8 +31,10 @@ export function ResultsTable({ detail }: { detail: RunDetail }) {
           <th>round</th>
           <th title="fraction of prunable weights kept">weights remaining</th>
           <th title="iteration with the minimum validation loss">early-stop it</th>
-          <th>test acc. at early stop</th>
-          <th>test acc. at it {formatInt(iters)} (final)</th>
+          <th>{accuracyShort(detail.objective)} at early stop</th>
+          <th>
+            {accuracyShort(detail.objective)} at it {formatInt(iters)} (final)
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -80,7 +83,7 @@ export function RunDetails({ detail, live }: { detail: RunDetail; live: RunSumma
                 {live.status}
                 {took && <span className="muted"> · {took} wall time</span>}
               </Row>
-              <Row k="test acc. (run)" testId="detail-test-accuracy">
+              <Row k={`${accuracyShort(detail.objective)} (run)`} testId="detail-test-accuracy">
                 {formatPercent(live.testAccuracy)}
               </Row>
               <Row k="created">{formatTime(detail.createdAt)}</Row>

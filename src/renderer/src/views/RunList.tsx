@@ -55,44 +55,38 @@ export interface RunActions {
 /** Cancel while queued or running, Resume when failed or cancelled; nothing when done. */
 export function RunButtons({ run, actions, compact }: { run: RunSummary; actions: RunActions; compact?: boolean }) {
   const busy = actions.busy.has(run.runId);
+  const active = isActive(run.status);
+  if (!active && !canResume(run.status)) return null;
   const stop = (e: { stopPropagation: () => void }) => e.stopPropagation();
-  if (isActive(run.status)) {
-    return (
-      <button
-        type="button"
-        className="btn small"
-        disabled={busy}
-        onClick={(e) => {
-          stop(e);
-          actions.onCancel(run.runId);
-        }}
-        onKeyDown={stop}
-        data-testid="cancel-run"
-        title={run.parentRunId ? 'Stop this control run; its finished rounds are kept' : 'Stop this run and its controls; finished rounds are kept'}
-      >
-        {busy ? 'Cancelling…' : compact ? 'Cancel' : 'Cancel run'}
-      </button>
-    );
-  }
-  if (canResume(run.status)) {
-    return (
-      <button
-        type="button"
-        className="btn small"
-        disabled={busy}
-        onClick={(e) => {
-          stop(e);
-          actions.onResume(run.runId);
-        }}
-        onKeyDown={stop}
-        data-testid="resume-run"
-        title="Continue from the last committed round (with the ticket and controls of this seed that are not done)"
-      >
-        {busy ? 'Resuming…' : compact ? 'Resume' : 'Resume run'}
-      </button>
-    );
-  }
-  return null;
+  const b = active
+    ? {
+        act: actions.onCancel,
+        testId: 'cancel-run',
+        title: run.parentRunId ? 'Stop this control run; its finished rounds are kept' : 'Stop this run and its controls; finished rounds are kept',
+        text: busy ? 'Cancelling…' : compact ? 'Cancel' : 'Cancel run',
+      }
+    : {
+        act: actions.onResume,
+        testId: 'resume-run',
+        title: 'Continue from the last committed round (with the ticket and controls of this seed that are not done)',
+        text: busy ? 'Resuming…' : compact ? 'Resume' : 'Resume run',
+      };
+  return (
+    <button
+      type="button"
+      className="btn small"
+      disabled={busy}
+      onClick={(e) => {
+        stop(e);
+        b.act(run.runId);
+      }}
+      onKeyDown={stop}
+      data-testid={b.testId}
+      title={b.title}
+    >
+      {b.text}
+    </button>
+  );
 }
 
 interface ItemProps {
@@ -130,10 +124,10 @@ function RunItem({ run, control, warnings, selected, actions, onSelect }: ItemPr
             rounds {run.roundsDone}/{run.roundsTotal}
           </span>
         )}
-        <span className="run-acc" title="test accuracy at the early-stopping iteration of the last finished round">
+        <span className="run-acc" title={`${run.objective ? `balanced accuracy of "${run.objective.className} logit > 0" on the test set (chance 50%)` : 'test accuracy'} at the early-stopping iteration of the last finished round`}>
           {run.testAccuracy !== null && (
             <>
-              <span className="muted">test </span>
+              <span className="muted">{run.objective ? `test bal. acc. ${run.objective.className} vs rest ` : 'test '}</span>
               <span data-testid="run-accuracy">{formatPercent(run.testAccuracy)}</span>
             </>
           )}

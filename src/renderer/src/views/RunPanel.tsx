@@ -1,4 +1,5 @@
 // Main area for the selected run: title line, training curve (with a round picker for multi-round runs), details.
+import { accuracyShort } from '../../../shared/objective';
 import { useMemo, useState } from 'react';
 import type { MetricPoint, RunDetail, RunSummary } from '../../../shared/contract';
 import { CurveLegend, TrainingCurve, ZOOM_SKIP } from '../charts/TrainingCurve';
@@ -69,7 +70,7 @@ export function RunPanel({ summary, parent, detail, points, historyLoaded, zoom,
           ) : (
             summary.testAccuracy !== null && (
               <span>
-                test acc. <b data-testid="panel-test-accuracy">{formatPercent(summary.testAccuracy)}</b>
+                {accuracyShort(summary.objective)} <b data-testid="panel-test-accuracy">{formatPercent(summary.testAccuracy)}</b>
                 {result && <span className="muted"> (at early stop, it {formatInt(result.earlyStopIteration)})</span>}
               </span>
             )
@@ -132,6 +133,7 @@ export function RunPanel({ summary, parent, detail, points, historyLoaded, zoom,
         batchSize={cfg?.batchSize ?? null}
         evalEvery={cfg?.evalEvery ?? null}
         emptyLabel={emptyLabel}
+        {...(summary.objective ? { labels: { accuracy: `balanced acc. ${summary.objective.className} vs rest (%)`, loss: 'one-vs-rest BCE (weighted)' } } : {})}
         zoom={zoom}
       />
       {detail ? (

@@ -7,6 +7,7 @@ import { CONTROL_KINDS, type ExperimentConfig } from '../../../../shared/config'
 import { kindInfo } from '../../app/kinds';
 import { initialValue, methodVariants, type Path } from './draft';
 import { ChecklistField, IntListField, SchemaField, useForm, type FieldText } from './fields';
+import { ObjectiveField } from './objective';
 
 const METHOD_TEXT: Record<string, FieldText> = {
   rounds: { label: 'pruning rounds', hint: 'after the dense round 0; round r keeps about (1 − rate)^r of each layer' },
@@ -75,6 +76,8 @@ export function MethodSection({ presets, densities }: { presets: readonly { conf
                   hint="run beside the ticket on its masks, at every round or at the rounds chosen below: they tell a ticket from a mere density"
                   options={s.items.enum.map((v) => ({ value: String(v), label: String(v), title: kindInfo(String(v)).description }))}
                 />
+              ) : k === 'objective' ? (
+                <ObjectiveField key={k} />
               ) : k === 'controlRounds' ? (
                 <IntListField
                   key={k}

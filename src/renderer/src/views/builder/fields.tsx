@@ -49,18 +49,26 @@ export function Field({ path, label, hint, children, wide }: FieldProps) {
   );
 }
 
-/** Numbers are typed as text, so "1e-3" or a half-typed "0." is not fought; what is not a number stays a string
- *  in the draft and the schema says so. Empty + optional removes the key. */
-export function NumberField({ path, label, hint, optional, placeholder }: { path: Path; label: string; hint?: ReactNode; optional?: boolean; placeholder?: string }) {
-  const { draft, set } = useForm();
-  const value = getAt(draft, path);
-  const shown = value === undefined ? '' : String(value);
-  const [text, setText] = useState(shown);
-  // Follow changes from outside (a preset, pasted JSON) unless the text already means the same value.
-  const [followed, setFollowed] = useState(shown);
-  if (followed !== shown) {
-    setFollowed(shown);
-    setText((t) => (parseNumber(t) === value || (t === '' && value === undefined) ? t : shown));
+/**
+ * A value typed as text and parsed on every change (`toValue`; undefined removes the key). The text follows changes
+ * of the value from outside (a preset, pasted JSON) unless the text typed already means the same value (`same`), so
+ * "0.50" is not rewritten to "0.5" while typing.
+ */
+function ParsedTextField(props: {
+  field: { path: Path; label: string; hint?: ReactNode };
+  inputMode?: 'decimal';
+  placeholder: string | undefined;
+  shown: string;
+  same: (text: string) => boolean;
+  toValue: (text: string) => unknown;
+}) {
+  const { path, label, hint } = props.field;
+  const { set } = useForm();
+  const [text, setText] = useState(props.shown);
+  const [followed, setFollowed] = useState(props.shown);
+  if (followed !== props.shown) {
+    setFollowed(props.shown);
+    setText((t) => (props.same(t) ? t : props.shown));
   }
   return (
     <Field path={path} label={label} hint={hint}>
@@ -68,20 +76,34 @@ export function NumberField({ path, label, hint, optional, placeholder }: { path
         <input
           id={id}
           type="text"
-          inputMode="decimal"
+          inputMode={props.inputMode}
           value={text}
-          placeholder={placeholder ?? (optional ? 'optional' : undefined)}
+          placeholder={props.placeholder}
           aria-invalid={invalid}
           aria-describedby={describedBy}
           onChange={(e) => {
-            const t = e.target.value;
-            setText(t);
-            if (t.trim() === '' && optional) set(path, undefined);
-            else set(path, parseNumber(t));
+            setText(e.target.value);
+            set(path, props.toValue(e.target.value));
           }}
         />
       )}
     </Field>
+  );
+}
+
+/** Numbers are typed as text, so "1e-3" or a half-typed "0." is not fought; what is not a number stays a string
+ *  in the draft and the schema says so. Empty + optional removes the key. */
+export function NumberField({ path, label, hint, optional, placeholder }: { path: Path; label: string; hint?: ReactNode; optional?: boolean; placeholder?: string }) {
+  const value = getAt(useForm().draft, path);
+  return (
+    <ParsedTextField
+      field={{ path, label, hint }}
+      inputMode="decimal"
+      placeholder={placeholder ?? (optional ? 'optional' : undefined)}
+      shown={value === undefined ? '' : String(value)}
+      same={(t) => parseNumber(t) === value || (t === '' && value === undefined)}
+      toValue={(t) => (t.trim() === '' && optional ? undefined : parseNumber(t))}
+    />
   );
 }
 
@@ -158,32 +180,15 @@ export function SeedsField({ path }: { path: Path }) {
 
 /** A list of integers typed as "3, 7, 12"; with `optional`, empty text removes the key (the schema's default applies). */
 export function IntListField({ path, label, hint, optional, placeholder }: { path: Path; label: string; hint?: ReactNode; optional?: boolean; placeholder?: string }) {
-  const { draft, set } = useForm();
-  const value = getAt(draft, path);
-  const shown = Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : '';
-  const [text, setText] = useState(shown);
-  const [followed, setFollowed] = useState(shown);
-  if (followed !== shown) {
-    setFollowed(shown);
-    setText((t) => (JSON.stringify(parseIntList(t)) === JSON.stringify(value) || (t.trim() === '' && value === undefined) ? t : shown));
-  }
+  const value = getAt(useForm().draft, path);
   return (
-    <Field path={path} label={label} hint={hint}>
-      {({ id, invalid, describedBy }) => (
-        <input
-          id={id}
-          type="text"
-          value={text}
-          placeholder={placeholder}
-          aria-invalid={invalid}
-          aria-describedby={describedBy}
-          onChange={(e) => {
-            setText(e.target.value);
-            set(path, optional && e.target.value.trim() === '' ? undefined : parseIntList(e.target.value));
-          }}
-        />
-      )}
-    </Field>
+    <ParsedTextField
+      field={{ path, label, hint }}
+      placeholder={placeholder}
+      shown={Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : ''}
+      same={(t) => JSON.stringify(parseIntList(t)) === JSON.stringify(value) || (t.trim() === '' && value === undefined)}
+      toValue={(t) => (optional && t.trim() === '' ? undefined : parseIntList(t))}
+    />
   );
 }
 
