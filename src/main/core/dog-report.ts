@@ -49,8 +49,10 @@ function stagesOf(states: StateInfo[], config: ExperimentConfig): Found[] {
       if (last > 0) add('ticket-at-init', `${kind} round ${last}`, pick(last, 'ticket-at-init'));
       add('trained', `${kind} round ${last}`, pick(last, 'trained'));
     } else if (kind === 'supermask') {
-      const specific = Object.keys(method).some((k) => /class|vs-?rest/i.test(k));
-      add('supermask', `supermask${specific ? ' (class-specific)' : ''} round ${last}`, pick(last, 'trained'));
+      // A one-vs-rest supermask (shared/objective.ts) is class-specific; it is reported for the class it was trained for.
+      const objective = method.objective as { kind: string; class?: string | number } | undefined;
+      const specific = objective?.kind === 'one-vs-rest' ? ` (class-specific: one-vs-rest for ${String(objective.class)})` : '';
+      add('supermask', `supermask${specific} round ${last}`, pick(last, 'trained'));
     } else if (kind === 'random-features') add('random-features', `random-features round ${last}`, pick(last, 'trained'));
   }
   return out;
