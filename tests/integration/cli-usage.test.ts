@@ -106,7 +106,12 @@ describe('presets', () => {
     expect(existsSync(d('runs.db'))).toBe(false);
 
     const text = cli(['presets', ...common]);
-    expect(text.stdout).toMatch(/^PRESET +TRAINS +RUNS +ROUNDS +ITERATIONS\/ROUND +EST\. TIME +DATA\nquick +lenet-300-100 on synthetic-mnist, dense +1 +1 +1,500 +~\d+ s +generated\n/);
+    expect(text.stdout).toMatch(/^PRESET +TRAINS +RUNS +ROUNDS +ITERATIONS\/ROUND +EST\. TIME +DATA\n/);
+    // Quickest first: the presets that run here lead (quick-class-supermask, quick, quick-imp, ...).
+    expect(text.stdout).toMatch(/\nquick +lenet-300-100 on synthetic-mnist, dense +1 +1 +1,500 +~\d+ s +generated\n/);
+    const order = text.stdout.split('\n').map((l) => l.split(' ')[0]);
+    expect(order.indexOf('quick')).toBeLessThan(order.indexOf('quick-imp'));
+    expect(order.indexOf('quick-imp')).toBeLessThan(order.indexOf('conv2-cifar10-imp'));
     expect(text.stdout).toMatch(/\nconv2-cifar10-imp +conv-2 on cifar10, imp 15 rounds \+ reinit .* missing: ticketscope data fetch cifar10\n/);
     expect(text.stdout).toMatch(/EST\. TIME is an estimate for --backend wasm/);
     expect(text.stdout.trim().split('\n').length).toBe(out.presets.length + 6);
