@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentDetail, RunDetail } from '../../src/shared/contract';
 import { downloadOf, parseCsv, publishShot, SHOTS, startHarness, TERMINAL, type Harness } from './harness';
 
-const VIEW_NAMES = ['Runs', 'Experiment builder', 'Lottery plot', 'Subcircuit', 'Activation maps', 'Selectivity', 'Mask overlap', 'Multigraph'];
+const VIEW_NAMES = ['Runs', 'Experiment builder', 'Lottery plot', 'Subcircuit', 'Activation maps', 'Selectivity', 'Mask overlap', 'Multigraph', 'Dog report'];
 const KINDS = ['imp', 'reinit', 'random-prune', 'shuffle'];
 const ROUNDS = 2;
 const SEEDS = [0, 1];
