@@ -5,7 +5,7 @@
 // times (about half a minute each on a busy 2-core machine).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { LayerSelectivity, PoolSelectivity, StateInfo } from '../../src/shared/analysis';
@@ -42,6 +42,33 @@ export async function convFixtureDb(timeoutMs = 180_000): Promise<string> {
   const file = join(dir, `conv2-${key}.db`);
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
+  // Test files run two at a time: the first to want the fixture trains it, holding a lock file created exclusively;
+  // the others wait for the database to appear instead of training it again.
+  const lock = join(dir, `conv2-${key}.lock`);
+  try {
+    closeSync(openSync(lock, 'wx'));
+  } catch {
+    const t0 = Date.now();
+    while (!existsSync(file)) {
+      const held = existsSync(lock) ? Date.now() - statSync(lock).mtimeMs : -1;
+      // The trainer failed and let go, or a killed session left its lock: try ourselves.
+      if (held < 0 || held > 2 * timeoutMs) {
+        rmSync(lock, { force: true });
+        return convFixtureDb(timeoutMs);
+      }
+      if (Date.now() - t0 > timeoutMs) throw new Error(`waited over ${timeoutMs / 1000} s for ${lock}'s holder to train the conv-2 fixture`);
+      await new Promise((ok) => setTimeout(ok, 500));
+    }
+    return file;
+  }
+  try {
+    return await trainFixture(file, dir, key, timeoutMs);
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+async function trainFixture(file: string, dir: string, key: string, timeoutMs: number): Promise<string> {
   const tmp = join(dir, `conv2-${key}.${process.pid}.tmp.db`);
   const sets = CONV_OVERRIDES.flatMap((o) => ['--set', o]);
   const args = ['bin/ticketscope.mjs', 'run', '--preset', 'quick-imp', ...sets, '--db', tmp, '--data-dir', join(dir, 'data'), '--backend', 'wasm', '--json'];

@@ -50,9 +50,13 @@ beforeAll(async () => {
       name: 'analysis-conv',
       dataset: 'synthetic-cifar',
       arch: 'conv-2',
-      iterations: 20,
+      // The analyses need conv states, not a good net: 10 steps of 10 images (a conv-2 step on 32×32×3 costs about
+      // 50 times a LeNet one on wasm).
+      iterations: 10,
+      evalEvery: 10,
+      batchSize: 10,
       validation: 100,
-      synthetic: { train: 400, test: 200 },
+      synthetic: { train: 300, test: 200 },
       method: { kind: 'imp', rounds: 1, rates: { conv: 0.2, fc: 0.5, output: 0.25 }, rewindIteration: 0, controls: [] },
     }),
   ]);
