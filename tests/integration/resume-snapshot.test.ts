@@ -17,7 +17,7 @@ const config = {
   arch: 'lenet-300-100',
   optimizer: { name: 'adam', lr: 0.0012 },
   batchSize: 60,
-  iterations: 400,
+  iterations: 200, // two evaluations a round: the kill lands between checkpoints of a round that is running
   evalEvery: 100,
   validation: 300,
   seeds: [0],
