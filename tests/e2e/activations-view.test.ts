@@ -7,11 +7,12 @@
 // test-results/e2e (also docs/screenshots/activation-maps.png with
 // TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ActivationsResult, SelectivityResult, StateInfo } from '../../src/shared/analysis';
 import type { RunSummary, StartRunResult } from '../../src/shared/contract';
 import { canvasSize, fmtValue as formatValue, pngSize, scrollTo, scrollTop, shot, trainConvRun, convFixtureDb, type ConvRun } from './conv-fixture';
-import { downloadOf, parseCsv, startHarness, type Harness } from './harness';
+import { downloadOf, parseCsv, type Harness } from './harness';
+import { useHarness } from './use-harness';
 
 let h: Harness;
 let page: Page;
@@ -33,9 +34,9 @@ async function tiles(p: Page): Promise<TileRow[]> {
   return JSON.parse((await p.getByTestId('activation-grid').getAttribute('data-layout'))!) as TileRow[];
 }
 
+useHarness((s) => ({ h, page, errors } = s), { db: convFixtureDb, timeoutMs: 300_000 });
+
 beforeAll(async () => {
-  h = await startHarness({ db: await convFixtureDb() });
-  ({ page, errors } = await h.newPage('light'));
   // A LeNet-300-100 run (no conv layer) trains alongside, for the input × gradient case.
   const lenetStart = h.call<StartRunResult>('startRun', {
     preset: 'quick-imp',
@@ -47,10 +48,6 @@ beforeAll(async () => {
   // The trained ticket's most "5"-selective conv2 channel (no permutations, 100 images: quick), for a telling picture.
   const sel = await h.call<SelectivityResult>('analyzeSelectivity', { states: [run.ref(1, 'trained')], class: 5, permutations: 0, probe: false, limit: 100 });
   unit = sel.states[0]!.layers.find((l) => l.layer === 'conv2')!.pools.find((p) => p.pooling === 'max')!.best.unit;
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 describe('activation maps view', () => {

@@ -4,22 +4,16 @@
 // the key. Nothing is trained. Screenshot in test-results/e2e.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunSummary, StartRunResult } from '../../src/shared/contract';
-import { SHOTS, TERMINAL, startHarness, type Harness } from './harness';
+import { SHOTS, TERMINAL, type Harness } from './harness';
+import { useHarness } from './use-harness';
 
 let h: Harness;
 let page: Page;
 let errors: string[];
 
-beforeAll(async () => {
-  h = await startHarness();
-  ({ page, errors } = await h.newPage('light'));
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((s) => ({ h, page, errors } = s));
 
 const classField = () => page.locator('[data-field="method.objective.class"] input').first();
 const shownConfig = async () => JSON.parse(await page.getByTestId('config-json').innerText()) as { method: Record<string, unknown> };

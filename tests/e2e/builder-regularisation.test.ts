@@ -5,21 +5,15 @@
 // trained. Screenshots in test-results/e2e.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOTS, startHarness, type Harness } from './harness';
+import { describe, expect, it } from 'vitest';
+import { SHOTS, type Harness } from './harness';
+import { useHarness } from './use-harness';
 
 let h: Harness;
 let page: Page;
 let errors: string[];
 
-beforeAll(async () => {
-  h = await startHarness();
-  ({ page, errors } = await h.newPage('light'));
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((s) => ({ h, page, errors } = s));
 
 const field = (path: string) => page.locator(`[data-field="${path}"] :is(input, select, textarea)`).first();
 const shownConfig = async () => JSON.parse(await page.getByTestId('config-json').innerText()) as Record<string, unknown>;

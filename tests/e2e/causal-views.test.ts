@@ -4,26 +4,23 @@
 // screen. Screenshots in test-results/e2e (docs/screenshots/{ablation,faithfulness}.png with
 // TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CircuitScoreResult, FaithfulnessResult, LayerScanResult } from '../../src/shared/causal';
 import type { DogReport } from '../../src/shared/dog-report';
 import { convFixtureDb, scrollTo, shot, trainConvRun, type ConvRun } from './conv-fixture';
-import { startHarness, type Harness } from './harness';
+import type { Harness } from './harness';
+import { useHarness } from './use-harness';
 
 let h: Harness;
 let page: Page;
 let errors: string[];
 let run: ConvRun;
 
+useHarness((s) => ({ h, page, errors } = s), { db: convFixtureDb, timeoutMs: 300_000 });
+
 beforeAll(async () => {
-  h = await startHarness({ db: await convFixtureDb() });
-  ({ page, errors } = await h.newPage('light'));
   run = await trainConvRun(h);
 }, 300_000);
-
-afterAll(async () => {
-  await h?.close();
-});
 
 describe('causal view parts', () => {
   it('Selectivity: ablating every unit of a layer gives a point per unit and state with the core’s drop', async () => {

@@ -5,12 +5,13 @@
 // against the 2% criterion. Numbers checked against the contract's (cached) answers. Screenshots in test-results/e2e
 // (docs/screenshots/feature-visualisation.png and instability-panel.png with TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SelectivityResult, StateInfo } from '../../src/shared/analysis';
 import type { RunSummary, StartRunResult } from '../../src/shared/contract';
 import type { InstabilityAnalysisResult, VisualizeAnalysisResult } from '../../src/shared/detector';
 import { CONV_OVERRIDES, convFixtureDb, fmtValue, scrollTo, shot, trainConvRun, type ConvRun } from './conv-fixture';
-import { startHarness, type Harness } from './harness';
+import type { Harness } from './harness';
+import { useHarness } from './use-harness';
 
 let h: Harness;
 let page: Page;
@@ -30,9 +31,9 @@ async function waitDone(runId: string, timeoutMs = 120_000): Promise<void> {
   }
 }
 
+useHarness((s) => ({ h, page, errors } = s), { db: convFixtureDb, timeoutMs: 300_000 });
+
 beforeAll(async () => {
-  h = await startHarness({ db: await convFixtureDb() });
-  ({ page, errors } = await h.newPage('light'));
   run = await trainConvRun(h);
   // A class-specific (one-vs-rest, class 5) edge-popup supermask on a frozen random Conv-2, same data.
   const sets = CONV_OVERRIDES.filter((o) => !o.startsWith('method.'));
@@ -42,10 +43,6 @@ beforeAll(async () => {
   const sel = await h.call<SelectivityResult>('analyzeSelectivity', { states: [run.ref(1, 'trained')], class: 5, permutations: 0, probe: false, limit: 100 });
   unit = sel.states[0]!.layers.find((l) => l.layer === 'conv2')!.pools.find((p) => p.pooling === 'max')!.best.unit;
 }, 300_000);
-
-afterAll(async () => {
-  await h?.close();
-});
 
 describe('feature visualisations in the Activation view', () => {
   it('shows the unit’s visualisation in init, ticket-at-init, supermask and trained side by side', async () => {

@@ -5,9 +5,10 @@
 // for the lone round 1), the caption says so, and the CSV has exactly their rows. Screenshots in test-results/e2e.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExperimentDetail } from '../../src/shared/contract';
-import { downloadOf, parseCsv, SHOTS, startHarness, TERMINAL, type Harness } from './harness';
+import { downloadOf, parseCsv, SHOTS, TERMINAL, type Harness } from './harness';
+import { useHarness } from './use-harness';
 
 const CONTROLS = ['reinit', 'random-prune', 'shuffle'];
 const SEEDS = [0, 1];
@@ -17,14 +18,7 @@ let h: Harness;
 let page: Page;
 let errors: string[];
 
-beforeAll(async () => {
-  h = await startHarness();
-  ({ page, errors } = await h.newPage('light'));
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((s) => ({ h, page, errors } = s));
 
 const field = (path: string) => page.locator(`[data-field="${path}"] :is(input, select, textarea)`).first();
 const shownConfig = async () => JSON.parse(await page.getByTestId('config-json').innerText()) as { method: Record<string, unknown> };

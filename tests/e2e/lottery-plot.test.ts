@@ -6,9 +6,10 @@
 // TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExperimentDetail, RunDetail } from '../../src/shared/contract';
-import { downloadOf, parseCsv, publishShot, SHOTS, startHarness, TERMINAL, type Harness } from './harness';
+import { downloadOf, parseCsv, publishShot, SHOTS, TERMINAL, type Harness } from './harness';
+import { useHarness } from './use-harness';
 
 const VIEW_NAMES = ['Runs', 'Experiment builder', 'Lottery plot', 'Subcircuit', 'Activation maps', 'Selectivity', 'Mask overlap', 'Multigraph', 'Dog report'];
 const KINDS = ['imp', 'reinit', 'random-prune', 'shuffle'];
@@ -21,14 +22,7 @@ let page: Page;
 let errors: string[];
 let experimentId = '';
 
-beforeAll(async () => {
-  h = await startHarness();
-  ({ page, errors } = await h.newPage('light'));
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((s) => ({ h, page, errors } = s));
 
 const field = (path: string) => page.locator(`[data-field="${path}"] :is(input, select, textarea)`).first();
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -5,9 +5,10 @@
 // TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MultigraphResult } from '../../src/shared/analysis';
-import { downloadOf, parseCsv, publishShot, SHOTS, startHarness, type Harness } from './harness';
+import { downloadOf, parseCsv, publishShot, SHOTS, type Harness } from './harness';
+import { useHarness } from './use-harness';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -18,14 +19,7 @@ let errors: string[];
 const fmtErr = (v: number) => (v === 0 ? '0' : v >= 0.01 && v < 1000 ? v.toPrecision(3) : v.toExponential(2));
 const ready = (p: Page, k: number) => p.waitForSelector(`[data-testid="view-multigraph"][data-ready="true"][data-k="${k}"]`, { timeout: 30_000 });
 
-beforeAll(async () => {
-  h = await startHarness();
-  ({ page, errors } = await h.newPage('light'));
-});
-afterAll(async () => {
-  await h?.close();
-});
-
+useHarness((s) => ({ h, page, errors } = s));
 async function checkAgainst(direct: MultigraphResult) {
   const points = await page.locator('[data-testid="mg-error-chart"] [data-testid="mg-point"]').evaluateAll((els) =>
     els.map((e) => ({ key: e.getAttribute('data-key')!, k: Number(e.getAttribute('data-k')), value: Number(e.getAttribute('data-value')) })),

@@ -6,10 +6,11 @@
 // TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MaskPixels, OverlapMatrixResult, OverlapResult, StateInfo } from '../../src/shared/analysis';
 import type { RunSummary, StartRunResult } from '../../src/shared/contract';
-import { downloadOf, parseCsv, publishShot, SHOTS, startHarness, type Harness } from './harness';
+import { downloadOf, parseCsv, publishShot, SHOTS, type Harness } from './harness';
+import { useHarness } from './use-harness';
 
 const ROUNDS = 2;
 const SEEDS = [0, 1];
@@ -47,9 +48,9 @@ async function ready(p: Page, a?: string, b?: string) {
   await p.waitForSelector(sel, { timeout: 30_000 });
 }
 
+useHarness((s) => ({ h, page, errors } = s));
+
 beforeAll(async () => {
-  h = await startHarness();
-  ({ page, errors } = await h.newPage('light'));
   const started = await h.call<StartRunResult>('startRun', {
     preset: 'quick-imp',
     overrides: [
@@ -67,10 +68,6 @@ beforeAll(async () => {
   const bad = runs.filter((r) => r.status !== 'done');
   if (bad.length) throw new Error(`runs failed: ${bad.map((r) => `${r.kind}/${r.seed}: ${r.error}`).join('; ')}`);
   states = await h.call<StateInfo[]>('listStates', {});
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 describe('mask overlap view', () => {

@@ -7,11 +7,12 @@
 // run trained here through the contract, so the analysis views' default (the newest run with a ticket at init) is
 // not the oldest run, and the Runs view has three runs to move between.
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StateInfo } from '../../src/shared/analysis';
 import type { RunSummary, StartRunResult } from '../../src/shared/contract';
 import { convFixtureDb, shot, trainConvRun, type ConvRun } from './conv-fixture';
-import { startHarness, type Harness } from './harness';
+import type { Harness } from './harness';
+import { useHarness } from './use-harness';
 
 let h: Harness;
 let page: Page;
@@ -73,20 +74,16 @@ async function runShown(runId: string): Promise<void> {
   expect(await hash()).toBe(`#/runs/${runId}`);
 }
 
+useHarness((s) => ({ h, page, errors } = s), { db: convFixtureDb, timeoutMs: 300_000 });
+
 beforeAll(async () => {
-  h = await startHarness({ db: await convFixtureDb() });
   conv = await trainConvRun(h);
   dense = (await train('quick', [])).runId;
   const imp = await train('quick-imp', ['method.rounds=1', 'method.controls=[]']);
   lenet = imp.runId;
   lenetExperiment = imp.experimentId;
-  ({ page, errors } = await h.newPage('light'));
   await page.goto(`${h.url}#/runs/${conv.runId}`);
   await page.waitForSelector('#root[data-app-state="ready"]');
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 // A failed step leaves its page as it was, and says which errors the page raised.

@@ -4,22 +4,16 @@
 // nothing shows as a warning on the run. Waits on markers only.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppInfo, RunDetail, StartRunResult } from '../../src/shared/contract';
-import { SHOTS, startHarness, type Harness } from './harness';
+import { SHOTS, type Harness } from './harness';
+import { useHarness } from './use-harness';
 
 let h: Harness;
 let page: Page;
 let errors: string[];
 
-beforeAll(async () => {
-  h = await startHarness();
-  ({ page, errors } = await h.newPage('light'));
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((s) => ({ h, page, errors } = s));
 
 const item = (runId: string) => page.locator(`[data-testid="run-item"][data-run-id="${runId}"]`);
 

@@ -6,10 +6,11 @@
 // Screenshots, light and dark, in test-results/e2e (also docs/screenshots/selectivity.png with
 // TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SelectivityResult } from '../../src/shared/analysis';
 import { aurocBins, pngSize, scrollTo, shot, shownPool, trainConvRun, convFixtureDb, type ConvRun } from './conv-fixture';
-import { downloadOf, parseCsv, startHarness, type Harness } from './harness';
+import { downloadOf, parseCsv, type Harness } from './harness';
+import { useHarness } from './use-harness';
 
 let h: Harness;
 let page: Page;
@@ -20,15 +21,11 @@ let expectedStates: string[] = [];
 
 const ready = (p: Page) => p.waitForSelector(`[data-testid="view-selectivity"][data-ready="true"][data-states="${expectedStates.join(' ')}"]`, { timeout: 60_000 });
 
+useHarness((s) => ({ h, page, errors } = s), { db: convFixtureDb, timeoutMs: 300_000 });
+
 beforeAll(async () => {
-  h = await startHarness({ db: await convFixtureDb() });
-  ({ page, errors } = await h.newPage('light'));
   run = await trainConvRun(h);
   expectedStates = [run.ref(0, 'init'), run.ref(1, 'ticket-at-init'), run.ref(1, 'trained'), run.ref(0, 'trained')];
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 describe('selectivity view', () => {

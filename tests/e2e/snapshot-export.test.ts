@@ -5,23 +5,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Download, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunDetail, RunSummary, StartRunResult } from '../../src/shared/contract';
 import { readSnapshot } from '../../src/main/store/snapshot';
-import { SHOTS, TERMINAL, downloadOf, startHarness, type Harness } from './harness';
+import { SHOTS, TERMINAL, downloadOf, type Harness } from './harness';
+import { useHarness } from './use-harness';
 
 let h: Harness;
 let page: Page;
 let errors: string[];
 
-beforeAll(async () => {
-  h = await startHarness();
-  ({ page, errors } = await h.newPage('light'));
-});
-afterAll(async () => {
-  await h?.close();
-});
-
+useHarness((s) => ({ h, page, errors } = s));
 describe('snapshots in the browser', () => {
   let runId = '';
   let detail: RunDetail;

@@ -7,10 +7,11 @@
 // Screenshots, light and dark, in test-results/e2e (also docs/screenshots/subcircuit.png with
 // TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SubcircuitResult } from '../../src/shared/analysis';
 import { canvasSize, fmtValue as formatValue, pngSize, scrollTo, scrollTop, shot, trainConvRun, convFixtureDb, type ConvRun } from './conv-fixture';
-import { downloadOf, parseCsv, startHarness, type Harness } from './harness';
+import { downloadOf, parseCsv, type Harness } from './harness';
+import { useHarness } from './use-harness';
 
 let h: Harness;
 let page: Page;
@@ -29,16 +30,12 @@ interface GraphLayout {
 const ready = (p: Page) => p.waitForSelector(`[data-testid="view-subcircuit"][data-ready="true"][data-a="${A}"][data-b="${B}"]`, { timeout: 60_000 });
 const graphLayout = async (p: Page) => JSON.parse((await p.getByTestId('subcircuit-graph').getAttribute('data-layout'))!) as GraphLayout;
 
+useHarness((s) => ({ h, page, errors } = s), { db: convFixtureDb, timeoutMs: 300_000 });
+
 beforeAll(async () => {
-  h = await startHarness({ db: await convFixtureDb() });
-  ({ page, errors } = await h.newPage('light'));
   run = await trainConvRun(h);
   A = run.ref(1, 'trained');
   B = run.ref(1, 'ticket-at-init');
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 describe('subcircuit view', () => {

@@ -55,6 +55,21 @@ export interface ZipSpec {
   deflated?: Uint8Array;
 }
 
+/**
+ * The fields a local file header (from byte 4) and a central directory entry (from byte 6) share, in the same
+ * layout: version needed (2.0), flags, method, time and date (left 0), CRC-32, compressed and uncompressed size,
+ * name length.
+ */
+function writeEntryFields(buf: Buffer, at: number, f: { flags: number; method: number; crc: number; csize: number; usize: number; nameLength: number }): void {
+  buf.writeUInt16LE(20, at);
+  buf.writeUInt16LE(f.flags, at + 2);
+  buf.writeUInt16LE(f.method, at + 4);
+  buf.writeUInt32LE(f.crc, at + 10);
+  buf.writeUInt32LE(f.csize, at + 14);
+  buf.writeUInt32LE(f.usize, at + 18);
+  buf.writeUInt16LE(f.nameLength, at + 22);
+}
+
 /** A zip archive built member by member, with any field falsified as the spec says. */
 export function buildZip(specs: readonly ZipSpec[], opts: { count?: number } = {}): Uint8Array {
   const parts: Buffer[] = [];
@@ -68,28 +83,17 @@ export function buildZip(specs: readonly ZipSpec[], opts: { count?: number } = {
     const localName = Buffer.from(s.localName ?? s.name, 'utf8');
     const crc = s.crc ?? crc32(s.data);
     const usize = (s.usize ?? s.data.length) + (s.extraSize ?? 0);
+    const fields = { flags: s.flags ?? 0, method, crc, csize: payload.length + (s.extraSize ?? 0), usize };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(s.flags ?? 0, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(payload.length + (s.extraSize ?? 0), 18);
-    local.writeUInt32LE(usize, 22);
-    local.writeUInt16LE(localName.length, 26);
+    writeEntryFields(local, 4, { ...fields, nameLength: localName.length });
     offsets.push(offset);
     parts.push(local, localName, payload);
     offset += 30 + localName.length + payload.length;
     const cd = Buffer.alloc(46);
     cd.writeUInt32LE(0x02014b50, 0);
-    cd.writeUInt16LE(20, 4);
-    cd.writeUInt16LE(20, 6);
-    cd.writeUInt16LE(s.flags ?? 0, 8);
-    cd.writeUInt16LE(method, 10);
-    cd.writeUInt32LE(crc, 16);
-    cd.writeUInt32LE(payload.length + (s.extraSize ?? 0), 20);
-    cd.writeUInt32LE(usize, 24);
-    cd.writeUInt16LE(name.length, 28);
+    cd.writeUInt16LE(20, 4); // version made by
+    writeEntryFields(cd, 6, { ...fields, nameLength: name.length });
     cd.writeUInt32LE(offsets[offsets.length - 1]!, 42);
     central.push(cd, name);
   }

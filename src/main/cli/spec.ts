@@ -7,7 +7,7 @@ import { CAUSAL_ANALYZE } from './analyze-causal-spec';
 import { BENCH_OPTIONS } from './bench-options';
 import { REPORT_SPEC } from './report-spec';
 import { DETECTOR_SPECS } from './spec-detector';
-import { MERGE_SPEC, SHARD_OPTION, SWEEP_SPEC } from './sweep-spec';
+import { CONFIG_SOURCE_OPTIONS, MERGE_SPEC, SHARD_OPTION, SWEEP_SPEC } from './sweep-spec';
 
 export interface OptionSpec {
   /** flag: no value; text: any string; int: a whole number ≥ 0; number: any finite number. */
@@ -181,8 +181,7 @@ export const COMMAND_SPECS: CommandSpec[] = [
       'Without --json, stdout has a line per finished round and a table at the end; progress goes to stderr.\n' +
       'Ctrl+C cancels the runs (resume them with `ticketscope resume RUN`).',
     options: {
-      preset: { kind: 'text', arg: 'NAME', help: 'a preset instead of a config file (see `ticketscope presets`)' },
-      set: { kind: 'text', arg: 'PATH=VALUE', multiple: true, help: 'override a config field; repeatable (--set seeds=[0,1] --set method.rounds=3)' },
+      ...CONFIG_SOURCE_OPTIONS,
       shard: SHARD_OPTION,
     },
     examples: ['ticketscope run --preset quick-imp', 'ticketscope run --preset lenet-mnist-imp --set iterations=5000 --set seeds=[0,1,2]'],

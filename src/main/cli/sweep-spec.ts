@@ -1,4 +1,4 @@
-// The command-line vocabulary of `ticketscope sweep` and `ticketscope merge` (see spec.ts), and run's --shard.
+// The command-line vocabulary of `ticketscope sweep` and `ticketscope merge` (see spec.ts), and the options run shares with sweep (--preset, --set) or has for it (--shard).
 import { MAX_SHARDS } from '../../shared/contract';
 import type { CommandSpec, OptionSpec } from './spec';
 
@@ -6,6 +6,12 @@ export const SHARD_OPTION: OptionSpec = {
   kind: 'text',
   arg: 'I/N',
   help: 'train only shard I of N (0-based) of the seed groups; continues the shard\'s runs when the database holds them',
+};
+
+/** Where run and sweep take their config from: a file argument, or a preset, each with --set overrides. */
+export const CONFIG_SOURCE_OPTIONS: Record<'preset' | 'set', OptionSpec> = {
+  preset: { kind: 'text', arg: 'NAME', help: 'a preset instead of a config file (see `ticketscope presets`)' },
+  set: { kind: 'text', arg: 'PATH=VALUE', multiple: true, help: 'override a config field; repeatable (--set seeds=[0,1] --set method.rounds=3)' },
 };
 
 export const SWEEP_SPEC: CommandSpec = {
@@ -22,8 +28,7 @@ export const SWEEP_SPEC: CommandSpec = {
     'trains whole seed groups (a ticket and its controls), so N is at most the number of seeds. Then bring the shard\n' +
     'databases home and `ticketscope merge` them. --backend and --data-dir go to the tasks. See docs/cluster.md.',
   options: {
-    preset: { kind: 'text', arg: 'NAME', help: 'a preset instead of a config file' },
-    set: { kind: 'text', arg: 'PATH=VALUE', multiple: true, help: 'override a config field; repeatable' },
+    ...CONFIG_SOURCE_OPTIONS,
     shards: { kind: 'int', arg: 'N', min: 1, max: MAX_SHARDS, help: 'number of shards (array tasks, Job completions)' },
     emit: { kind: 'text', arg: 'KIND', choices: ['slurm', 'k8s'], help: 'slurm: sweep.sbatch; k8s: job.json and configmap.json' },
     out: { kind: 'text', arg: 'DIR', help: 'the sweep folder (created; for Slurm, as the nodes see it: shard databases and logs go there)' },

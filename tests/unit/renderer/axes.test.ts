@@ -1,6 +1,6 @@
 // Axis and label layout helpers of the charts (charts/axes.ts).
 import { describe, expect, it } from 'vitest';
-import { belowHead, clipText, flowLegend, logTicks, subtitleLines, textWidth, tipLeft, wrapText } from '../../../src/renderer/src/charts/axes';
+import { belowHead, clipText, flowLegend, flowLegendTexts, logTicks, subtitleLines, textWidth, tipLeft, wrapText } from '../../../src/renderer/src/charts/axes';
 
 describe('logTicks', () => {
   it('places 1-2-5 ticks per decade, largest first', () => {
@@ -70,6 +70,20 @@ describe('flowLegend', () => {
   it('never leaves a row empty, even for an item wider than the space', () => {
     expect(flowLegend([150, 20], 100)).toEqual({ items: [{ x: 0, row: 0 }, { x: 0, row: 1 }], rows: 2 });
     expect(flowLegend([], 100)).toEqual({ items: [], rows: 0 });
+  });
+
+  it('flows texts by their width plus the swatch before and the gap after, keeping index and text', () => {
+    const texts = ['a', 'bb', 'ccc'];
+    const widths = texts.map((t) => 20 + textWidth(t, 11) + 10);
+    const avail = widths[0]! + widths[1]! + 1; // the third does not fit on the first row
+    expect(flowLegendTexts(texts, 20, 10, avail)).toEqual({
+      items: [
+        { x: 0, row: 0, i: 0, text: 'a' },
+        { x: widths[0], row: 0, i: 1, text: 'bb' },
+        { x: 0, row: 1, i: 2, text: 'ccc' },
+      ],
+      rows: 2,
+    });
   });
 });
 

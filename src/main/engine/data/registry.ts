@@ -69,45 +69,42 @@ export const CIFAR_TAR_FOLDER = 'cifar-10-batches-bin';
 
 const IDX_STORED = [IDX_FILES.trainImages, IDX_FILES.trainLabels, IDX_FILES.testImages, IDX_FILES.testLabels];
 
+/**
+ * An MNIST-format data set: 28×28×1 images, 60,000 for training and 10,000 for test, in the four IDX files, each
+ * published gzipped as `<stored name>.gz` with an MD5 and an approximate size (`published`, keyed as IDX_FILES).
+ */
+function idxDataset(
+  name: 'mnist' | 'fashion-mnist',
+  title: string,
+  src: { mirrors: readonly string[]; published: Record<keyof typeof IDX_FILES, readonly [md5: string, approxBytes: number]> },
+): RealDatasetInfo {
+  const downloads = (Object.keys(IDX_FILES) as (keyof typeof IDX_FILES)[]).map((k) => ({ name: `${IDX_FILES[k]}.gz`, md5: src.published[k][0], approxBytes: src.published[k][1] }));
+  return { name, kind: 'real', format: 'idx', title, shape: [28, 28, 1], classes: DATASET_CLASSES[name], counts: { train: 60000, test: 10000 }, mirrors: src.mirrors, downloads, stored: IDX_STORED };
+}
+
 export { CIFAR10_CLASSES } from '../../../shared/objective';
 
 export const REAL_DATASETS: Record<RealDatasetName, RealDatasetInfo> = {
-  mnist: {
-    name: 'mnist',
-    kind: 'real',
-    format: 'idx',
-    title: 'MNIST handwritten digits (LeCun, Cortes and Burges)',
-    shape: [28, 28, 1],
-    classes: DATASET_CLASSES.mnist,
-    counts: { train: 60000, test: 10000 },
+  mnist: idxDataset('mnist', 'MNIST handwritten digits (LeCun, Cortes and Burges)', {
     // The canonical site often refuses automated downloads nowadays; the second is the mirror torchvision uses.
     mirrors: ['http://yann.lecun.com/exdb/mnist/', 'https://ossci-datasets.s3.amazonaws.com/mnist/'],
-    downloads: [
-      { name: 'train-images-idx3-ubyte.gz', md5: 'f68b3c2dcbeaaa9fbdd348bbdeb94873', approxBytes: 9912422 },
-      { name: 'train-labels-idx1-ubyte.gz', md5: 'd53e105ee54ea40749a09fcbcd1e9432', approxBytes: 28881 },
-      { name: 't10k-images-idx3-ubyte.gz', md5: '9fb629c4189551a2d022fa330f9573f3', approxBytes: 1648877 },
-      { name: 't10k-labels-idx1-ubyte.gz', md5: 'ec29112dd5afa0611ce80d1b7f02629c', approxBytes: 4542 },
-    ],
-    stored: IDX_STORED,
-  },
-  'fashion-mnist': {
-    name: 'fashion-mnist',
-    kind: 'real',
-    format: 'idx',
-    title: 'Fashion-MNIST (Zalando Research)',
-    shape: [28, 28, 1],
-    classes: DATASET_CLASSES['fashion-mnist'],
-    counts: { train: 60000, test: 10000 },
+    published: {
+      trainImages: ['f68b3c2dcbeaaa9fbdd348bbdeb94873', 9912422],
+      trainLabels: ['d53e105ee54ea40749a09fcbcd1e9432', 28881],
+      testImages: ['9fb629c4189551a2d022fa330f9573f3', 1648877],
+      testLabels: ['ec29112dd5afa0611ce80d1b7f02629c', 4542],
+    },
+  }),
+  'fashion-mnist': idxDataset('fashion-mnist', 'Fashion-MNIST (Zalando Research)', {
     mirrors: ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'],
     // As published in the Fashion-MNIST README (the same values are in Debian's copy of it).
-    downloads: [
-      { name: 'train-images-idx3-ubyte.gz', md5: '8d4fb7e6c68d591d4c3dfef9ec88bf0d', approxBytes: 26421880 },
-      { name: 'train-labels-idx1-ubyte.gz', md5: '25c81989df183df01b3e8a0aad5dffbe', approxBytes: 29515 },
-      { name: 't10k-images-idx3-ubyte.gz', md5: 'bef4ecab320f06d8554ea6380940ec79', approxBytes: 4422102 },
-      { name: 't10k-labels-idx1-ubyte.gz', md5: 'bb300cfdad3c16e7a12a480ee83cd310', approxBytes: 5148 },
-    ],
-    stored: IDX_STORED,
-  },
+    published: {
+      trainImages: ['8d4fb7e6c68d591d4c3dfef9ec88bf0d', 26421880],
+      trainLabels: ['25c81989df183df01b3e8a0aad5dffbe', 29515],
+      testImages: ['bef4ecab320f06d8554ea6380940ec79', 4422102],
+      testLabels: ['bb300cfdad3c16e7a12a480ee83cd310', 5148],
+    },
+  }),
   cifar10: {
     name: 'cifar10',
     kind: 'real',

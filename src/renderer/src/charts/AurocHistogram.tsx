@@ -10,8 +10,8 @@ import { formatInt } from '../app/format';
 import { chartPalette } from '../app/theme';
 import { stateColour } from './analysis-palette';
 import { AurocPanel, CAPTIONS_H, M, ROW, RUG, STRIP, unitsWord, type CountScale, type HistLayout, type Hover } from './AurocPanel';
-import { flowLegend, subtitleLines, textWidth } from './axes';
-import { ChartFrame, ChartTooltip, LegendItem } from './parts';
+import { flowLegendTexts, subtitleLines } from './axes';
+import { ChartFrame, ChartTooltip, FlowLegend, LEGEND_ROW } from './parts';
 import { BIN_WIDTH, panelsOf, type Pooling } from './selectivity-data';
 
 export type { CountScale, HistLayout } from './AurocPanel';
@@ -57,17 +57,10 @@ export function AurocHistogram({ result, pooling, layout, countScale, width, dar
   const subLines = subtitleLines(subtitle, width, 3);
 
   // Legend: one item per state, wrapped.
-  const legend = useMemo(() => {
-    const texts = result.states.map((s) => `${s.state.label} · test acc. ${(s.accuracy * 100).toFixed(2)}%`);
-    const flow = flowLegend(
-      texts.map((t) => 22 + textWidth(t, 11) + 20),
-      width - 24,
-    );
-    return { items: flow.items.map((at, si) => ({ ...at, si, text: texts[si]! })), rows: flow.rows };
-  }, [result.states, width]);
+  const legend = useMemo(() => flowLegendTexts(result.states.map((s) => `${s.state.label} · test acc. ${(s.accuracy * 100).toFixed(2)}%`), 22, 20, width - 24), [result.states, width]);
 
   const legendTop = 34 + subLines.length * 14;
-  const gridTop = legendTop + legend.rows * 17 + 10;
+  const gridTop = legendTop + legend.rows * LEGEND_ROW + 10;
   const rows = Math.ceil(panels.length / cols);
   const height = gridTop + rows * panelH + (rows - 1) * gapY + 12;
 
@@ -120,22 +113,17 @@ export function AurocHistogram({ result, pooling, layout, countScale, width, dar
         )
       }
     >
-      <g transform={`translate(12,${legendTop})`}>
-        {legend.items.map((it) => (
-          <LegendItem
-            key={it.si}
-            x={it.x}
-            y={it.row * 17}
-            pal={pal}
-            fontSize={11}
-            data-testid="sel-legend-item"
-            data-state={result.states[it.si]!.state.ref}
-            swatch={<rect y={1} width={16} height={9} fill={stateColour(it.si, dark)} fillOpacity={0.25} stroke={stateColour(it.si, dark)} strokeWidth={1.5} />}
-            textX={22}
-            text={it.text}
-          />
-        ))}
-      </g>
+      <FlowLegend
+        top={legendTop}
+        items={legend.items}
+        pal={pal}
+        item={(si) => ({
+          'data-testid': 'sel-legend-item',
+          'data-state': result.states[si]!.state.ref,
+          swatch: <rect y={1} width={16} height={9} fill={stateColour(si, dark)} fillOpacity={0.25} stroke={stateColour(si, dark)} strokeWidth={1.5} />,
+          textX: 22,
+        })}
+      />
       {panels.map((panel, pi) => {
         const px = 12 + (pi % cols) * (pw + gapX);
         const py = gridTop + Math.floor(pi / cols) * (panelH + gapY);

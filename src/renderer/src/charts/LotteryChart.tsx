@@ -21,10 +21,10 @@ import {
 import { formatInt } from '../app/format';
 import { kindColour, kindSymbol, type SymbolName } from '../app/kinds';
 import { chartPalette } from '../app/theme';
-import { belowHead, clipText, flowLegend, logTicks, subtitleLines, textWidth, tipLeft, wrapText } from './axes';
+import { belowHead, clipText, flowLegendTexts, logTicks, subtitleLines, tipLeft, wrapText } from './axes';
 import { coincidences, roundParts, type LotteryPoint, type LotterySeries, type Metric, type Stats } from './lottery-data';
 import { PointTooltip } from './LotteryTooltip';
-import { assignRef, AxisTitle, ChartFrame, type ChartProps, LegendItem, PlotFrame, XGrid, YGrid } from './parts';
+import { assignRef, AxisTitle, ChartFrame, type ChartProps, FlowLegend, LEGEND_ROW, PlotFrame, XGrid, YGrid } from './parts';
 
 export type BandKind = 'minmax' | 'sd' | 'none';
 
@@ -83,21 +83,14 @@ export function LotteryChart(props: LotteryChartProps) {
   const k = scaleOf(metric);
 
   // Legend rows, laid out left to right and wrapped to the width.
-  const legend = useMemo(() => {
-    const texts = series.map((s) => labels.get(s.key) ?? s.kind);
-    const flow = flowLegend(
-      texts.map((t) => 34 + textWidth(t, 11) + 18),
-      width - 24,
-    );
-    return { items: flow.items.map((at, i) => ({ ...at, key: series[i]!.key, label: texts[i]! })), rows: flow.rows };
-  }, [series, labels, width]);
+  const legend = useMemo(() => flowLegendTexts(series.map((s) => labels.get(s.key) ?? s.kind), 34, 18, width - 24), [series, labels, width]);
 
   // The subtitle wraps onto a second line rather than losing its end (it names the experiment in an export).
   const subLines = useMemo(() => subtitleLines(subtitle, width), [subtitle, width]);
   const legendTop = belowHead(subLines.length);
   // The caption says how to read the lines (bands, dotted joins): wrapped onto a second line rather than cut.
   const captionLines = useMemo(() => wrapText(caption, 10.5, width - 24, 2), [caption, width]);
-  const M = { top: legendTop + legend.rows * 17 + 8, right: 18, bottom: 53 + 13 * captionLines.length, left: 60 };
+  const M = { top: legendTop + legend.rows * LEGEND_ROW + 8, right: 18, bottom: 53 + 13 * captionLines.length, left: 60 };
   const innerW = Math.max(60, width - M.left - M.right);
   const innerH = Math.max(60, height - M.top - M.bottom);
 
@@ -208,40 +201,36 @@ export function LotteryChart(props: LotteryChartProps) {
         )
       }
     >
-      <g transform={`translate(12,${legendTop})`} className="legend">
-        {legend.items.map((it) => {
-          const s = series.find((q) => q.key === it.key)!;
+      <FlowLegend
+        top={legendTop}
+        items={legend.items}
+        pal={pal}
+        className="legend"
+        item={(i) => {
+          const s = series[i]!;
           const colour = kindColour(s.kind, dark);
-          return (
-            <LegendItem
-              key={it.key}
-              x={it.x}
-              y={it.row * 17}
-              pal={pal}
-              fontSize={11}
-              data-testid="legend-item"
-              data-kind={s.kind}
-              swatch={
-                <>
-                  <line
-                    x1={0}
-                    x2={26}
-                    y1={6}
-                    y2={6}
-                    stroke={colour}
-                    strokeWidth={2}
-                    strokeLinecap={onlyDotted(s) ? 'round' : undefined}
-                    strokeDasharray={onlyDotted(s) ? '1.5 4' : dashed.has(s.key) ? '5 3' : undefined}
-                  />
-                  <path d={symbol(SYMBOL_TYPES[kindSymbol(s.kind)], 40)() ?? undefined} transform="translate(13,6)" fill={colour} stroke={pal.bg} strokeWidth={0.8} />
-                </>
-              }
-              textX={32}
-              text={it.label}
-            />
-          );
-        })}
-      </g>
+          return {
+            'data-testid': 'legend-item',
+            'data-kind': s.kind,
+            swatch: (
+              <>
+                <line
+                  x1={0}
+                  x2={26}
+                  y1={6}
+                  y2={6}
+                  stroke={colour}
+                  strokeWidth={2}
+                  strokeLinecap={onlyDotted(s) ? 'round' : undefined}
+                  strokeDasharray={onlyDotted(s) ? '1.5 4' : dashed.has(s.key) ? '5 3' : undefined}
+                />
+                <path d={symbol(SYMBOL_TYPES[kindSymbol(s.kind)], 40)() ?? undefined} transform="translate(13,6)" fill={colour} stroke={pal.bg} strokeWidth={0.8} />
+              </>
+            ),
+            textX: 32,
+          };
+        }}
+      />
       <g transform={`translate(${M.left},${M.top})`}>
         <YGrid ticks={yTicks} y={y} width={innerW} pal={pal} format={(t) => (isAcc(metric) ? `${+t.toFixed(2)}` : formatInt(t))} />
         <XGrid ticks={xTicks} x={x} height={innerH} pal={pal} format={pctLabel} />

@@ -69,6 +69,15 @@ export function flowLegend(widths: readonly number[], avail: number): { items: {
   return { items, rows: widths.length ? row + 1 : 0 };
 }
 
+/**
+ * A legend of `texts` (11 px type) flowed across `avail` px as flowLegend does, each item `lead` px of swatch, its
+ * text and `gap` px of space: each item's x, row, index and text, and the number of rows.
+ */
+export function flowLegendTexts(texts: readonly string[], lead: number, gap: number, avail: number): { items: { x: number; row: number; i: number; text: string }[]; rows: number } {
+  const flow = flowLegend(texts.map((t) => lead + textWidth(t, 11) + gap), avail);
+  return { items: flow.items.map((at, i) => ({ ...at, i, text: texts[i]! })), rows: flow.rows };
+}
+
 /** `s` clipped with an ellipsis to about `w` px at `size` px type. */
 export function clipText(s: string, size: number, w: number): string {
   return textWidth(s, size) <= w ? s : `${s.slice(0, Math.max(8, Math.floor(w / (size * 0.56)) - 1))}…`;

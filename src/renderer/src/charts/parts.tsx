@@ -160,6 +160,30 @@ export function LegendItem({ x, y = 0, swatch, text, textX, pal, fontSize, ...g 
   );
 }
 
+/** The pitch of a flowed legend's rows. */
+export const LEGEND_ROW = 17;
+
+/**
+ * A legend flowed in rows (flowLegendTexts) at (12, `top`), in 11 px type: one LegendItem per entry, with the swatch,
+ * text offset and attributes (test ids) `item` gives for the entry's index.
+ */
+export function FlowLegend(props: {
+  top: number;
+  items: readonly { x: number; row: number; i: number; text: string }[];
+  pal: ChartPalette;
+  className?: string;
+  item: (i: number) => Omit<LegendItemProps, 'x' | 'y' | 'text' | 'pal' | 'fontSize'>;
+}) {
+  const { top, items, pal, className, item } = props;
+  return (
+    <g transform={`translate(12,${top})`} className={className}>
+      {items.map((it) => (
+        <LegendItem key={it.i} x={it.x} y={it.row * LEGEND_ROW} pal={pal} fontSize={11} text={it.text} {...item(it.i)} />
+      ))}
+    </g>
+  );
+}
+
 /** A tooltip row: the name (th) and its value (td, with the test id). */
 export interface TipRow {
   key?: string | number;

@@ -14,6 +14,7 @@ import { MultigraphErrorChart } from '../charts/MultigraphChart';
 import { MultigraphNetwork } from '../charts/MultigraphNetwork';
 import { toCsv } from '../charts/overlap-data';
 import { useElementWidth } from '../charts/useElementWidth';
+import { TableSection } from './TableSection';
 
 type Target = (typeof MULTIGRAPH_TARGETS)[number];
 type Variant = (typeof MULTIGRAPH_VARIANTS)[number];
@@ -216,46 +217,43 @@ export function MultigraphView({ api, epoch, onError }: AnalysisViewProps) {
         )}
       </div>
       {r && (
-        <section className="mg-samples">
-          <div className="table-head">
-            <h3>Sample outputs</h3>
-            <span className="muted">
-              first {r.samples.length} evaluation inputs; outputs of the target network, the masked multigraph (K = {r.shown}) and the unmasked one (every edge kept)
-            </span>
-            <span className="table-tools">
+        <TableSection
+          className="mg-samples"
+          title="Sample outputs"
+          note={<>first {r.samples.length} evaluation inputs; outputs of the target network, the masked multigraph (K = {r.shown}) and the unmasked one (every edge kept)</>}
+          tools={
+            <>
               <ExportButtons csv={() => samplesCsv(r)} stem={`${stem}-samples`} testId="export-mg-samples" onError={onError} what="the sample table" csvLabel="CSV samples" />
               <ExportButtons csv={() => curveCsv(r)} stem={`${stem}-curve`} testId="export-mg-curve" onError={onError} what="the error curve" csvLabel="CSV error curve" />
-            </span>
-          </div>
-          <div className="table-scroll">
-            <table className="results" data-testid="mg-samples">
-              <thead>
-                <tr>
-                  <th>#</th>
-                  <th>input</th>
-                  <th>target</th>
-                  <th>masked</th>
-                  <th>|masked − target| RMS</th>
-                  <th>unmasked</th>
-                  <th>|unmasked − target| RMS</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.samples.map((s, i) => (
-                  <tr key={i} data-testid="mg-sample-row">
-                    <td>{i}</td>
-                    <td className="mono">{vec(s.input)}</td>
-                    <td className="mono">{vec(s.target)}</td>
-                    <td className="mono">{vec(s.masked)}</td>
-                    <td>{rmse(s.masked, s.target).toPrecision(3)}</td>
-                    <td className="mono">{vec(s.unmasked)}</td>
-                    <td>{rmse(s.unmasked, s.target).toPrecision(3)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
+            </>
+          }
+          testId="mg-samples"
+        >
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>input</th>
+              <th>target</th>
+              <th>masked</th>
+              <th>|masked − target| RMS</th>
+              <th>unmasked</th>
+              <th>|unmasked − target| RMS</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.samples.map((s, i) => (
+              <tr key={i} data-testid="mg-sample-row">
+                <td>{i}</td>
+                <td className="mono">{vec(s.input)}</td>
+                <td className="mono">{vec(s.target)}</td>
+                <td className="mono">{vec(s.masked)}</td>
+                <td>{rmse(s.masked, s.target).toPrecision(3)}</td>
+                <td className="mono">{vec(s.unmasked)}</td>
+                <td>{rmse(s.unmasked, s.target).toPrecision(3)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </TableSection>
       )}
     </main>
   );

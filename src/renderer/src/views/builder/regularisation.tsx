@@ -16,28 +16,35 @@ function pruning(ctx: FormCtx, group: string): FormCtx {
   };
 }
 
+/** The optional groups and their fields: a number (cleared: unset) or a flag (off: unset). */
+const GROUPS: { group: 'augmentation' | 'dropout'; fields: { key: string; flag?: true; label: string; hint: string }[] }[] = [
+  {
+    group: 'augmentation',
+    fields: [
+      { key: 'randomCrop', label: 'augment: random crop, padding (pixels)', hint: 'training batches only: pad with black, crop back at a random offset (Ramanujan et al.: 4 on CIFAR-10)' },
+      { key: 'horizontalFlip', flag: true, label: 'augment: random horizontal flip', hint: 'training batches only, probability 1/2' },
+    ],
+  },
+  {
+    group: 'dropout',
+    fields: [
+      { key: 'fc', label: 'dropout on fully connected inputs', hint: "rate in (0, 1), training only (Frankle & Carbin's dropout experiments: 0.5)" },
+      { key: 'conv', label: 'dropout on conv inputs', hint: "rate in (0, 1), training only; the first layer's input (the data) is never dropped" },
+    ],
+  },
+];
+
 export function RegularisationFields() {
   const ctx = useForm();
   return (
     <>
-      <Form.Provider value={pruning(ctx, 'augmentation')}>
-        <NumberField
-          path={['augmentation', 'randomCrop']}
-          label="augment: random crop, padding (pixels)"
-          hint="training batches only: pad with black, crop back at a random offset (Ramanujan et al.: 4 on CIFAR-10)"
-          optional
-        />
-        <BoolField path={['augmentation', 'horizontalFlip']} label="augment: random horizontal flip" hint="training batches only, probability 1/2" />
-      </Form.Provider>
-      <Form.Provider value={pruning(ctx, 'dropout')}>
-        <NumberField
-          path={['dropout', 'fc']}
-          label="dropout on fully connected inputs"
-          hint="rate in (0, 1), training only (Frankle & Carbin's dropout experiments: 0.5)"
-          optional
-        />
-        <NumberField path={['dropout', 'conv']} label="dropout on conv inputs" hint="rate in (0, 1), training only; the first layer's input (the data) is never dropped" optional />
-      </Form.Provider>
+      {GROUPS.map(({ group, fields }) => (
+        <Form.Provider key={group} value={pruning(ctx, group)}>
+          {fields.map(({ key, flag, label, hint }) =>
+            flag ? <BoolField key={key} path={[group, key]} label={label} hint={hint} /> : <NumberField key={key} path={[group, key]} label={label} hint={hint} optional />,
+          )}
+        </Form.Provider>
+      ))}
     </>
   );
 }

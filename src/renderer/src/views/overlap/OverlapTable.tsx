@@ -5,6 +5,7 @@ import { formatInt } from '../../app/format';
 import { kindInfo } from '../../app/kinds';
 import { ExportButtons } from '../../charts/ExportButtons';
 import { fmt4, fmtPct, fmtRatio, overlapCsv } from '../../charts/overlap-data';
+import { TableSection } from '../TableSection';
 
 export function Summary({ result }: { result: OverlapResult }) {
   const o = result.overall;
@@ -33,68 +34,60 @@ export function OverlapTable({ result, stem, onError }: { result: OverlapResult;
     { key: 'overall', s: null, stats: result.overall },
   ];
   return (
-    <section className="overlap-table">
-      <div className="table-head">
-        <h3>Overlap numbers</h3>
-        <span className="muted">
-          counts are weights; chance = independent random masks with the same per-layer densities; sign agreement over weights kept in both (needs weights in both
-          states)
-        </span>
-        <span className="table-tools">
-          <ExportButtons csv={() => overlapCsv(result)} stem={stem} testId="export-table" onError={onError} what="the overlap table" />
-        </span>
-      </div>
-      <div className="table-scroll">
-        <table className="results" data-testid="overlap-table">
-          <thead>
-            <tr>
-              <th>layer</th>
-              <th>weights</th>
-              <th>kept A</th>
-              <th>kept B</th>
-              <th>both</th>
-              <th title="E|A∩B| for independent random masks with the same per-layer densities">chance</th>
-              <th>either</th>
-              <th>Jaccard</th>
-              <th>chance</th>
-              <th>ratio</th>
-              <th>overlap coef.</th>
-              <th>chance</th>
-              <th>sign agr.</th>
-              <th>units</th>
-              <th>alive A / B / both</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(({ key, s, stats }) => (
-              <tr key={key} data-testid="overlap-row" data-layer={key} className={s ? undefined : 'total-row'}>
-                <td>
-                  {key}
-                  {s && <span className="muted"> {s.kind}</span>}
-                </td>
-                <td>{formatInt(stats.size)}</td>
-                <td>
-                  {formatInt(stats.keptA)} <span className="muted">({fmtPct(stats.size ? stats.keptA / stats.size : null)})</span>
-                </td>
-                <td>
-                  {formatInt(stats.keptB)} <span className="muted">({fmtPct(stats.size ? stats.keptB / stats.size : null)})</span>
-                </td>
-                <td>{formatInt(stats.both)}</td>
-                <td>{formatInt(Math.round(stats.expectedBoth))}</td>
-                <td>{formatInt(stats.union)}</td>
-                <td data-testid="cell-jaccard">{fmt4(stats.jaccard)}</td>
-                <td>{fmt4(stats.expectedJaccard)}</td>
-                <td>{fmtRatio(stats.jaccardRatio)}</td>
-                <td>{fmt4(stats.overlapCoefficient)}</td>
-                <td>{fmt4(stats.expectedOverlapCoefficient)}</td>
-                <td>{fmtPct(stats.signAgreement, 1)}</td>
-                <td>{s ? formatInt(s.units) : ''}</td>
-                <td>{s ? `${formatInt(s.aliveA)} / ${formatInt(s.aliveB)} / ${formatInt(s.aliveBoth)}` : ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+    <TableSection
+      className="overlap-table"
+      title="Overlap numbers"
+      note="counts are weights; chance = independent random masks with the same per-layer densities; sign agreement over weights kept in both (needs weights in both states)"
+      tools={<ExportButtons csv={() => overlapCsv(result)} stem={stem} testId="export-table" onError={onError} what="the overlap table" />}
+      testId="overlap-table"
+    >
+      <thead>
+        <tr>
+          <th>layer</th>
+          <th>weights</th>
+          <th>kept A</th>
+          <th>kept B</th>
+          <th>both</th>
+          <th title="E|A∩B| for independent random masks with the same per-layer densities">chance</th>
+          <th>either</th>
+          <th>Jaccard</th>
+          <th>chance</th>
+          <th>ratio</th>
+          <th>overlap coef.</th>
+          <th>chance</th>
+          <th>sign agr.</th>
+          <th>units</th>
+          <th>alive A / B / both</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(({ key, s, stats }) => (
+          <tr key={key} data-testid="overlap-row" data-layer={key} className={s ? undefined : 'total-row'}>
+            <td>
+              {key}
+              {s && <span className="muted"> {s.kind}</span>}
+            </td>
+            <td>{formatInt(stats.size)}</td>
+            <td>
+              {formatInt(stats.keptA)} <span className="muted">({fmtPct(stats.size ? stats.keptA / stats.size : null)})</span>
+            </td>
+            <td>
+              {formatInt(stats.keptB)} <span className="muted">({fmtPct(stats.size ? stats.keptB / stats.size : null)})</span>
+            </td>
+            <td>{formatInt(stats.both)}</td>
+            <td>{formatInt(Math.round(stats.expectedBoth))}</td>
+            <td>{formatInt(stats.union)}</td>
+            <td data-testid="cell-jaccard">{fmt4(stats.jaccard)}</td>
+            <td>{fmt4(stats.expectedJaccard)}</td>
+            <td>{fmtRatio(stats.jaccardRatio)}</td>
+            <td>{fmt4(stats.overlapCoefficient)}</td>
+            <td>{fmt4(stats.expectedOverlapCoefficient)}</td>
+            <td>{fmtPct(stats.signAgreement, 1)}</td>
+            <td>{s ? formatInt(s.units) : ''}</td>
+            <td>{s ? `${formatInt(s.aliveA)} / ${formatInt(s.aliveB)} / ${formatInt(s.aliveBoth)}` : ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </TableSection>
   );
 }
