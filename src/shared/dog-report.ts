@@ -31,8 +31,10 @@ export interface SeedStage {
   pFloor: number;
   /** Mean of the layer's null of the best AUROC. */
   nullMean: number;
-  /** The state's accuracy on the selectivity images. */
+  /** The state's accuracy on the selectivity images (10-way: every class's logit). */
   accuracy: number;
+  /** A one-vs-rest state's own metric on those images: balanced accuracy of "class logit > 0", chance 0.5 (else null). */
+  objectiveAccuracy?: number | null;
   ablation: {
     targetLogitDrop: number;
     otherLogitDrop: number | null;

@@ -88,6 +88,7 @@ async function seedStage(deps: ReportDeps, f: Found, p: ReportDogParams, ctx: Ca
     pFloor: Math.min(1, m / (1 + permutations)),
     nullMean,
     accuracy: st.accuracy,
+    objectiveAccuracy: st.objectiveAccuracy ?? null,
     ablation: {
       targetLogitDrop: abl.targetLogitDrop,
       otherLogitDrop: abl.otherLogitDrop,

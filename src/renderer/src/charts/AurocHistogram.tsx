@@ -6,6 +6,7 @@
 import { useMemo, useState, type KeyboardEvent, type Ref } from 'react';
 import { scaleLinear } from 'd3';
 import type { SelectivityResult } from '../../../shared/analysis';
+import { stateAccuracyText } from '../../../shared/objective';
 import { formatInt } from '../app/format';
 import { chartPalette } from '../app/theme';
 import { stateColour } from './analysis-palette';
@@ -58,13 +59,13 @@ export function AurocHistogram({ result, pooling, layout, countScale, width, dar
 
   // Legend: one item per state, wrapped.
   const legend = useMemo(() => {
-    const texts = result.states.map((s) => `${s.state.label} · test acc. ${(s.accuracy * 100).toFixed(2)}%`);
+    const texts = result.states.map((s) => `${s.state.label} · ${stateAccuracyText(s, result.split === 'test' ? 'test' : 'val.')}`);
     const flow = flowLegend(
       texts.map((t) => 22 + textWidth(t, 11) + 20),
       width - 24,
     );
     return { items: flow.items.map((at, si) => ({ ...at, si, text: texts[si]! })), rows: flow.rows };
-  }, [result.states, width]);
+  }, [result.states, result.split, width]);
 
   const legendTop = 34 + subLines.length * 14;
   const gridTop = legendTop + legend.rows * 17 + 10;
