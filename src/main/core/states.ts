@@ -115,7 +115,8 @@ export function resolveStateRef(store: StateStore, ref: string | StateRef): Reso
     masks = () => own;
     parts = [[run.runId, round, 'mask', true]];
     weights = () => null;
-    if (which === 'ticket-at-init' || which === 'dense-init' || (which === 'init' && !tensors.hasState(run.runId, round, 'init'))) {
+    if (which === 'dense-init') throw new NotFoundError(`run ${run.runId} is an import: it has no original round-0 init to unmask (dense-init); analyse ${run.runId}:init or :trained`);
+    if (which === 'ticket-at-init' || (which === 'init' && !tensors.hasState(run.runId, round, 'init'))) {
       throw new NotFoundError(`run ${run.runId} was imported without ${which} weights; its masks are ${run.runId}:mask`);
     }
     const kind = which === 'init' ? 'init' : 'trained';
