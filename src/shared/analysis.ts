@@ -175,6 +175,11 @@ export interface StateSelectivity {
   layers: LayerSelectivity[];
   /** The state's test accuracy on these images (all classes). */
   accuracy: number;
+  /**
+   * For a one-vs-rest state (`state.objective`): its objective's metric on these images, the balanced accuracy of
+   * "class logit > 0" for the objective's class (chance 0.5). Null (or absent, in older results) otherwise.
+   */
+  objectiveAccuracy?: number | null;
 }
 
 export interface SelectivityResult {

@@ -230,7 +230,7 @@ export interface Methods extends AnalysisMethods {
   /** One experiment with all its runs and their rounds. */
   getExperiment: { params: { experimentId: string }; result: ExperimentDetail };
   /**
-   * Write a stored state (a round of a run: trained, init, mask or ticket-at-init; the last round by default) as a
+   * Write a stored state (a round of a run: trained, init, mask, ticket-at-init or dense-init; the last round by default) as a
    * snapshot file in PyTorch layout, at an absolute path ending in .safetensors or .npz on the machine running the core.
    * Desktop app (a path from its save dialog) and CLI only: refused for a remote client (a browser on `ticketscope
    * serve`), which downloads the snapshot instead: GET SNAPSHOT_HTTP_PATH with SnapshotDownloadParams as the query.

@@ -1,10 +1,13 @@
 // The dog report as one self-contained HTML file: the verdict, the tables and the charts as inline SVG; no script, no
 // external asset, and a Content-Security-Policy that allows nothing else (`default-src 'none'`). Pure string code, so
 // the CLI writes it and the view shows the same charts (dotChart).
-import type { DogReport, Interval, StageSummary } from './dog-report';
+import type { DogReport, Interval, SeedStage, StageSummary } from './dog-report';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const f = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+/** 10-way accuracy, or a one-vs-rest state's balanced accuracy of "class logit > 0", said so. */
+const accuracyCell = (x: SeedStage) =>
+  x.state.objective ? `${f((x.objectiveAccuracy ?? NaN) * 100, 1)}% balanced, ${x.state.objective.className} vs rest (chance 50%)` : `${f(x.accuracy * 100, 1)}%`;
 const iv = (i: Interval, d = 2) => (i.mean === null ? '–' : `${f(i.mean, d)}${i.lo !== null ? ` [${f(i.lo, d)}, ${f(i.hi, d)}]` : ''}`);
 
 export interface DotRow {
@@ -70,7 +73,7 @@ export function dogReportHtml(r: DogReport): string {
   const seedRows = r.stages.flatMap((s) =>
     s.seeds.map(
       (x) =>
-        `<tr><td>${esc(s.label)}</td><td>${x.seed}</td><td>${esc(x.best.layer)}:${x.best.unit} (${x.best.pooling})</td><td>${f(x.best.auroc, 3)}</td><td>${f(x.nullMean, 3)}</td><td>${f(x.pValue, 3)}</td><td>${f(x.ablation.targetLogitDrop, 3)}</td><td>${f(x.ablation.fraction)}</td><td>${f(x.faithfulness.faithfulness)}</td><td>${f(x.accuracy * 100, 1)}%</td></tr>`,
+        `<tr><td>${esc(s.label)}</td><td>${x.seed}</td><td>${esc(x.best.layer)}:${x.best.unit} (${x.best.pooling})</td><td>${f(x.best.auroc, 3)}</td><td>${f(x.nullMean, 3)}</td><td>${f(x.pValue, 3)}</td><td>${f(x.ablation.targetLogitDrop, 3)}</td><td>${f(x.ablation.fraction)}</td><td>${f(x.faithfulness.faithfulness)}</td><td>${esc(accuracyCell(x))}</td></tr>`,
     ),
   );
   const summaryRows = r.stages.map((s) => `<tr><td>${esc(s.label)}</td><td>${esc(s.source)}</td><td>${s.seeds.length}</td><td>${s.significant}</td><td>${iv(s.auroc)}</td><td>${iv(s.fraction)}</td><td>${iv(s.faithfulness)}</td></tr>`);
@@ -94,7 +97,7 @@ ${charts.faithfulness}
 <h2>Mask overlap</h2>
 ${overlapRows.length ? `<table><tr><th>masks</th><th>Jaccard</th><th>chance (per-layer densities)</th><th>ratio</th></tr>${overlapRows.join('')}</table>` : '<p class="muted">No two masks to compare (one seed, no supermask).</p>'}
 <h2>Per seed</h2>
-<table><tr><th>stage</th><th>seed</th><th>best unit</th><th>AUROC</th><th>null mean</th><th>p (corrected)</th><th>logit drop</th><th>share</th><th>faithfulness</th><th>accuracy</th></tr>${seedRows.join('')}</table>
+<table><tr><th>stage</th><th>seed</th><th>best unit</th><th>AUROC</th><th>null mean</th><th>p (corrected)</th><th>logit drop</th><th>share</th><th>faithfulness</th><th title="10-way accuracy; for a one-vs-rest state the balanced accuracy of &quot;class logit &gt; 0&quot; (chance 50%)">accuracy</th></tr>${seedRows.join('')}</table>
 ${r.missing.length ? `<h2>Not in this report</h2><ul>${r.missing.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>` : ''}
 <p class="muted">Made by Ticketscope on ${esc(r.createdAt)}. Definitions: docs/analysis.md (“The dog report”).</p>
 </body></html>

@@ -7,11 +7,13 @@ import { z } from 'zod';
 import type { ClassRef, StateInfo } from './analysis';
 import { experimentIdSchema } from './refs';
 
-export const STAGES = ['init', 'ticket-at-init', 'supermask', 'trained', 'random-features'] as const;
+export const STAGES = ['init', 'ticket-at-init', 'supermask-dense-init', 'supermask-initial-mask', 'supermask', 'trained', 'random-features'] as const;
 export type Stage = (typeof STAGES)[number];
 export const STAGE_LABELS: Record<Stage, string> = {
   init: 'at init',
   'ticket-at-init': "the ticket's mask on the init weights",
+  'supermask-dense-init': "the supermask's frozen init weights, unmasked (RUN:dense-init)",
+  'supermask-initial-mask': "the supermask's init weights under its initial random mask of the same per-layer densities (RUN:0:init)",
   supermask: 'the supermask',
   trained: 'after training (the ticket, trained)',
   'random-features': 'random features (frozen layers, trained readout)',
@@ -29,8 +31,10 @@ export interface SeedStage {
   pFloor: number;
   /** Mean of the layer's null of the best AUROC. */
   nullMean: number;
-  /** The state's accuracy on the selectivity images. */
+  /** The state's accuracy on the selectivity images (10-way: every class's logit). */
   accuracy: number;
+  /** A one-vs-rest state's own metric on those images: balanced accuracy of "class logit > 0", chance 0.5 (else null). */
+  objectiveAccuracy?: number | null;
   ablation: {
     targetLogitDrop: number;
     otherLogitDrop: number | null;
@@ -206,7 +210,8 @@ export function dogVerdict(r: Pick<DogReport, 'stages' | 'overlaps' | 'class' | 
   const stage = (k: Stage) => r.stages.find((s) => s.stage === k && s.seeds.length > 0);
   const all = (s: StageSummary | undefined) => !!s && s.significant === s.seeds.length;
   const matters = (s: StageSummary | undefined) => !!s && s.fraction.mean !== null && (s.fraction.n >= 2 ? s.fraction.lo! >= rules.minFraction : s.fraction.mean >= rules.minFraction);
-  const init = stage('init');
+  // The random network unmasked: an IMP/dense run's round-0 init, or a supermask's frozen weights with every weight kept.
+  const init = stage('init') ?? stage('supermask-dense-init');
   const masked = [stage('ticket-at-init'), stage('supermask')].filter((s): s is StageSummary => !!s);
   const name = r.class.name;
   if (init && all(init) && matters(init)) lines.push(`Answer: the random network already has a ${name} detector that its logit uses, before any mask or training.`);

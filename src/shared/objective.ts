@@ -73,3 +73,18 @@ export function accuracyLabel(o: RunObjective | null | undefined): string {
 export function accuracyShort(o: RunObjective | null | undefined): string {
   return o ? `test bal. acc. (${o.className} vs rest)` : 'test acc.';
 }
+
+/**
+ * A state's accuracy on the images an analysis read, as its objective measures it: the 10-way accuracy of a network
+ * trained on all classes ("test acc. 91.20%"), or for a one-vs-rest state the balanced accuracy of "class logit > 0"
+ * ("bal. acc. dog vs rest 78.40% (one-vs-rest, chance 50%)"), never the 10-way accuracy of a net whose nine other
+ * logits were never trained. `objectiveAccuracy` is null or absent in results computed before it existed.
+ */
+export function stateAccuracyText(s: { state: { objective?: RunObjective | null }; accuracy: number; objectiveAccuracy?: number | null }, split = 'test'): string {
+  const o = s.state.objective;
+  if (!o) return `${split} acc. ${(s.accuracy * 100).toFixed(2)}%`;
+  const v = s.objectiveAccuracy;
+  return v === null || v === undefined
+    ? `one-vs-rest ${o.className}: balanced acc. not in this (older) result`
+    : `bal. acc. ${o.className} vs rest ${(v * 100).toFixed(2)}% (one-vs-rest, chance 50%)`;
+}

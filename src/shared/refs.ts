@@ -37,10 +37,12 @@ export const experimentIdSchema = z.string().regex(ID_PATTERN, 'expected an expe
  *   a later round: the ticket after retraining; a supermask run: the frozen random weights under the learned mask);
  * - `init`: the weights the round started from, under its mask (round 0: the random init, unmasked);
  * - `mask`: the round's mask alone (no weights; for mask overlap);
- * - `ticket-at-init`: the round's mask on the run's original round-0 init weights, before any training or rewinding.
- * A snapshot file holds the same four (ARCHITECTURE.md, "Snapshot format").
+ * - `ticket-at-init`: the round's mask on the run's original round-0 init weights, before any training or rewinding;
+ * - `dense-init`: the run's original round-0 init weights with every weight kept (no mask): the unmasked random
+ *   network a supermask or a pruning-at-init mask was chosen in (for IMP and dense runs it equals `RUN:0:init`).
+ * A snapshot file holds the first four (ARCHITECTURE.md, "Snapshot format"); `dense-init` exports as its weights.
  */
-export const WHICH = ['trained', 'init', 'mask', 'ticket-at-init'] as const;
+export const WHICH = ['trained', 'init', 'mask', 'ticket-at-init', 'dense-init'] as const;
 export type Which = (typeof WHICH)[number];
 /** What a reference without WHICH names. */
 export const DEFAULT_WHICH: Which = 'trained';

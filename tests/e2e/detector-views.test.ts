@@ -1,15 +1,17 @@
 // End to end, in Chromium against `ticketscope serve`: the parts of issue #13 in the views. The Activation view shows
 // feature visualisations of one conv-2 unit in four states side by side (the random init, the ticket at init, a
 // class-specific supermask on frozen random weights, the trained ticket), each with the unit's output on its image
-// beside its output on its top dataset image; the lottery plot's instability panel shows the error barrier per round
-// against the 2% criterion. Numbers checked against the contract's (cached) answers. Screenshots in test-results/e2e
-// (docs/screenshots/feature-visualisation.png and instability-panel.png with TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
+// beside its output on its top dataset image; the Selectivity view compares the supermask with the same weights
+// unmasked, under a random mask of the same densities and a trained net; the lottery plot's instability panel shows
+// the error barrier per round against the 2% criterion. Numbers checked against the contract's (cached) answers. Screenshots in test-results/e2e
+// (docs/screenshots/feature-visualisation.png, selectivity-supermask.png and instability-panel.png with
+// TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SelectivityResult, StateInfo } from '../../src/shared/analysis';
 import type { RunSummary, StartRunResult } from '../../src/shared/contract';
 import type { InstabilityAnalysisResult, VisualizeAnalysisResult } from '../../src/shared/detector';
-import { CONV_OVERRIDES, convFixtureDb, fmtValue, scrollTo, shot, trainConvRun, type ConvRun } from './conv-fixture';
+import { CONV_OVERRIDES, convFixtureDb, fmtValue, scrollTo, shot, shownPool, trainConvRun, type ConvRun } from './conv-fixture';
 import type { Harness } from './harness';
 import { useHarness } from './use-harness';
 
@@ -73,6 +75,49 @@ describe('feature visualisations in the Activation view', () => {
     expect(await cards.nth(0).innerText()).toMatch(/top dataset image/);
     await scrollTo(page, '[data-testid="fv-section"]');
     await shot(page, 'feature-visualisation.png', 'feature-visualisation.png');
+    expect(errors).toEqual([]);
+  }, 300_000);
+});
+
+describe('selectivity comparison of a class-specific supermask', () => {
+  it('opens on its unmasked init, its initial random mask, the supermask and a trained net; the numbers are the core’s', async () => {
+    const smRun = smRef.split(':')[0]!;
+    // comparisonStates (view-args.ts): RUN:0:dense-init, RUN:0:init (same per-layer densities), the supermask, and
+    // the newest trained network of the same architecture and data set (the IMP run's round 0).
+    const expected = [`${smRun}:0:dense-init`, `${smRun}:0:init`, smRef, run.ref(0, 'trained')];
+    await page.goto(`${h.url}#/selectivity/${smRun}`);
+    await page.waitForSelector(`[data-testid="view-selectivity"][data-ready="true"][data-states="${expected.join(' ')}"]`, { timeout: 180_000 });
+    expect(await page.getByTestId('sel-compare-run').innerText()).toContain('unmasked init / random mask / supermask / trained');
+    // The view's request (class 5, its defaults), answered from the cache.
+    const direct = await h.call<SelectivityResult>('analyzeSelectivity', { states: expected, class: 5, threshold: 0.9, permutations: 20, split: 'test' });
+    expect(direct.meta.cached).toBe(true);
+    expect(direct.states[0]!.state.density).toBe(1);
+    // Legend: the one-vs-rest states show their objective's metric (balanced accuracy of "logit 5 > 0", chance 50%),
+    // not a 10-way accuracy; the trained net its test accuracy.
+    const legend = page.locator('[data-testid="sel-legend-item"]');
+    expect(await legend.count()).toBe(4);
+    for (const [i, s] of direct.states.entries()) {
+      const text = (await legend.nth(i).textContent()) ?? '';
+      expect(text).toContain(s.state.label);
+      if (i < 3) {
+        expect(s.objectiveAccuracy).toEqual(expect.any(Number));
+        expect(text).toContain(`bal. acc. 5 vs rest ${(s.objectiveAccuracy! * 100).toFixed(2)}% (one-vs-rest, chance 50%)`);
+        expect(text).not.toContain('test acc.');
+      } else expect(text).toContain(`test acc. ${(s.accuracy * 100).toFixed(2)}%`);
+    }
+    // Every best unit in the chart and every AUROC and detector count in the table is the core's.
+    for (const s of direct.states) {
+      for (const l of s.layers) {
+        const pool = shownPool(l, 'max');
+        const best = page.locator(`[data-testid="sel-best"][data-state="${s.state.ref}"][data-layer="${l.layer}"]`);
+        expect(Number(await best.getAttribute('data-unit'))).toBe(pool.best.unit);
+        expect(Number(await best.getAttribute('data-auroc'))).toBe(pool.best.auroc);
+        const row = page.locator(`[data-testid="sel-row"][data-state="${s.state.ref}"][data-layer="${l.layer}"]`);
+        expect(await row.getByTestId('sel-cell-auroc').innerText()).toBe(pool.best.auroc.toFixed(3));
+        expect(await row.getByTestId('sel-cell-detectors').innerText()).toBe(String(pool.detectors));
+      }
+    }
+    await shot(page, 'selectivity-supermask.png', 'selectivity-supermask.png');
     expect(errors).toEqual([]);
   }, 300_000);
 });

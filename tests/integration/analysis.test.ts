@@ -109,6 +109,14 @@ describe('analyses through the core', () => {
     expect(r.overall.signAgreement).toBe(1);
   });
 
+  it('names the unmasked round-0 init as dense-init (for IMP it equals RUN:0:init, and is not listed)', async () => {
+    const r = await call<OverlapResult>('analyzeOverlap', { a: `${imp}:2:dense-init`, b: `${imp}:0:init` });
+    expect(r.overall.jaccard).toBe(1);
+    expect(r.overall.keptA).toBe(r.overall.size);
+    expect(r.overall.signAgreement).toBe(1);
+    expect((await call<StateInfo[]>('listStates', { runId: imp })).some((s) => s.which === 'dense-init')).toBe(false);
+  });
+
   it('builds the round-by-round matrix and the pixel view', async () => {
     const m = await call<OverlapMatrixResult>('analyzeOverlapMatrix', { states: [0, 1, 2].map((r) => `${imp}:${r}:mask`) });
     expect(m.jaccard.length).toBe(3);
@@ -130,6 +138,7 @@ describe('analyses through the core', () => {
     const r = await call<OverlapResult>('analyzeOverlap', { a: states[0]!.ref, b: `${imp}:2:mask` });
     expect(r.overall.jaccard).toBe(1);
     await expect(call('analyzeSelectivity', { states: [states[0]!.ref] })).rejects.toThrow(/without weights|needs weights/);
+    await expect(call('analyzeSelectivity', { states: [`${imported.runId}:dense-init`] })).rejects.toThrow(/is an import: it has no original round-0 init/);
   });
 
   it('runs the multigraph demo', async () => {

@@ -2,7 +2,7 @@
 import { ABLATION_KINDS, CAUSAL_DEFAULTS, CONV_MEANS, FAITH_METRICS } from '../../shared/causal';
 import type { CommandSpec, OptionSpec } from './spec';
 
-const state = 'STATE is RUN[:ROUND][:WHICH], WHICH one of trained (default), init, ticket-at-init; ROUND defaults to the last.';
+const state = 'STATE is RUN[:ROUND][:WHICH], WHICH one of trained (default), init, ticket-at-init, dense-init; ROUND defaults to the last.';
 const classOption: OptionSpec = { kind: 'text', arg: 'NAME|N', help: 'the class, by name or index (default dog where the data set has one; required elsewhere)' };
 const COMMON: Record<string, OptionSpec> = {
   class: classOption,

@@ -1,5 +1,6 @@
 // What `ticketscope analyze` prints without --json: a readable summary of each analysis result (the shapes of
 // shared/analysis.ts, documented in docs/analysis.md), every figure beside its chance level or baseline.
+import { stateAccuracyText } from '../../shared/objective';
 import type { ActivationsResult, MultigraphResult, OverlapMatrixResult, OverlapResult, SelectivityResult, SubcircuitResult } from '../../shared/analysis';
 import { causalSummary, type CausalOutcome } from './analyze-causal';
 import { table } from './format';
@@ -15,7 +16,6 @@ export type Outcome =
   | CausalOutcome;
 
 const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(d));
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 /** Balanced accuracy averages the two classes' recalls: always answering one class scores 0.5, whatever the prior. */
@@ -43,7 +43,7 @@ function overlapMatrix(r: OverlapMatrixResult): string[] {
 function selectivity(r: SelectivityResult): string[] {
   const lines = [`class ${r.class.name} (${r.class.index}); ${r.images} ${r.split} images, ${r.positives} of the class; ${r.permutations} permutations; detector threshold AUROC ≥ ${r.threshold}`];
   for (const s of r.states) {
-    lines.push(`${s.state.label} [${s.state.ref}]: accuracy ${pct(s.accuracy)}`);
+    lines.push(`${s.state.label} [${s.state.ref}]: ${stateAccuracyText(s, r.split)}`);
     const rows = s.layers.flatMap((l) =>
       l.pools.map((p) => [
         l.layer, p.pooling, String(l.units), String(p.best.unit), f(p.best.auroc), f(mean(p.nullBest)), f(p.pValue), String(p.detectors),

@@ -79,8 +79,9 @@ export class RunProgress {
     else if (s.status === 'running' && this.now() - this.lastLine >= this.heartbeatMs) this.message(`still training: ${this.line()}`);
   }
 
-  validation(run: Pick<RunSummary, 'kind' | 'seed'>, accuracy: number): void {
-    this.latest = { label: runLabel(run), accuracy };
+  validation(run: Pick<RunSummary, 'kind' | 'seed'> & { objective?: RunSummary['objective'] }, accuracy: number): void {
+    // A one-vs-rest run's figure is the balanced accuracy of its class against the rest (chance 50%): say so.
+    this.latest = { label: run.objective ? `${runLabel(run)} (${run.objective.className} vs rest, balanced)` : runLabel(run), accuracy };
   }
 
   /** The backend, once (again only if a later job reports another). */

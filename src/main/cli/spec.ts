@@ -51,7 +51,7 @@ export const GLOBAL_OPTIONS: OptionTable = {
   version: { kind: 'flag', short: 'V', help: 'the version' },
 };
 
-const state = 'STATE is RUN[:ROUND][:WHICH], WHICH one of trained (default), init, mask, ticket-at-init; ROUND defaults to the last.';
+const state = 'STATE is RUN[:ROUND][:WHICH], WHICH one of trained (default), init, mask, ticket-at-init, dense-init (the round-0 init unmasked); ROUND defaults to the last.';
 const classOption: OptionSpec = {
   kind: 'text',
   arg: 'NAME|N',

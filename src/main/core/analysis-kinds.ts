@@ -108,7 +108,8 @@ const overlapMatrixEntry: AnalysisEntry<'analyzeOverlapMatrix'> = {
 
 const selectivity: AnalysisEntry<'analyzeSelectivity'> = {
   kind: 'selectivity',
-  version: 1,
+  // 2: a one-vs-rest state's objectiveAccuracy (balanced accuracy of "class logit > 0").
+  version: 2,
   refs: (p) => p.states,
   needWeights: true,
   sameArch: false,

@@ -61,7 +61,7 @@ export class AnalysisService {
     const r = parseStateRef(ref);
     if (needWeights && r.which === 'mask') {
       this.store.repo.getRun(r.runId);
-      throw new ValidationError(`state ${ref} is a mask without weights: this analysis needs weights (use :trained, :init or :ticket-at-init)`);
+      throw new ValidationError(`state ${ref} is a mask without weights: this analysis needs weights (use :trained, :init, :ticket-at-init or :dense-init)`);
     }
     const s = resolveStateRef(this.store, r);
     const { runId, round, which } = s.info;

@@ -1,13 +1,15 @@
 // The dog report (contract method reportDog, `ticketscope report dog`): finds each seed's states of an experiment (and
 // of the experiments given with it: a supermask, random features), runs the cached analyses on them (selectivity,
 // ablation of the best unit, faithfulness at the budget, mask overlap) and puts them together with the verdict
-// (shared/dog-report.ts). Not cached itself: every part is.
+// (shared/dog-report.ts). A supermask adds its two baselines on the same frozen weights: unmasked (`dense-init`) and
+// under the initial scores' random mask (round-0 `init`). Not cached itself: every part is.
 import type { AnalysisMethodName, AnalysisMethods, ListStatesParams, StateInfo } from '../../shared/analysis';
 import { CAUSAL_DEFAULTS } from '../../shared/causal';
 import {
   MIN_SPAN,
   REPORT_DEFAULTS,
   STAGE_LABELS,
+  STAGES,
   dogVerdict,
   interval,
   type DogReport,
@@ -52,6 +54,9 @@ function stagesOf(states: StateInfo[], config: ExperimentConfig): Found[] {
       // A one-vs-rest supermask (shared/objective.ts) is class-specific; it is reported for the class it was trained for.
       const objective = method.objective as { kind: string; class?: string | number } | undefined;
       const specific = objective?.kind === 'one-vs-rest' ? ` (class-specific: one-vs-rest for ${String(objective.class)})` : '';
+      // Its baselines on the same frozen weights: every weight kept, and the initial scores' random mask.
+      add('supermask-dense-init', `supermask${specific} init, unmasked`, pick(0, 'dense-init'));
+      add('supermask-initial-mask', `supermask${specific} round 0 init`, pick(0, 'init'));
       add('supermask', `supermask${specific} round ${last}`, pick(last, 'trained'));
     } else if (kind === 'random-features') add('random-features', `random-features round ${last}`, pick(last, 'trained'));
   }
@@ -83,6 +88,7 @@ async function seedStage(deps: ReportDeps, f: Found, p: ReportDogParams, ctx: Ca
     pFloor: Math.min(1, m / (1 + permutations)),
     nullMean,
     accuracy: st.accuracy,
+    objectiveAccuracy: st.objectiveAccuracy ?? null,
     ablation: {
       targetLogitDrop: abl.targetLogitDrop,
       otherLogitDrop: abl.otherLogitDrop,
@@ -113,7 +119,7 @@ export async function dogReport(deps: ReportDeps, p: ReportDogParams, ctx?: Call
   const budget = p.budget ?? REPORT_DEFAULTS.budget;
   const stages: StageSummary[] = [];
   let cls: DogReport['class'] | undefined;
-  for (const stage of ['init', 'ticket-at-init', 'supermask', 'trained', 'random-features'] as Stage[]) {
+  for (const stage of STAGES) {
     const here = found.filter((f) => f.stage === stage).sort((a, b) => a.state.seed - b.state.seed);
     if (!here.length) continue;
     const seeds: SeedStage[] = [];

@@ -76,7 +76,8 @@ interface Prepared {
 /**
  * The layers a snapshot of `s` holds: `trained` (trained weights, the round's mask, and its starting weights as
  * weight_init), `init` (the round's starting weights under its mask), `mask` (the masks; the trained weights too
- * unless masks only) and `ticket-at-init` (the round's mask on the original init, which is also its weight_init).
+ * unless masks only), `ticket-at-init` (the round's mask on the original init, which is also its weight_init) and
+ * `dense-init` (that init with an all-ones mask).
  * An import exports what its file held.
  */
 function snapshotLayers(s: ResolvedState): { layers: LayerTensors[]; withWeights: boolean } {
@@ -87,7 +88,7 @@ function snapshotLayers(s: ResolvedState): { layers: LayerTensors[]; withWeights
     if (!trained) return { layers: s.masks().map((m) => ({ ...m })), withWeights: false };
     return { layers: layersFromStates(which === 'init' && init ? init : trained, init ?? undefined), withWeights: true };
   }
-  if (which === 'ticket-at-init') {
+  if (which === 'ticket-at-init' || which === 'dense-init') {
     const weights = s.weights()!;
     return { layers: layersFromStates(weights, weights), withWeights: true };
   }

@@ -2,7 +2,8 @@
 // and for every analysis, and the list of states the pickers offer. The one place that knows how a trained run, a
 // control and an imported snapshot store their rounds:
 // - a trained run stores per round its `init` and `trained` weights (each with the round's mask); `ticket-at-init`
-//   is the round's mask on the original round-0 init of the run (of its ticket, for a control);
+//   is the round's mask on the original round-0 init of the run (of its ticket, for a control), `dense-init` that
+//   init with every weight kept (any round names the same state; listed once, at round 0, where round 0 is masked);
 // - an imported run stores one round: its masks as `mask`, and `trained` and `init` weights when the file had them.
 // Tensors load on first use: a cached analysis needs only the checksums (the digest).
 import { runObjectiveOf } from '../../shared/objective';
@@ -85,6 +86,12 @@ function ticketAtInit(store: StateStore, run: RunDetail, trained: NetState): Net
   };
 }
 
+/** The run's original round-0 init (of its ticket, for a control) with every weight kept: `dense-init`. */
+function denseInit(store: StateStore, run: RunDetail): NetState {
+  const original = store.tensors.loadState(run.parentRunId ?? run.runId, 0, 'init', run.config.arch);
+  return { arch: original.arch, layers: original.layers.map((l) => ({ ...l, mask: new Uint8Array(l.mask.length).fill(1) })) };
+}
+
 /** Resolves a reference (text or parsed) against the store; NotFoundError for a run, round or state it lacks. */
 export function resolveStateRef(store: StateStore, ref: string | StateRef): ResolvedState {
   const r = typeof ref === 'string' ? parseStateRef(ref) : ref;
@@ -108,6 +115,7 @@ export function resolveStateRef(store: StateStore, ref: string | StateRef): Reso
     masks = () => own;
     parts = [[run.runId, round, 'mask', true]];
     weights = () => null;
+    if (which === 'dense-init') throw new NotFoundError(`run ${run.runId} is an import: it has no original round-0 init to unmask (dense-init); analyse ${run.runId}:init or :trained`);
     if (which === 'ticket-at-init' || (which === 'init' && !tensors.hasState(run.runId, round, 'init'))) {
       throw new NotFoundError(`run ${run.runId} was imported without ${which} weights; its masks are ${run.runId}:mask`);
     }
@@ -124,7 +132,14 @@ export function resolveStateRef(store: StateStore, ref: string | StateRef): Reso
     if (!result) throw new NotFoundError(`run ${run.runId} has no round ${round}; it has ${rounds.join(', ')}`);
     density = result.density;
     const at = round;
-    if (which === 'mask') {
+    if (which === 'dense-init') {
+      const root = run.parentRunId ?? run.runId;
+      if (!tensors.hasState(root, 0, 'init')) throw new NotFoundError(`run ${root} has no stored round-0 init, so ${run.runId} has no dense-init`);
+      density = 1;
+      weights = () => denseInit(store, run);
+      // The round does not change it; its digest is the original init's and the word `dense-init`.
+      parts = [[root, 0, 'init', false]];
+    } else if (which === 'mask') {
       masks = () => tensors.loadMasks(run.runId, at, 'trained');
       weights = () => null;
       parts = [[run.runId, round, 'trained', true]];
@@ -188,6 +203,9 @@ export function listStates(store: StateStore, p: ListStatesParams): StateInfo[] 
       add(r.round, 'trained', r.density, true);
       add(r.round, 'init', r.density, true);
       if (r.round > 0 && rootInit) add(r.round, 'ticket-at-init', r.density, true);
+      // The unmasked init, once per run, where round 0 starts from a mask (a supermask, pruning at init): elsewhere
+      // it is `RUN:0:init` itself.
+      if (r.round === 0 && rootInit && r.density < 1) add(0, 'dense-init', 1, true);
       add(r.round, 'mask', r.density, false);
     }
   }

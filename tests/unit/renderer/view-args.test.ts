@@ -55,6 +55,15 @@ describe('view arguments', () => {
 describe('comparison states', () => {
   const states = [...impStates('r1', 3), ...impStates('r2', 1, { seed: 1 })];
 
+  it('compares a supermask with its unmasked init, its initial random mask and another run trained', () => {
+    const sm = { kind: 'supermask', density: 0.5 } as const;
+    const supermask = [stateInfo('s1', 0, 'trained', sm), stateInfo('s1', 0, 'init', sm), stateInfo('s1', 0, 'dense-init', { ...sm, density: 1 }), stateInfo('s1', 0, 'mask', sm)];
+    const other = [...impStates('c1', 1, { arch: 'conv-2' }), stateInfo('d1', 0, 'trained', { kind: 'dense' })];
+    expect(comparisonStates([...states, ...other, ...supermask], 's1').map((s) => s.ref)).toEqual(['s1:0:dense-init', 's1:0:init', 's1:0:trained', 'd1:0:trained']);
+    // No trained run of that architecture and data set: the three states of the supermask.
+    expect(comparisonStates([...impStates('c1', 1, { arch: 'conv-2' }), ...supermask], 's1').map((s) => s.ref)).toEqual(['s1:0:dense-init', 's1:0:init', 's1:0:trained']);
+  });
+
   it('picks init, ticket at init and trained of the last round, and dense trained, in that order', () => {
     expect(comparisonStates(states, 'r1').map((s) => s.ref)).toEqual(['r1:0:init', 'r1:3:ticket-at-init', 'r1:3:trained', 'r1:0:trained']);
     expect(comparisonStates(states, 'r1', 2).map((s) => s.ref)).toEqual(['r1:0:init', 'r1:2:ticket-at-init', 'r1:2:trained', 'r1:0:trained']);

@@ -15,7 +15,8 @@
 //   state, so states compare on equal terms; pValue = (1 + #{nullBest ≥ best}) / (1 + K);
 // - probe (options.probe): logisticProbe on the layer's mean-pooled (conv) or raw (dense) features, seeded by
 //   options.seed (the same fit/held-out split for every layer and state).
-// accuracy: the fraction of these images whose largest logit is the label (all classes).
+// accuracy: the fraction of these images whose largest logit is the label (all classes); objectiveAccuracy, for a
+// one-vs-rest state, the balanced accuracy of "its class logit > 0" (its own metric; 10-way accuracy means nothing there).
 import * as tf from '@tensorflow/tfjs';
 import { ValidationError } from '../../../shared/errors';
 import type { LayerSelectivity, PoolSelectivity, SelectivityResult, StateSelectivity } from '../../../shared/analysis';
@@ -94,6 +95,29 @@ async function collectFeatures(
     onBatch(bi + 1, batches);
   }
   return { layers, correct };
+}
+
+/**
+ * A one-vs-rest state's own metric: the balanced accuracy of "logit c > 0" over the first n images, (TP/P + TN/N) / 2
+ * (as the trainer's tally, shared/objective.ts); null for a state trained on the full classification loss.
+ */
+export function objectiveAccuracy(info: LoadedState['info'], c: StateFeatures, y: Uint8Array, n: number): number | null {
+  const o = info.objective;
+  const logits = c.layers[c.layers.length - 1];
+  if (!o || !logits || o.class >= logits.units) return null;
+  const v = logits.pools[0]!.values;
+  let p = 0, tp = 0, neg = 0, tn = 0;
+  for (let i = 0; i < n; i++) {
+    const above = v[i * logits.units + o.class]! > 0;
+    if (y[i] === o.class) {
+      p++;
+      if (above) tp++;
+    } else {
+      neg++;
+      if (!above) tn++;
+    }
+  }
+  return p && neg ? (tp / p + tn / neg) / 2 : null;
 }
 
 /** Per unit AUROC, the best unit, the permutation null of the best and the p-value, for one [n × units] buffer. */
@@ -223,7 +247,7 @@ export function selectivityFromFeatures(
       layers.push({ layer: l.name, kind: l.kind, units: l.units, pools, probe });
       ctx.progress(`statistics: ${label}`, li + 1, total);
     }
-    out.push({ state: s.info, layers, accuracy: c.correct / n });
+    out.push({ state: s.info, layers, accuracy: c.correct / n, objectiveAccuracy: objectiveAccuracy(s.info, c, ctx.data[options.split].y, n) });
   });
   return {
     class: { index: ctx.cls.index, name: ctx.cls.name },

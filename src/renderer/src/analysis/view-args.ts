@@ -61,18 +61,33 @@ export function refOfArg(p: ParsedArg | null): string | null {
  * The comparison the lottery-ticket question asks for, from the states of one run: the random init (round 0, dense),
  * the ticket at init (round R's mask on those weights), the trained ticket (round R) and the trained dense net
  * (round 0). R is `round` when given, else the run's last round. Only states with weights, at most 4, in that order.
+ * A run whose round 0 is already masked (a supermask, pruning at init: it lists a `dense-init`) compares instead the
+ * unmasked init, the round-0 `init` (for a supermask the initial scores' mask: a random mask of the same per-layer
+ * densities), the learned mask on those weights (`trained`), and a trained network of the same architecture and
+ * data set from another run (the newest dense or IMP round 0), when there is one.
  */
 export function comparisonStates(states: StateInfo[], runId: string, round?: number | null): StateInfo[] {
   const mine = states.filter((s) => s.runId === runId && s.hasWeights);
   if (!mine.length) return [];
   const last = round ?? Math.max(...mine.map((s) => s.round));
   const find = (r: number, w: Which) => mine.find((s) => s.round === r && s.which === w);
-  const picks = [find(0, 'init'), find(last, 'ticket-at-init'), find(last, 'trained'), last > 0 ? find(0, 'trained') : undefined];
+  const dense = find(0, 'dense-init');
+  const picks = dense
+    ? [dense, find(0, 'init'), find(last, 'trained'), trainedElsewhere(states, dense)]
+    : [find(0, 'init'), find(last, 'ticket-at-init'), find(last, 'trained'), last > 0 ? find(0, 'trained') : undefined];
   const out: StateInfo[] = [];
   for (const p of picks) if (p && !out.some((o) => o.ref === p.ref)) out.push(p);
   if (!out.length) out.push(...mine.slice(-1));
   return out.slice(0, 4);
 }
+
+/** The newest trained dense network (round 0 of a dense, IMP or one-shot run) of `like`'s architecture and data set. */
+function trainedElsewhere(states: StateInfo[], like: StateInfo): StateInfo | undefined {
+  const ok = (s: StateInfo) => s.runId !== like.runId && s.round === 0 && s.which === 'trained' && s.hasWeights && s.arch === like.arch && s.dataset === like.dataset;
+  return states.filter((s) => ok(s) && TRAINED_KINDS.has(s.kind)).at(-1);
+}
+
+const TRAINED_KINDS = new Set(['dense', 'imp', 'one-shot']);
 
 /** `comparisonStates` with `ref` kept (first when it is not among them), at most `max`. */
 export function comparisonWith(states: StateInfo[], ref: string, max = 4): string[] {

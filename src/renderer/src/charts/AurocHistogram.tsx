@@ -6,6 +6,7 @@
 import { useMemo, useState, type KeyboardEvent, type Ref } from 'react';
 import { scaleLinear } from 'd3';
 import type { SelectivityResult } from '../../../shared/analysis';
+import { stateAccuracyText } from '../../../shared/objective';
 import { formatInt } from '../app/format';
 import { chartPalette } from '../app/theme';
 import { stateColour } from './analysis-palette';
@@ -57,7 +58,10 @@ export function AurocHistogram({ result, pooling, layout, countScale, width, dar
   const subLines = subtitleLines(subtitle, width, 3);
 
   // Legend: one item per state, wrapped.
-  const legend = useMemo(() => flowLegendTexts(result.states.map((s) => `${s.state.label} · test acc. ${(s.accuracy * 100).toFixed(2)}%`), 22, 20, width - 24), [result.states, width]);
+  const legend = useMemo(
+    () => flowLegendTexts(result.states.map((s) => `${s.state.label} · ${stateAccuracyText(s, result.split === 'test' ? 'test' : 'val.')}`), 22, 20, width - 24),
+    [result.states, result.split, width],
+  );
 
   const legendTop = 34 + subLines.length * 14;
   const gridTop = legendTop + legend.rows * LEGEND_ROW + 10;

@@ -71,6 +71,8 @@ export function SelectivityView({ api, arg, navigate, epoch, onError }: Analysis
     if (st) navigate('activations', unitArg(st.ref, layer, unit, result!.class.index));
   };
 
+  // A run whose round 0 is masked (a supermask) compares with its unmasked init (view-args.ts, comparisonStates).
+  const masked0 = !!first && states.some((s) => s.runId === first.runId && s.which === 'dense-init');
   const compareRun = () => {
     if (!first) return;
     // The latest round of that run among the picked states (the run's last round when only round 0 is picked).
@@ -107,8 +109,8 @@ export function SelectivityView({ api, arg, navigate, epoch, onError }: Analysis
           testId="sel-states"
           extra={
             first && (
-              <button type="button" className="btn small" onClick={compareRun} data-testid="sel-compare-run" title={`Round 0 init, the ticket at init and trained of the latest round, and round 0 trained, of run ${first.runId}`}>
-                init / ticket at init / trained of this run
+              <button type="button" className="btn small" onClick={compareRun} data-testid="sel-compare-run" title={masked0 ? `Run ${first.runId}'s init unmasked, under its initial random mask (same per-layer densities), under its learned mask, and the newest trained network of the same architecture` : `Round 0 init, the ticket at init and trained of the latest round, and round 0 trained, of run ${first.runId}`}>
+                {masked0 ? 'unmasked init / random mask / supermask / trained' : 'init / ticket at init / trained of this run'}
               </button>
             )
           }

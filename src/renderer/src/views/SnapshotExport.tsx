@@ -12,6 +12,7 @@ const WHICH_LABELS: Record<Which, string> = {
   init: 'starting weights of the round, masked',
   mask: 'masks only',
   'ticket-at-init': 'the round’s mask on the original init',
+  'dense-init': 'the original init, every weight kept (unmasked)',
 };
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
