@@ -4,12 +4,15 @@
 // screen, and a circuit pinned by hand: a unit pinned with the keyboard (P) and a connection by a click are scored as the
 // core scores the same circuit, with m(∅) and m(M) beside it; the export imports back; a malformed file and another
 // state's file are refused with one line and change nothing. Screenshots in test-results/e2e
-// (docs/screenshots/{ablation,faithfulness,pinned-circuit}.png with TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
+// The Activation view's "ablate this unit" beside the unit's AUROC, and the Selectivity table's column of the best
+// unit's drop, sorted. (docs/screenshots/{ablation,faithfulness,pinned-circuit,unit-ablation}.png with
+// TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CircuitScoreResult, FaithfulnessResult, LayerScanResult } from '../../src/shared/causal';
+import type { SelectivityResult } from '../../src/shared/analysis';
+import type { AblationResult, CircuitScoreResult, FaithfulnessResult, LayerScanResult } from '../../src/shared/causal';
 import type { DogReport } from '../../src/shared/dog-report';
 import { pinnedCircuit, type PinnedSet } from '../../src/shared/pinned-circuit';
 import { convFixtureDb, scrollTo, shot, trainConvRun, type ConvRun } from './conv-fixture';
@@ -149,6 +152,45 @@ describe('causal view parts', () => {
     expect((await page.getByTestId('pin-import-error').innerText()).split('\n')).toHaveLength(1);
     expect(await pinText()).toBe(before);
     await shot(page, 'subcircuit-pinned-refused.png');
+    expect(errors).toEqual([]);
+  }, 600_000);
+
+  it('Activation view: "ablate this unit" shows the core’s effect beside the unit’s AUROC; the Selectivity table sorts by the best unit’s drop', async () => {
+    const ref = run.ref(1, 'trained');
+    await page.goto(`${h.url}#/activations/${run.runId}.1.trained.fc2.7.5`);
+    await page.waitForSelector('[data-testid="view-activations"][data-ready="true"]', { timeout: 120_000 });
+    await page.getByTestId('act-ablate').click();
+    await page.waitForSelector('[data-testid="act-abl-row"]', { timeout: 240_000 });
+    await expect.poll(() => page.getByTestId('act-abl-auroc').first().innerText(), { timeout: 240_000 }).not.toBe('…');
+    const abl = await h.call<AblationResult>('analyzeAblate', { state: ref, class: 5, layer: 'fc2', units: [7] });
+    expect(abl.meta.cached).toBe(true);
+    const row = page.locator(`[data-testid="act-abl-row"][data-state="${ref}"]`);
+    expect(await row.getByTestId('act-abl-drop').innerText()).toBe(`${abl.targetLogit.before.toFixed(3)} → ${abl.targetLogit.after.toFixed(3)} (${abl.targetLogitDrop.toFixed(3)})`);
+    expect(await row.getByTestId('act-abl-other').innerText()).toBe(abl.otherLogitDrop === null ? '—' : abl.otherLogitDrop.toFixed(3));
+    const sel = await h.call<SelectivityResult>('analyzeSelectivity', { states: [ref], class: 5, threshold: 0.9, permutations: 20, split: 'test' });
+    const fc2 = sel.states[0]!.layers.find((l) => l.layer === 'fc2')!;
+    expect(await row.getByTestId('act-abl-auroc').innerText()).toBe(fc2.pools[0]!.auroc[7]!.toFixed(3));
+    await scrollTo(page, '[data-testid="act-ablation"]');
+    await shot(page, 'activations-ablation.png', 'unit-ablation.png');
+
+    // Selectivity: the fc2 rows' drop column, on demand, then sorted by it (largest first).
+    await page.goto(`${h.url}#/selectivity/${run.runId}`);
+    await page.waitForSelector('[data-testid="view-selectivity"][data-ready="true"]', { timeout: 120_000 });
+    await page.locator('[data-testid="sel-row"][data-layer="fc2"] [data-testid="sel-ablate-layer"]').first().click();
+    await page.waitForSelector('[data-testid="abl-scatter"]', { timeout: 240_000 });
+    const states = (await page.getByTestId('view-selectivity').getAttribute('data-states'))!.split(' ');
+    const scan = await h.call<LayerScanResult>('analyzeAblationScan', { state: states[0], class: 5, layer: 'fc2' });
+    const s0 = (await h.call<SelectivityResult>('analyzeSelectivity', { states, class: 5, threshold: 0.9, permutations: 20, split: 'test' })).states[0]!;
+    const best = s0.layers.find((l) => l.layer === 'fc2')!.pools[0]!.best.unit;
+    const cell = page.locator(`[data-testid="sel-row"][data-state="${states[0]}"][data-layer="fc2"] [data-testid="sel-cell-drop"]`);
+    expect(await cell.innerText()).toBe(scan.units[best]!.targetLogitDrop.toFixed(3));
+    await page.getByTestId('sel-sort-drop').click();
+    const drops = await page.locator('[data-testid="sel-cell-drop"]').allInnerTexts();
+    const numbers = drops.filter((d) => /^-?\d/.test(d)).map(Number);
+    expect(numbers.length).toBe(states.length);
+    expect(drops.slice(0, numbers.length).map(Number)).toEqual([...numbers].sort((a, b) => b - a));
+    await scrollTo(page, '[data-testid="sel-table"]');
+    await shot(page, 'selectivity-drop-column.png');
     expect(errors).toEqual([]);
   }, 600_000);
 
