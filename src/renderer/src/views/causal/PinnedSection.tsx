@@ -42,7 +42,9 @@ export function PinnedSection(props: {
   const ref = c.state.ref;
   const cls = result.class.index;
   const [importError, setImportError] = useState<string | null>(null);
-  const [scored, setScored] = useState<{ key: string; circuit: CircuitSpec } | null>(null);
+  const [asked, setScored] = useState<{ key: string; circuit: CircuitSpec; ref: string; cls: number } | null>(null);
+  // A score asked for on another state A or class is not carried over (the pins are cleared then too).
+  const scored = asked && asked.ref === ref && asked.cls === cls ? asked : null;
   const file = useRef<HTMLInputElement | null>(null);
   const circuit = pinnedCircuit(c.layers, pinned);
   const key = JSON.stringify(circuit);
@@ -51,7 +53,7 @@ export function PinnedSection(props: {
     api,
     kind: 'circuit-score',
   });
-  const s = score.result;
+  const s = scored ? score.result : null;
   const stale = scored !== null && scored.key !== key;
 
   const exportFile = () => {
@@ -105,7 +107,7 @@ export function PinnedSection(props: {
             {unitPinned ? 'unpin' : 'pin'} {selected.layer} #{selected.unit}
           </button>
         )}
-        <button type="button" className="btn small" disabled={empty} onClick={() => setScored({ key, circuit })} data-testid="pin-score">
+        <button type="button" className="btn small" disabled={empty} onClick={() => setScored({ key, circuit, ref, cls })} data-testid="pin-score">
           score the pinned circuit
         </button>
         <button type="button" className="btn small" disabled={empty} onClick={exportFile} data-testid="pin-export">
