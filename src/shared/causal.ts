@@ -80,6 +80,12 @@ export interface FaithfulnessBody {
   full: number;
   empty: number;
   points: FaithfulnessPoint[];
+  /**
+   * With a budget: the circuit of its first `budget` ranked weights (single weights), to score or pin again
+   * (`analyze faithfulness --budget N --circuit-out FILE`); null without a budget or above 50,000 weights.
+   * Absent from results cached before it existed.
+   */
+  budgetCircuit?: CircuitSpec | null;
 }
 
 /** A circuit pinned by hand (docs/formats.md, "Pinned circuits", for its file). */

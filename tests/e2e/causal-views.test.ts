@@ -1,14 +1,22 @@
 // End to end, in Chromium against `ticketscope serve` with the real engine, on the tiny Conv-2 IMP run of the other
 // view tests: the Selectivity view's per-unit ablation (scatter of AUROC against the class-logit drop, one point per
 // unit and state, the core's numbers) and the Subcircuit view's faithfulness curves and the score of the circuit on
-// screen. Screenshots in test-results/e2e (docs/screenshots/{ablation,faithfulness}.png with
+// screen, and a circuit pinned by hand: a unit pinned with the keyboard (P) and a connection by a click are scored as the
+// core scores the same circuit, with m(∅) and m(M) beside it; the export imports back; a malformed file and another
+// state's file are refused with one line and change nothing. Screenshots in test-results/e2e
+// The Activation view's "ablate this unit" beside the unit's AUROC, and the Selectivity table's column of the best
+// unit's drop, sorted. (docs/screenshots/{ablation,faithfulness,pinned-circuit,unit-ablation}.png with
 // TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CircuitScoreResult, FaithfulnessResult, LayerScanResult } from '../../src/shared/causal';
+import type { SelectivityResult } from '../../src/shared/analysis';
+import type { AblationResult, CircuitScoreResult, FaithfulnessResult, LayerScanResult } from '../../src/shared/causal';
 import type { DogReport } from '../../src/shared/dog-report';
+import { pinnedCircuit, type PinnedSet } from '../../src/shared/pinned-circuit';
 import { convFixtureDb, scrollTo, shot, trainConvRun, type ConvRun } from './conv-fixture';
-import type { Harness } from './harness';
+import { downloadOf, type Harness } from './harness';
 import { useHarness } from './use-harness';
 
 let h: Harness;
@@ -72,6 +80,114 @@ describe('causal view parts', () => {
     expect(shown).toBe(score.faithfulness!.toFixed(3));
     await scrollTo(page, '[data-testid="faith-section"]');
     await shot(page, 'subcircuit-faithfulness.png', 'faithfulness.png');
+    expect(errors).toEqual([]);
+  }, 600_000);
+
+  it('Subcircuit: a circuit pinned by keyboard and click is scored as the core scores it, exports, imports back, refuses bad files', async () => {
+    const pinText = () => page.getByTestId('pin-list').innerText();
+    await page.goto(`${h.url}#/subcircuit/${run.runId}`);
+    await page.waitForSelector('[data-testid="view-subcircuit"][data-ready="true"]', { timeout: 120_000 });
+    const A = (await page.getByTestId('view-subcircuit').getAttribute('data-a'))!;
+    expect(await pinText()).toContain('Nothing pinned');
+
+    // Keyboard: focus the graph, an arrow moves onto the first unit, another into conv1, P pins it.
+    await page.getByTestId('subcircuit-overlay').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('p');
+    await expect.poll(pinText).toMatch(/Pinned: 1 unit\(s\)/);
+
+    // Click: with "click pins" on, a click on A's strongest edge pins that connection.
+    await page.getByTestId('pin-mode').check();
+    const layout = JSON.parse((await page.getByTestId('subcircuit-graph').getAttribute('data-layout'))!) as { nodes: [string, number, number, number][] };
+    const sub = await h.call<{ circuits: { layers: { name: string; size: number }[]; edges: { layer: number; from: number; to: number }[] }[] }>('analyzeSubcircuit', { state: A, class: 5 });
+    const c = sub.circuits[0]!;
+    const e0 = c.edges[0]!;
+    const node = (layer: string, unit: number) => layout.nodes.find((n) => n[0] === layer && n[1] === unit)!;
+    const [from, to] = [node(c.layers[e0.layer]!.name, e0.from), node(c.layers[e0.layer + 1]!.name, e0.to)];
+    const box = (await page.getByTestId('subcircuit-overlay').boundingBox())!;
+    // The midpoint of a Bézier from (x0, y0) to (x1, y1) with horizontal tangents is the midpoint of the segment.
+    await page.mouse.click(box.x + (from[2] + to[2]) / 2, box.y + (from[3] + to[3]) / 2);
+    await expect.poll(pinText).toMatch(/and 1 connection\(s\)/);
+
+    await page.getByTestId('pin-score').click();
+    await page.waitForSelector('[data-testid="pin-score-f"]', { timeout: 300_000 });
+    const file = await downloadOf(page, '[data-testid="pin-export"]');
+    const exported = JSON.parse(file.bytes.toString('utf8')) as { format: string; state: string; circuit: object; pinned: PinnedSet };
+    expect(exported.format).toBe('ticketscope.circuit/1');
+    expect(exported.state).toBe(A);
+    expect(exported.pinned.units).toHaveLength(1);
+    expect(exported.pinned.connections).toEqual([{ layer: c.layers[e0.layer + 1]!.name, from: e0.from, to: e0.to }]);
+    expect(exported.circuit).toEqual(pinnedCircuit(c.layers, exported.pinned));
+    const score = await h.call<CircuitScoreResult>('analyzeCircuit', { state: A, class: 5, circuit: exported.circuit });
+    expect(score.meta.cached).toBe(true);
+    expect(await page.getByTestId('pin-score-f').innerText()).toBe(score.faithfulness === null ? '—' : score.faithfulness.toFixed(3));
+    const text = await page.getByTestId('pin-score-text').innerText();
+    expect(text).toContain(`m(∅) = ${score.empty.toFixed(3)}`);
+    expect(text).toContain(`m(M) = ${score.full.toFixed(3)}`);
+    await scrollTo(page, '[data-testid="pin-section"]');
+    await shot(page, 'subcircuit-pinned.png', 'pinned-circuit.png');
+
+    // Import: clear, then the exported file restores the pins.
+    const before = await pinText();
+    await page.getByTestId('pin-clear').click();
+    expect(await pinText()).toContain('Nothing pinned');
+    const good = join(h.tmp, 'pinned.json');
+    writeFileSync(good, file.bytes);
+    await page.getByTestId('pin-import').setInputFiles(good);
+    await expect.poll(pinText).toBe(before);
+
+    // Bad files: one line, nothing changes.
+    const bad = join(h.tmp, 'bad.json');
+    writeFileSync(bad, '{"format": "ticketscope.circuit/1", "circuit": {"connections": [{"layer": "fc1"}]}}');
+    await page.getByTestId('pin-import').setInputFiles(bad);
+    await expect.poll(() => page.getByTestId('pin-import-error').innerText()).toMatch(/^bad\.json: circuit\.connections\.0\.from: /);
+    const other = join(h.tmp, 'other.json');
+    writeFileSync(other, JSON.stringify({ ...exported, state: `${run.runId}:0:init` }));
+    await page.getByTestId('pin-import').setInputFiles(other);
+    await expect.poll(() => page.getByTestId('pin-import-error').innerText()).toContain(`was pinned on state ${run.runId}:0:init`);
+    expect((await page.getByTestId('pin-import-error').innerText()).split('\n')).toHaveLength(1);
+    expect(await pinText()).toBe(before);
+    await shot(page, 'subcircuit-pinned-refused.png');
+    expect(errors).toEqual([]);
+  }, 600_000);
+
+  it('Activation view: "ablate this unit" shows the core’s effect beside the unit’s AUROC; the Selectivity table sorts by the best unit’s drop', async () => {
+    const ref = run.ref(1, 'trained');
+    await page.goto(`${h.url}#/activations/${run.runId}.1.trained.fc2.7.5`);
+    await page.waitForSelector('[data-testid="view-activations"][data-ready="true"]', { timeout: 120_000 });
+    await page.getByTestId('act-ablate').click();
+    await page.waitForSelector('[data-testid="act-abl-row"]', { timeout: 240_000 });
+    await expect.poll(() => page.getByTestId('act-abl-auroc').first().innerText(), { timeout: 240_000 }).not.toBe('…');
+    const abl = await h.call<AblationResult>('analyzeAblate', { state: ref, class: 5, layer: 'fc2', units: [7] });
+    expect(abl.meta.cached).toBe(true);
+    const row = page.locator(`[data-testid="act-abl-row"][data-state="${ref}"]`);
+    expect(await row.getByTestId('act-abl-drop').innerText()).toBe(`${abl.targetLogit.before.toFixed(3)} → ${abl.targetLogit.after.toFixed(3)} (${abl.targetLogitDrop.toFixed(3)})`);
+    expect(await row.getByTestId('act-abl-other').innerText()).toBe(abl.otherLogitDrop === null ? '—' : abl.otherLogitDrop.toFixed(3));
+    const sel = await h.call<SelectivityResult>('analyzeSelectivity', { states: [ref], class: 5, threshold: 0.9, permutations: 20, split: 'test' });
+    const fc2 = sel.states[0]!.layers.find((l) => l.layer === 'fc2')!;
+    expect(await row.getByTestId('act-abl-auroc').innerText()).toBe(fc2.pools[0]!.auroc[7]!.toFixed(3));
+    await scrollTo(page, '[data-testid="act-ablation"]');
+    await shot(page, 'activations-ablation.png', 'unit-ablation.png');
+
+    // Selectivity: the fc2 rows' drop column, on demand, then sorted by it (largest first).
+    await page.goto(`${h.url}#/selectivity/${run.runId}`);
+    await page.waitForSelector('[data-testid="view-selectivity"][data-ready="true"]', { timeout: 120_000 });
+    await page.locator('[data-testid="sel-row"][data-layer="fc2"] [data-testid="sel-ablate-layer"]').first().click();
+    await page.waitForSelector('[data-testid="abl-scatter"]', { timeout: 240_000 });
+    const states = (await page.getByTestId('view-selectivity').getAttribute('data-states'))!.split(' ');
+    const scan = await h.call<LayerScanResult>('analyzeAblationScan', { state: states[0], class: 5, layer: 'fc2' });
+    const s0 = (await h.call<SelectivityResult>('analyzeSelectivity', { states, class: 5, threshold: 0.9, permutations: 20, split: 'test' })).states[0]!;
+    const best = s0.layers.find((l) => l.layer === 'fc2')!.pools[0]!.best.unit;
+    const cell = page.locator(`[data-testid="sel-row"][data-state="${states[0]}"][data-layer="fc2"] [data-testid="sel-cell-drop"]`);
+    expect(await cell.innerText()).toBe(scan.units[best]!.targetLogitDrop.toFixed(3));
+    await page.getByTestId('sel-sort-drop').click();
+    const drops = await page.locator('[data-testid="sel-cell-drop"]').allInnerTexts();
+    const numbers = drops.filter((d) => /^-?\d/.test(d)).map(Number);
+    expect(numbers.length).toBe(states.length);
+    expect(drops.slice(0, numbers.length).map(Number)).toEqual([...numbers].sort((a, b) => b - a));
+    await scrollTo(page, '[data-testid="sel-table"]');
+    await shot(page, 'selectivity-drop-column.png');
     expect(errors).toEqual([]);
   }, 600_000);
 

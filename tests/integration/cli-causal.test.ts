@@ -1,6 +1,7 @@
-// `ticketscope analyze ablate|faithfulness` end to end (issue #12): the built CLI, the core's cache and the engine
-// worker, on a quick-imp LeNet-300-100 trained briefly on the synthetic MNIST-shaped set (class "3").
+// `ticketscope analyze ablate|faithfulness|circuit` end to end (issue #12): the built CLI, the core's cache and the
+// engine worker, on a quick-imp LeNet-300-100 trained briefly on the synthetic MNIST-shaped set (class "3").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertBuilt, cli, tempDir } from '../helpers/cli';
 
@@ -10,6 +11,22 @@ const json = (args: string[]) => {
   const r = cli([...args, '--json', ...common]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout);
+};
+
+// Circuit files for the refusals (the state is filled in where it matters).
+const circuitFile = (name: string, body: string) => {
+  const path = join(tmp.dir, name);
+  writeFileSync(path, body);
+  return path;
+};
+const pinned = (circuit: object) => JSON.stringify({ format: 'ticketscope.circuit/1', circuit });
+const BAD = {
+  malformed: circuitFile('malformed.json', '{"format": "ticketscope.circuit/1", "circuit": '),
+  other: circuitFile('other.json', JSON.stringify({ format: 'ticketscope.mask/1', circuit: {} })),
+  field: circuitFile('field.json', pinned({ connections: [{ layer: 'fc2', from: 'a', to: 1 }] })),
+  range: circuitFile('range.json', pinned({ connections: [{ layer: 'fc2', from: 300, to: 1 }] })),
+  conv: circuitFile('conv.json', pinned({ connections: [{ layer: 'conv2', from: 0, to: 1 }] })),
+  empty: circuitFile('empty.json', pinned({})),
 };
 
 let run = '';
@@ -71,6 +88,35 @@ describe('analyze faithfulness', () => {
   }, 120_000);
 });
 
+describe('analyze circuit', () => {
+  it('round trip: the budget circuit written by analyze faithfulness scores as the curve’s point at the budget', () => {
+    const file = join(tmp.dir, 'budget.json');
+    // The same parameters as the faithfulness test above: its cached curve, now with the budget's circuit.
+    const curve = json(['analyze', 'faithfulness', `${run}:1`, '--class', '3', '--points', '6', '--budget', '1000', '--circuit-out', file]);
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    expect(written).toMatchObject({ format: 'ticketscope.circuit/1', state: `${run}:1:trained`, class: { index: 3 } });
+    expect(written.circuit.weights).toHaveLength(1000);
+    const r = json(['analyze', 'circuit', `${run}:1`, '--circuit', file]);
+    expect(r).toMatchObject({ class: { index: 3 }, ablation: 'mean', metric: 'logit', units: 0, edges: 1000 });
+    expect(r.full).toBeCloseTo(curve.full, 5);
+    expect(r.empty).toBeCloseTo(curve.empty, 5);
+    expect(r.circuit).toBeCloseTo(curve.budget.circuit, 5);
+    expect(r.faithfulness).toBeCloseTo(curve.budget.faithfulness, 5);
+    expect(r.completeness).toBeCloseTo(curve.budget.completeness, 5);
+    const text = cli(['analyze', 'circuit', `${run}:1`, '--circuit', file, ...common]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/faithfulness\s+-?\d\.\d{3}/);
+    expect(text.stdout).toMatch(/m\(empty\), everything ablated\s+-?\d/);
+  }, 180_000);
+
+  it('scores a hand-written circuit of units and connections; zero ablation is an option', () => {
+    const file = circuitFile('hand.json', pinned({ units: [{ layer: 'fc2', units: [0, 1, 2] }], connections: [{ layer: 'fc3', from: 0, to: 3 }] }));
+    const r = json(['analyze', 'circuit', `${run}:1`, '--circuit', file, '--class', '3', '--ablation', 'zero']);
+    expect(r).toMatchObject({ ablation: 'zero', units: 3, edges: 1 });
+    for (const k of ['faithfulness', 'completeness', 'circuit', 'complement', 'full', 'empty']) expect(r).toHaveProperty(k);
+  }, 120_000);
+});
+
 describe('refusals', () => {
   it.each([
     [['analyze', 'ablate', 'STATE:1', '--layer', 'fc1', '--units', '3,x', '--class', '3'], /--units 3,x: expected comma-separated/],
@@ -84,6 +130,16 @@ describe('refusals', () => {
     [['analyze', 'ablate', 'rnope00000:1', '--layer', 'fc1', '--units', '3', '--class', '3'], /unknown run rnope00000/],
     [['analyze', 'faithfulness', 'STATE:1', '--points', '1', '--class', '3'], /points/],
     [['analyze', 'faithfulness', 'STATE:1', 'STATE:0', '--class', '3'], /exactly one STATE/],
+    [['analyze', 'faithfulness', 'STATE:1', '--class', '3', '--circuit-out', join(tmp.dir, 'x.json')], /--circuit-out FILE needs --budget N/],
+    [['analyze', 'circuit', 'STATE:1', '--class', '3'], /needs --circuit FILE\.json/],
+    [['analyze', 'circuit', 'STATE:1', '--circuit', join(tmp.dir, 'none.json')], /--circuit .*none\.json: no such file$/],
+    [['analyze', 'circuit', 'STATE:1', '--circuit', BAD.malformed], /malformed\.json is not JSON$/],
+    [['analyze', 'circuit', 'STATE:1', '--circuit', BAD.other], /other\.json is not a pinned circuit/],
+    [['analyze', 'circuit', 'STATE:1', '--circuit', BAD.field], /field\.json: circuit\.connections\.0\.from: /],
+    [['analyze', 'circuit', 'STATE:1', '--circuit', BAD.empty, '--class', '3'], /names no unit, connection or weight/],
+    [['analyze', 'circuit', 'STATE:1', '--circuit', BAD.range, '--class', '3'], /connection source 300 out of range: fc2 has 300 sources/],
+    [['analyze', 'circuit', 'STATE:1', '--circuit', BAD.conv, '--class', '3'], /layer conv2 does not exist in/],
+    [['analyze', 'circuit', 'STATE:1:mask', '--circuit', BAD.range, '--class', '3'], /a mask without weights/],
   ])('%j exits 2 with one line', (args, message) => {
     const r = cli(args.map((a) => a.replace('STATE', run)).concat(common));
     expect(r.code, r.stderr).toBe(2);
@@ -94,8 +150,8 @@ describe('refusals', () => {
     expect(lines.at(-1)).toMatch(message);
   }, 60_000);
 
-  it('--help documents both commands', () => {
-    for (const kind of ['ablate', 'faithfulness']) {
+  it('--help documents the three commands', () => {
+    for (const kind of ['ablate', 'faithfulness', 'circuit']) {
       const r = cli(['analyze', kind, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`Usage: ticketscope analyze ${kind} STATE`);

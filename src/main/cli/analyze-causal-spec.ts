@@ -1,4 +1,4 @@
-// The options, usage and help of `ticketscope analyze ablate|faithfulness` (spec.ts includes them); data only.
+// The options, usage and help of `ticketscope analyze ablate|faithfulness|circuit` (spec.ts includes them); data only.
 import { ABLATION_KINDS, CAUSAL_DEFAULTS, CONV_MEANS, FAITH_METRICS } from '../../shared/causal';
 import type { CommandSpec, OptionSpec } from './spec';
 
@@ -46,8 +46,25 @@ export const CAUSAL_ANALYZE: CommandSpec[] = [
       metric: { kind: 'text', arg: 'M', choices: FAITH_METRICS, help: `logit or logit-diff (default ${CAUSAL_DEFAULTS.metric})` },
       attribution: { kind: 'int', arg: 'N', min: 1, max: 10_000, help: `class training images the ranking averages over (default ${CAUSAL_DEFAULTS.attribution})` },
       budget: { kind: 'int', arg: 'N', help: 'also a point at exactly N edges, reported as "budget"' },
+      'circuit-out': { kind: 'text', arg: 'FILE', help: "with --budget: write the budget's circuit (its first N weights) as a pinned-circuit file for analyze circuit" },
     },
-    examples: ['ticketscope analyze faithfulness r1a2b3c4d5:3 --class dog --ablation mean --points 12 --json'],
+    examples: ['ticketscope analyze faithfulness r1a2b3c4d5:3 --class dog --ablation mean --points 12 --json', 'ticketscope analyze faithfulness r1a2b3c4d5:3 --budget 500 --circuit-out dog-500.json'],
+  },
+  {
+    name: 'analyze circuit',
+    usage: ['analyze circuit STATE --circuit FILE.json [--class NAME|N] [--ablation zero|mean|resample] [--metric logit|logit-diff]'],
+    summary: 'faithfulness and completeness of a pinned circuit (a file the Subcircuit view exports)',
+    description:
+      'Scores a pinned circuit (docs/formats.md, "Pinned circuits"): every edge (and unit of a named layer) outside it\n' +
+      'is ablated, and faithfulness (m(C) - m(empty)) / (m(M) - m(empty)) and completeness (the same for its complement)\n' +
+      'are reported with m(C), m(M) and m(empty), as in Marks et al. 2024. The class defaults to the file\'s. Cached.\n' +
+      state,
+    options: {
+      circuit: { kind: 'text', arg: 'FILE', help: 'the pinned-circuit JSON file (format ticketscope.circuit/1)' },
+      ...COMMON,
+      class: { ...classOption, help: "the class, by name or index (default: the file's class, else dog where the data set has one)" },
+      metric: { kind: 'text', arg: 'M', choices: FAITH_METRICS, help: `logit or logit-diff (default ${CAUSAL_DEFAULTS.metric})` },
+    },
+    examples: ['ticketscope analyze circuit r1a2b3c4d5:3 --circuit subcircuit-dog-circuit.json --ablation mean --json'],
   },
 ];
-

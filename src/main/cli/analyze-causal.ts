@@ -1,7 +1,10 @@
-// `ticketscope analyze ablate|faithfulness` (issue #12): the causal analyses through the contract (cached): their
-// plan from the command line and their readable summaries (their options and help: analyze-causal-spec.ts).
+// `ticketscope analyze ablate|faithfulness|circuit` (issue #12): the causal analyses through the contract (cached):
+// their plan from the command line and their readable summaries (their options and help: analyze-causal-spec.ts).
+import { readFileSync, statSync } from 'node:fs';
 import type { StateInfo } from '../../shared/analysis';
-import type { AblationResult, FaithfulnessResult, LayerScanResult } from '../../shared/causal';
+import type { AblationResult, CircuitScoreResult, FaithfulnessResult, LayerScanResult } from '../../shared/causal';
+import { parsePinnedCircuit, PINNED_CIRCUIT_FORMAT, type PinnedCircuitFile } from '../../shared/pinned-circuit';
+import { targetProblem, writeFileAtomic } from '../atomic-file';
 import type { Api, Params } from '../../shared/contract';
 import { ValidationError } from '../../shared/errors';
 import { flag, int, text, type ParsedArgs } from './args';
@@ -10,12 +13,14 @@ import { pct, table } from './format';
 export type CausalRequest =
   | { method: 'analyzeAblate'; params: Params<'analyzeAblate'> }
   | { method: 'analyzeAblationScan'; params: Params<'analyzeAblationScan'> }
-  | { method: 'analyzeFaithfulness'; params: Params<'analyzeFaithfulness'> };
+  | { method: 'analyzeFaithfulness'; params: Params<'analyzeFaithfulness'> }
+  | { method: 'analyzeCircuit'; params: Params<'analyzeCircuit'> };
 
 export type CausalOutcome =
   | { method: 'analyzeAblate'; result: AblationResult }
   | { method: 'analyzeAblationScan'; result: LayerScanResult }
-  | { method: 'analyzeFaithfulness'; result: FaithfulnessResult };
+  | { method: 'analyzeFaithfulness'; result: FaithfulnessResult }
+  | { method: 'analyzeCircuit'; result: CircuitScoreResult };
 
 const given = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
@@ -37,7 +42,20 @@ function common(args: ParsedArgs, cls: number): Omit<Params<'analyzeFaithfulness
   });
 }
 
-/** The contract call of `analyze ablate|faithfulness`, or null for another kind. Usage errors throw at once. */
+/** A pinned-circuit file (docs/formats.md) from the command line: read and checked at once, one line if it is not one. */
+export function readCircuitFile(path: string): PinnedCircuitFile {
+  let text: string;
+  try {
+    if (statSync(path).size > 50_000_000) throw new Error('over 50 MB');
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((e as Error).message.split('\n')[0] ?? 'unreadable');
+    throw new ValidationError(`--circuit ${path}: ${why}`);
+  }
+  return parsePinnedCircuit(text, `--circuit ${path}`);
+}
+
+/** The contract call of `analyze ablate|faithfulness|circuit`, or null for another kind. Usage errors throw at once. */
 export function planCausal(kind: string, args: ParsedArgs, classIndex: (api: Api, first: string) => Promise<number>): ((api: Api) => Promise<CausalRequest>) | null {
   const pos = args.positional;
   if (kind === 'ablate') {
@@ -55,6 +73,10 @@ export function planCausal(kind: string, args: ParsedArgs, classIndex: (api: Api
   }
   if (kind === 'faithfulness') {
     if (pos.length !== 1) throw new ValidationError('analyze faithfulness needs exactly one STATE');
+    const out = text(args, 'circuit-out');
+    if (out !== undefined && int(args, 'budget') === undefined) throw new ValidationError('--circuit-out FILE needs --budget N (the circuit written is the budget\'s first N weights)');
+    const problem = out === undefined ? null : targetProblem(out);
+    if (problem) throw new ValidationError(`--circuit-out ${out}: ${problem}`);
     return async (api) => ({
       method: 'analyzeFaithfulness',
       params: given({
@@ -67,7 +89,31 @@ export function planCausal(kind: string, args: ParsedArgs, classIndex: (api: Api
       }),
     });
   }
+  if (kind === 'circuit') {
+    if (pos.length !== 1) throw new ValidationError('analyze circuit needs exactly one STATE');
+    const path = text(args, 'circuit');
+    if (path === undefined) throw new ValidationError('analyze circuit needs --circuit FILE.json (a pinned circuit, as the Subcircuit view exports it)');
+    const file = readCircuitFile(path);
+    return async (api) => {
+      // Without --class, the class the circuit was pinned for.
+      const cls = text(args, 'class') === undefined && file.class ? file.class.index : await classIndex(api, pos[0]!);
+      return {
+        method: 'analyzeCircuit',
+        params: given({ state: pos[0]!, ...common(args, cls), metric: text(args, 'metric') as Params<'analyzeCircuit'>['metric'], circuit: file.circuit }),
+      };
+    };
+  }
   return null;
+}
+
+/** `analyze faithfulness --budget N --circuit-out FILE`: the budget's circuit as a pinned-circuit file (written whole or not at all). */
+export function writeCausalFiles(args: ParsedArgs, o: CausalOutcome): void {
+  const out = text(args, 'circuit-out');
+  if (out === undefined || o.method !== 'analyzeFaithfulness') return;
+  const r = o.result;
+  if (!r.budgetCircuit) throw new ValidationError(`--circuit-out: ${r.budgetCircuit === null ? `a budget over 50,000 weights (${r.budget?.edges}) does not fit a circuit file` : 'this cached result predates circuit export: change a parameter (e.g. --seed) to recompute'}`);
+  const file = { format: PINNED_CIRCUIT_FORMAT, state: r.state.ref, class: r.class, circuit: r.budgetCircuit };
+  writeFileAtomic(out, `${JSON.stringify(file, null, 2)}\n`);
 }
 
 export async function executeCausal(api: Api, q: CausalRequest): Promise<CausalOutcome> {
@@ -78,6 +124,8 @@ export async function executeCausal(api: Api, q: CausalRequest): Promise<CausalO
       return { method: q.method, result: await api.analyzeAblationScan(q.params) };
     case 'analyzeFaithfulness':
       return { method: q.method, result: await api.analyzeFaithfulness(q.params) };
+    case 'analyzeCircuit':
+      return { method: q.method, result: await api.analyzeCircuit(q.params) };
   }
 }
 
@@ -124,6 +172,25 @@ function faithfulness(r: FaithfulnessResult): string[] {
   ];
 }
 
+function circuitScore(r: CircuitScoreResult): string[] {
+  return [
+    `${r.state.label} [${r.state.ref}]; class ${r.class.name} (${r.class.index}); ${r.ablation} ablation; metric ${r.metric}`,
+    `the circuit: ${r.units} unit(s)${r.edges === null ? ' (no edges named: every edge kept)' : ` and ${r.edges} surviving weights`}`,
+    table(
+      ['MEASURE', 'VALUE'],
+      [
+        ['faithfulness', f(r.faithfulness)],
+        ['completeness', f(r.completeness)],
+        ['m(C), the circuit alone', f(r.circuit)],
+        ['m(M \\ C), its complement', f(r.complement)],
+        ['m(M), the whole net', f(r.full)],
+        ['m(empty), everything ablated', f(r.empty)],
+      ],
+    ),
+    'faithfulness (m(C) - m(empty)) / (m(M) - m(empty)): 0 = no better than everything ablated, 1 = the whole net; completeness: the same for the complement.',
+  ];
+}
+
 export function causalSummary(o: CausalOutcome): string[] {
   switch (o.method) {
     case 'analyzeAblate':
@@ -132,5 +199,7 @@ export function causalSummary(o: CausalOutcome): string[] {
       return scanSummary(o.result);
     case 'analyzeFaithfulness':
       return faithfulness(o.result);
+    case 'analyzeCircuit':
+      return circuitScore(o.result);
   }
 }

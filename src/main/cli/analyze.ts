@@ -1,4 +1,4 @@
-// `ticketscope analyze overlap|selectivity|activations|subcircuit|multigraph|ablate|faithfulness ...` (visualize and instability: analyze-detector.ts): the analyses of stored states
+// `ticketscope analyze overlap|selectivity|activations|subcircuit|multigraph|ablate|faithfulness|circuit ...` (visualize and instability: analyze-detector.ts): the analyses of stored states
 // through the same contract methods the app uses (validated, cached in the database). With --json stdout carries the
 // result object documented in docs/analysis.md; otherwise a readable summary (analyze-summary.ts). Progress goes to
 // stderr.
@@ -8,7 +8,7 @@ import { ValidationError } from '../../shared/errors';
 import { listDatasets } from '../core/datasets';
 import { parseStateRef } from '../../shared/refs';
 import { flag, int, num, text, type ParsedArgs } from './args';
-import { executeCausal, planCausal, type CausalRequest } from './analyze-causal';
+import { executeCausal, planCausal, writeCausalFiles, type CausalOutcome, type CausalRequest } from './analyze-causal';
 import { DETECTOR_KINDS, cmdAnalyzeDetector } from './analyze-detector';
 import { summary, type Outcome } from './analyze-summary';
 import { formatEta } from './format';
@@ -139,7 +139,7 @@ function plan(kind: string, args: ParsedArgs): (api: Api) => Promise<Request> {
         }),
       });
     default:
-      throw new ValidationError('analyze needs a kind: overlap, selectivity, activations, subcircuit, multigraph, ablate, faithfulness, visualize or instability (ticketscope analyze --help)');
+      throw new ValidationError('analyze needs a kind: overlap, selectivity, activations, subcircuit, multigraph, ablate, faithfulness, circuit, visualize or instability (ticketscope analyze --help)');
   }
 }
 
@@ -192,6 +192,7 @@ export async function cmdAnalyze(args: ParsedArgs): Promise<void> {
     try {
       const outcome = await execute(api, q);
       if (tty) process.stderr.write('\r\x1b[K');
+      writeCausalFiles(args, outcome as CausalOutcome);
       process.stdout.write(args.global.json ? `${JSON.stringify(outcome.result)}\n` : `${summary(outcome)}\n`);
     } finally {
       off();

@@ -242,8 +242,8 @@ export const COMMAND_SPECS: CommandSpec[] = [
   },
   {
     name: 'analyze',
-    usage: ['analyze overlap|selectivity|activations|subcircuit|multigraph|ablate|faithfulness|visualize|instability ...'],
-    summary: 'analyses of stored states (overlap, selectivity, activations, subcircuit, multigraph, ablate, faithfulness, visualize, instability)',
+    usage: ['analyze overlap|selectivity|activations|subcircuit|multigraph|ablate|faithfulness|circuit|visualize|instability ...'],
+    summary: 'analyses of stored states (overlap, selectivity, activations, subcircuit, multigraph, ablate, faithfulness, circuit, visualize, instability)',
     description: 'The analyses the app shows, on stored states; cached in the database. `ticketscope analyze KIND --help` for each.',
     options: {},
     examples: ['ticketscope analyze selectivity --help'],

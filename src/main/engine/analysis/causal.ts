@@ -4,7 +4,7 @@
 // seed on a given backend. The core runs them in workers through the registry (core/causal-kinds.ts).
 import { ValidationError } from '../../../shared/errors';
 import { classSubset, causalImages, runAblation, scanLayer, type AblationResult, type AblationTarget, type LayerScanResult } from './ablate';
-import { faithfulnessCurve, rankEdges, scoreCircuit, type CircuitScore, type CircuitSpec, type FaithMetric, type FaithfulnessResult } from './faithfulness';
+import { faithfulnessCurve, rankedCircuit, rankEdges, scoreCircuit, type CircuitScore, type CircuitSpec, type FaithMetric, type FaithfulnessResult } from './faithfulness';
 import { Intervener, type AblationKind, type ConvMean, type RunControl } from './intervene';
 import { netFromState } from './net';
 import type { AnalysisContext, LoadedState } from './types';
@@ -81,7 +81,8 @@ export async function runFaithfulness(
     true,
     async (iv, att) => {
       const ranking = await rankEdges(iv.net, att, ctx.cls.index, o.metric, { progress: ctx.progress, ...control });
-      return faithfulnessCurve(iv, ranking, ctx.cls, { metric: o.metric, points: o.points, attributionImages: att.n, ...(o.budget !== undefined ? { extraSizes: [o.budget] } : {}) }, { progress: ctx.progress, ...control });
+      const curve = await faithfulnessCurve(iv, ranking, ctx.cls, { metric: o.metric, points: o.points, attributionImages: att.n, ...(o.budget !== undefined ? { extraSizes: [o.budget] } : {}) }, { progress: ctx.progress, ...control });
+      return { ...curve, budgetCircuit: o.budget !== undefined ? rankedCircuit(ranking, o.budget) : null };
     },
     o.attribution,
   );

@@ -121,6 +121,21 @@ export async function rankEdges(net: MaskedNet, images: DataSplit, cls: number, 
   return { layers, offsets, order: rank.map((r) => order[r]!), attribution };
 }
 
+/** Most weights a circuit file names (circuitSpecSchema's limit). */
+export const MAX_CIRCUIT_WEIGHTS = 50_000;
+
+/** The circuit of the `size` highest-ranked weights, as single weights of a pinned circuit; null above the file limit. */
+export function rankedCircuit(ranking: EdgeRanking, size: number): { weights: { layer: string; index: number }[] } | null {
+  const s = Math.min(Math.max(0, Math.round(size)), ranking.order.length);
+  if (s > MAX_CIRCUIT_WEIGHTS) return null;
+  const weights = Array.from(ranking.order.subarray(0, s), (g) => {
+    let k = ranking.offsets.length - 1;
+    while (ranking.offsets[k]! > g) k--;
+    return { layer: ranking.layers[k]!.name, index: g - ranking.offsets[k]! };
+  });
+  return { weights };
+}
+
 /** Circuit sizes of the curve: 0, then `points − 1` sizes log-spaced from 1 to `total` (rounded, unique). */
 export function logSizes(total: number, points: number): number[] {
   if (!Number.isInteger(points) || points < 2) throw new ValidationError(`faithfulness needs at least 2 points, got ${points}`);

@@ -100,6 +100,9 @@ export function Select<T extends string>(props: { label: string; value: T; optio
   );
 }
 
+/** Select options from a value → label record, in its order. */
+export const optionsOf = <T extends string>(o: Record<T, string>): { value: T; label: string }[] => (Object.keys(o) as T[]).map((value) => ({ value, label: o[value] }));
+
 const withWeights = (s: StateInfo) => s.hasWeights;
 
 /**

@@ -2,9 +2,11 @@
 // width, see subcircuit-scene.ts). A second canvas on top carries the hover and selection highlights, so moving the
 // pointer never redraws the edges. Hit-testing: nodes by distance, edges by their distance at the pointer's x
 // (one Bézier parameter serves every edge of a column gap). Keyboard: focus the graph, arrows move between units,
-// Enter selects one (its details show beside the graph), Escape clears.
+// Enter selects one (its details show beside the graph), Escape clears. Pinning (views/causal/PinnedSection.tsx): with
+// `pinMode`, a click pins or unpins the unit or A's connection under the pointer instead; P pins the focused unit.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type Ref } from 'react';
 import type { SubcircuitResult } from '../../../shared/analysis';
+import { connectionKey, unitKey } from '../../../shared/pinned-circuit';
 import { chartPalette } from '../app/theme';
 import { bezierSlopeAt, bezierTAtX, bezierYAt, type LayoutResult } from '../analysis/subcircuit-layout';
 import { formatValue } from './activation-draw';
@@ -22,6 +24,26 @@ export interface SubcircuitGraphProps {
   selected: number | null;
   onSelect: (n: number | null) => void;
   canvasRef?: Ref<HTMLCanvasElement>;
+  /** Hand pinning: when `pinMode`, clicks call onPin; pinned units and connections (unitKey, connectionKey) are marked. */
+  pinMode?: boolean;
+  pinned?: { units: ReadonlySet<string>; connections: ReadonlySet<string> };
+  onPin?: (item: { layer: string; unit: number } | { layer: string; from: number; to: number }) => void;
+}
+
+export type PinItem = Parameters<NonNullable<SubcircuitGraphProps['onPin']>>[0];
+
+/** The unit or state A's connection a hit stands for (B's connections are not pinned: the circuit is scored on A). */
+function pinOf(result: SubcircuitResult, layout: LayoutResult, h: GraphHover | null): PinItem | null {
+  if (h?.kind === 'node') {
+    const n = layout.nodes[h.n]!;
+    return { layer: layout.columns[n.layer]!.name, unit: n.unit };
+  }
+  if (h?.kind === 'edge' && h.e.c === 0) {
+    const c = result.circuits[0]!;
+    const src = c.edges[h.e.i]!;
+    return { layer: c.layers[src.layer + 1]!.name, from: src.from, to: src.to };
+  }
+  return null;
 }
 
 function hitTest(scene: Scene, layout: LayoutResult, mx: number, my: number): GraphHover | null {
@@ -57,7 +79,7 @@ function hitTest(scene: Scene, layout: LayoutResult, mx: number, my: number): Gr
   return bestE ? { kind: 'edge', e: bestE, x: mx, y: my } : null;
 }
 
-export function SubcircuitGraph({ result, layout, scene, dark, selected, onSelect, canvasRef }: SubcircuitGraphProps) {
+export function SubcircuitGraph({ result, layout, scene, dark, selected, onSelect, canvasRef, pinMode = false, pinned, onPin }: SubcircuitGraphProps) {
   const pal = chartPalette(dark);
   const base = useRef<HTMLCanvasElement | null>(null);
   const over = useRef<HTMLCanvasElement | null>(null);
@@ -124,6 +146,19 @@ export function SubcircuitGraph({ result, layout, scene, dark, selected, onSelec
     const emph = (n: number) => {
       for (const e of incident.get(n) ?? []) strokeEdge(e, e.colour, 1.5);
     };
+    if (pinned && (pinned.units.size || pinned.connections.size)) {
+      const pin = dark ? '#f0b429' : '#b7791f';
+      const names = result.circuits[0]!.layers.map((l) => l.name);
+      for (const e of scene.edges) {
+        if (e.c !== 0) continue;
+        const src = result.circuits[0]!.edges[e.i]!;
+        if (pinned.connections.has(connectionKey({ layer: names[src.layer + 1]!, from: src.from, to: src.to }))) strokeEdge(e, pin, 3);
+      }
+      for (const n of scene.nodes) {
+        const ln = layout.nodes[n.n]!;
+        if (pinned.units.has(unitKey(layout.columns[ln.layer]!.name, ln.unit))) ring(n.n, pin, 3, []);
+      }
+    }
     if (selected !== null) {
       emph(selected);
       ring(selected, pal.fg, 2, []);
@@ -136,7 +171,7 @@ export function SubcircuitGraph({ result, layout, scene, dark, selected, onSelec
       strokeEdge(hover.e, hover.e.colour, 0.5);
     }
     if (focusNode !== null) ring(focusNode, dark ? '#58a6ff' : '#2f81f7', 2, [3, 2]);
-  }, [hover, selected, focusNode, scene, incident, pal.fg, dark, dpr]);
+  }, [hover, selected, focusNode, scene, incident, pal.fg, dark, dpr, pinned, result, layout]);
 
   const setRef = (el: HTMLCanvasElement | null) => {
     base.current = el;
@@ -186,7 +221,10 @@ export function SubcircuitGraph({ result, layout, scene, dark, selected, onSelec
     else if (e.key === 'ArrowUp') moveTo(col[Math.max(0, pos - 1)]);
     else if (e.key === 'ArrowRight') moveTo(nearestIn(node.layer + 1));
     else if (e.key === 'ArrowLeft') moveTo(nearestIn(node.layer - 1));
-    else if (e.key === 'Enter' || e.key === ' ') {
+    else if ((e.key === 'p' || e.key === 'P') && onPin) {
+      e.preventDefault();
+      onPin(pinOf(result, layout, { kind: 'node', n: cur, x: 0, y: 0 })!);
+    } else if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
       onSelect(cur);
     } else if (e.key === 'Escape') {
@@ -206,6 +244,7 @@ export function SubcircuitGraph({ result, layout, scene, dark, selected, onSelec
       data-shown-a={scene.shownA}
       data-shown-b={scene.shownB}
       data-shared={scene.shownShared}
+      data-pin-mode={pinMode ? 'on' : 'off'}
       data-layout={JSON.stringify({ w: scene.width, h: scene.height, nodes: layout.nodes.map((n) => [layout.columns[n.layer]?.name, n.unit, Math.round(n.x * 10) / 10, Math.round(n.y * 10) / 10]) })}
       style={{ width: scene.width + 2 }}
     >
@@ -215,13 +254,15 @@ export function SubcircuitGraph({ result, layout, scene, dark, selected, onSelec
         className="sub-overlay"
         tabIndex={0}
         role="img"
-        aria-label={`Subcircuit graph of class ${result.class.name}: ${scene.nodes.length} units, ${scene.edges.length} edges. Arrow keys move between units, Enter shows a unit's details.`}
+        aria-label={`Subcircuit graph of class ${result.class.name}: ${scene.nodes.length} units, ${scene.edges.length} edges. Arrow keys move between units, Enter shows a unit's details${onPin ? ', P pins or unpins it' : ''}.`}
         onPointerMove={onMove}
         onPointerLeave={() => setHover(null)}
         onClick={(e) => {
           const r = e.currentTarget.getBoundingClientRect();
           const h = hitTest(scene, layout, e.clientX - r.left, e.clientY - r.top);
-          onSelect(h?.kind === 'node' ? h.n : null);
+          const pin = pinMode && onPin ? pinOf(result, layout, h) : null;
+          if (pin) onPin!(pin);
+          else onSelect(h?.kind === 'node' ? h.n : null);
         }}
         onKeyDown={onKey}
         onBlur={() => setFocusNode(null)}

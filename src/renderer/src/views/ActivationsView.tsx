@@ -3,7 +3,8 @@
 // state gets a row of the class images with the unit's map overlaid, its mean map, Grad-CAM of the class logit and its
 // top-activating images with their labels; a table of the numbers per state. Route argument
 // `RUN.ROUND.WHICH.LAYER.UNIT[.CLASS]` (what the selectivity view links to) or a state / run. PNG of the grid, CSV
-// of the activations. Feature visualisations of the unit in each state on demand (activations/FeatureVisualisations.tsx).
+// of the activations. Feature visualisations of the unit in each state on demand (activations/FeatureVisualisations.tsx),
+// and its ablation beside its AUROC on demand (activations/UnitAblation.tsx).
 import { useMemo, useRef, useState } from 'react';
 import { ANALYSIS_DEFAULTS, type ActivationsResult, type StateInfo } from '../../../shared/analysis';
 import { AnalysisPage } from '../analysis/AnalysisPage';
@@ -11,6 +12,7 @@ import { AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
 import { ClassPicker, NumberField, Select, StateList } from '../analysis/controls';
 import { describeStates } from '../analysis/route-defaults';
 import { RouteNotice } from '../analysis/RouteNotice';
+import { StateCell, TableHead } from '../analysis/TableHead';
 import { classNamesOf, defaultClassIndex, layersOf } from '../analysis/nets';
 import type { AnalysisViewProps } from '../analysis/types';
 import { useAnalysis } from '../analysis/useAnalysis';
@@ -21,11 +23,11 @@ import { useDarkMode } from '../app/theme';
 import { formatValue } from '../charts/activation-draw';
 import { ActivationGrid, type ScaleMode } from '../charts/ActivationGrid';
 import { nearZeroGradcam } from '../charts/activation-layout';
-import { stateColour } from '../charts/analysis-palette';
 import { exportCanvasPng, exportCsv, fileStem } from '../charts/export';
 import { csvLine } from '../charts/selectivity-data';
 import { useElementWidth } from '../charts/useElementWidth';
 import { FeatureVisualisations } from './activations/FeatureVisualisations';
+import { UnitAblation } from './activations/UnitAblation';
 import './analysis-views.css';
 
 const MAX_STATES = 4;
@@ -219,6 +221,9 @@ export function ActivationsView({ api, arg, navigate, epoch, onError }: Analysis
       <AnalysisStatus what="Activation maps" loading={loading} error={error} progress={progress} onRetry={rerun} testId="act" />
       {!ready && !mixed && !statesLoading && <p className="muted">Pick a state, a layer and a unit above.</p>}
       {result && <ActivationSummary result={result} dark={dark} />}
+      {ready && result && (
+        <UnitAblation api={api} states={infos} layer={layerName} unit={u} cls={cls} className={result.class.name} isOutput={layerInfo === layers[layers.length - 1]} dark={dark} />
+      )}
       {ready && <FeatureVisualisations api={api} states={infos} layer={layerName} unit={u} activations={result} dark={dark} />}
       {result && camScaleMode === 'shared' && <NearZeroNote result={result} camName={camName} onPerState={() => setCamScaleMode('per-state')} />}
       <div ref={wrapRef} className={`av-chart-wrap${loading ? ' av-stale' : ''}`}>
@@ -249,27 +254,24 @@ function ActivationSummary({ result, dark }: { result: ActivationsResult; dark: 
   const cls = result.class.name;
   return (
     <table className="results av-results" data-testid="act-table">
-      <thead>
-        <tr>
-          <th>state</th>
-          <th>density</th>
-          <th title={`Mean pooled activation over every ${cls} image of the split`}>mean on “{cls}”</th>
-          <th>mean on others</th>
-          <th>difference</th>
-          <th>max on the {result.classImages.length} shown</th>
-          <th>top {result.states[0]?.top.length ?? 0}: of class “{cls}”</th>
-          <th>attribution map</th>
-        </tr>
-      </thead>
+      <TableHead
+        cells={[
+          'state',
+          'density',
+          { label: `mean on “${cls}”`, title: `Mean pooled activation over every ${cls} image of the split` },
+          'mean on others',
+          'difference',
+          `max on the ${result.classImages.length} shown`,
+          `top ${result.states[0]?.top.length ?? 0}: of class “${cls}”`,
+          'attribution map',
+        ]}
+      />
       <tbody>
         {result.states.map((s, si) => {
           const inTop = s.top.filter((m) => labelOf.get(m.index) === result.class.index).length;
           return (
             <tr key={s.state.ref} data-testid="act-row" data-state={s.state.ref}>
-              <td>
-                <span className="swatch" style={{ background: stateColour(si, dark) }} />
-                {s.state.label}
-              </td>
+              <StateCell si={si} label={s.state.label} dark={dark} />
               <td>{(s.state.density * 100).toFixed(2)}%</td>
               <td data-testid="act-mean-class">{formatValue(s.meanClass)}</td>
               <td data-testid="act-mean-other">{formatValue(s.meanOther)}</td>

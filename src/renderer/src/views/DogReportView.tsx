@@ -11,6 +11,7 @@ import { AnalysisPage } from '../analysis/AnalysisPage';
 import { AnalysisStatus } from '../analysis/AnalysisStatus';
 import { ClassPicker, NumberField, Select } from '../analysis/controls';
 import { classNamesOf, defaultClassIndex } from '../analysis/nets';
+import { TableHead } from '../analysis/TableHead';
 import type { AnalysisViewProps } from '../analysis/types';
 import { useAnalysis } from '../analysis/useAnalysis';
 import { useStates } from '../analysis/useStates';
@@ -94,16 +95,7 @@ export function DogReportView({ api, arg, epoch }: AnalysisViewProps) {
             </p>
           </section>
           <table className="results av-results" data-testid="rep-table">
-            <thead>
-              <tr>
-                <th>stage</th>
-                <th>seeds</th>
-                <th>beat the null</th>
-                <th>best AUROC [95%]</th>
-                <th>logit share removed [95%]</th>
-                <th>faithfulness [95%]</th>
-              </tr>
-            </thead>
+            <TableHead cells={['stage', 'seeds', 'beat the null', 'best AUROC [95%]', 'logit share removed [95%]', 'faithfulness [95%]']} />
             <tbody>
               {result.stages.map((s) => (
                 <tr key={s.stage} data-testid="rep-row" data-stage={s.stage}>

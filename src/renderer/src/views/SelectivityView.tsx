@@ -7,7 +7,8 @@ import { useMemo, useRef, useState } from 'react';
 import { ANALYSIS_DEFAULTS, type SelectivityResult, type StateInfo } from '../../../shared/analysis';
 import { AnalysisPage } from '../analysis/AnalysisPage';
 import { AnalysisProvenance, AnalysisStatus } from '../analysis/AnalysisStatus';
-import { ClassPicker, NumberField, Select, StateList } from '../analysis/controls';
+import { ClassPicker, NumberField, optionsOf, Select, StateList } from '../analysis/controls';
+import { StateCell, TableHead } from '../analysis/TableHead';
 import { describeStates } from '../analysis/route-defaults';
 import { RouteNotice } from '../analysis/RouteNotice';
 import { classNamesOf, defaultClassIndex } from '../analysis/nets';
@@ -19,16 +20,19 @@ import { comparisonStates, statesForArg, unitArg } from '../analysis/view-args';
 import { formatInt, formatPercent } from '../app/format';
 import { hrefOf } from '../app/routes';
 import { useDarkMode } from '../app/theme';
-import { stateColour } from '../charts/analysis-palette';
 import { AurocHistogram, type CountScale, type HistLayout } from '../charts/AurocHistogram';
 import { fileStem } from '../charts/export';
 import { ChartCard, ExportButtons } from '../charts/ExportButtons';
 import { formatP, nullSummary, poolOf, selectivityCsv, unitAurocCsv, type Pooling } from '../charts/selectivity-data';
 import { useElementWidth } from '../charts/useElementWidth';
-import { AblationSection } from './causal/AblationSection';
+import { AblationSection, useLayerScans, type LayerScans } from './causal/AblationSection';
 import './analysis-views.css';
 
 const MAX_STATES = 4;
+const POOLINGS = optionsOf<Pooling>({ max: 'max over the map', mean: 'mean over the map' });
+const HIST_LAYOUTS = optionsOf<HistLayout>({ rows: 'a row per state', overlaid: 'overlaid' });
+const COUNT_SCALES = optionsOf<CountScale>({ sqrt: '√ count', linear: 'count' });
+const SPLITS = optionsOf<'test' | 'validation'>({ test: 'test split', validation: 'validation split' });
 
 export function SelectivityView({ api, arg, navigate, epoch, onError }: AnalysisViewProps) {
   const dark = useDarkMode();
@@ -65,6 +69,7 @@ export function SelectivityView({ api, arg, navigate, epoch, onError }: Analysis
     [picked.join(','), cls, threshold, permutations, split],
     { api, kind: 'selectivity' },
   );
+  const scans = useLayerScans(api, result);
 
   const openUnit = (si: number, layer: string, unit: number) => {
     const st = result?.states[si]?.state;
@@ -120,48 +125,10 @@ export function SelectivityView({ api, arg, navigate, epoch, onError }: Analysis
         <ClassPicker names={names} value={cls} onChange={setClassIndex} testId="sel-class" />
         <NumberField label="threshold (AUROC)" value={threshold} min={0.5} max={1} step={0.01} onCommit={setThreshold} testId="sel-threshold" title="Units with AUROC at or above this count as detectors" />
         <NumberField label="permutations" value={permutations} min={0} max={1000} integer onCommit={setPermutations} testId="sel-permutations" title="Label permutations for the null of the layer's best unit" />
-        <Select
-          label="conv pooling"
-          value={pooling}
-          options={[
-            { value: 'max', label: 'max over the map' },
-            { value: 'mean', label: 'mean over the map' },
-          ]}
-          onChange={setPooling}
-          testId="sel-pooling"
-          title="How a conv channel's map becomes one number per image (both are computed; this picks the one shown)"
-        />
-        <Select
-          label="histograms"
-          value={histLayout}
-          options={[
-            { value: 'rows', label: 'a row per state' },
-            { value: 'overlaid', label: 'overlaid' },
-          ]}
-          onChange={setHistLayout}
-          testId="sel-layout"
-        />
-        <Select
-          label="bar height"
-          value={countScale}
-          options={[
-            { value: 'sqrt', label: '√ count' },
-            { value: 'linear', label: 'count' },
-          ]}
-          onChange={setCountScale}
-          testId="sel-count-scale"
-          title="√ keeps small counts visible next to a spike (e.g. dead units at AUROC 0.5)"
-        />
-        <Select
-          label="images"
-          value={split}
-          options={[
-            { value: 'test', label: 'test split' },
-            { value: 'validation', label: 'validation split' },
-          ]}
-          onChange={setSplit}
-          testId="sel-split"
-        />
+        <Select label="conv pooling" value={pooling} options={POOLINGS} onChange={setPooling} testId="sel-pooling" title="How a conv channel's map becomes one number per image (both are computed; this picks the one shown)" />
+        <Select label="histograms" value={histLayout} options={HIST_LAYOUTS} onChange={setHistLayout} testId="sel-layout" />
+        <Select label="bar height" value={countScale} options={COUNT_SCALES} onChange={setCountScale} testId="sel-count-scale" title="√ keeps small counts visible next to a spike (e.g. dead units at AUROC 0.5)" />
+        <Select label="images" value={split} options={SPLITS} onChange={setSplit} testId="sel-split" />
         <AnalysisProvenance meta={result?.meta} testId="sel-provenance" />
       </div>
       {mixed && <p className="error-text">The states come from different data sets ({[...new Set(infos.map((s) => s.dataset))].join(', ')}): pick states of one data set.</p>}
@@ -174,15 +141,24 @@ export function SelectivityView({ api, arg, navigate, epoch, onError }: Analysis
           </ChartCard>
         )}
       </div>
-      {result && <SelectivityTable result={result} pooling={pooling} dark={dark} stem={stem} onUnit={openUnit} onError={onError} />}
-      {result && <AblationSection api={api} result={result} pooling={pooling} dark={dark} width={width} stem={stem} onError={onError} />}
+      {result && <SelectivityTable result={result} pooling={pooling} dark={dark} stem={stem} onUnit={openUnit} onError={onError} scans={scans} />}
+      {result && <AblationSection scans={scans} result={result} pooling={pooling} dark={dark} width={width} stem={stem} onError={onError} />}
     </AnalysisPage>
   );
 }
 
-function SelectivityTable(props: { result: SelectivityResult; pooling: Pooling; dark: boolean; stem: string; onUnit: (si: number, layer: string, unit: number) => void; onError: (m: string) => void }) {
-  const { result, pooling, dark, stem, onUnit, onError } = props;
+function SelectivityTable(props: { result: SelectivityResult; pooling: Pooling; dark: boolean; stem: string; onUnit: (si: number, layer: string, unit: number) => void; onError: (m: string) => void; scans: LayerScans }) {
+  const { result, pooling, dark, stem, onUnit, onError, scans } = props;
   const pct = (v: number | undefined | null) => formatPercent(v ?? null, 1);
+  const [byDrop, setByDrop] = useState(false);
+  // The best unit's class-logit drop when ablated alone, where the layer's scan is in (null: not computed).
+  const dropOf = (si: number, layer: string, unit: number | undefined): number | null => {
+    const scan = scans.result && scans.layer === layer ? scans.result[si] : undefined;
+    return unit === undefined ? null : (scan?.units[unit]?.targetLogitDrop ?? null);
+  };
+  const rows = result.states.flatMap((s, si) => s.layers.map((l) => ({ s, si, l, p: poolOf(l, pooling) })));
+  const sorted = byDrop ? [...rows].sort((a, b) => (dropOf(b.si, b.l.layer, b.p?.best.unit) ?? -Infinity) - (dropOf(a.si, a.l.layer, a.p?.best.unit) ?? -Infinity)) : rows;
+  const hidden = new Set(scans.layers);
   return (
     <section className="av-table">
       <div className="table-head">
@@ -191,42 +167,45 @@ function SelectivityTable(props: { result: SelectivityResult; pooling: Pooling; 
           AUROC of the best unit ({pooling}-pooled for conv layers), its permutation p-value (corrected for picking the best of the layer; with{' '}
           {result.permutations} permutations the smallest possible p is 1/{result.permutations + 1} = {(1 / (result.permutations + 1)).toFixed(3)}), units with
           AUROC ≥ {result.threshold}, the null of the best unit, and a logistic probe on the layer (mean-pooled, standardised; fitted on half the images,
-          scored on the other half). Chance: always answering “not {result.class.name}”.
+          scored on the other half). Chance: always answering “not {result.class.name}”. Last column: the {result.class.name} logit drop when the best unit alone is
+          mean-ablated (0 = no effect; computed per layer on demand, as the ablation section below).
         </span>
         <span className="table-tools">
           <ExportButtons csv={() => selectivityCsv(result)} stem={stem} testId="sel-export" onError={onError} what="the table" />
           <ExportButtons csv={() => unitAurocCsv(result)} stem={`${stem}-units`} testId="sel-export-units" onError={onError} what="every unit's AUROC, every state, layer and pooling" csvLabel="CSV per unit" />
         </span>
       </div>
+      <div className="av-scroll-x">
       <table className="results av-results" data-testid="sel-table">
-        <thead>
-          <tr>
-            <th>state</th>
-            <th>layer</th>
-            <th>units</th>
-            <th>best unit</th>
-            <th>AUROC</th>
-            <th>p</th>
-            <th>≥ {result.threshold}</th>
-            <th title="Best-unit AUROC under shuffled labels: median (95th percentile)">null best: median (95%)</th>
-            <th>probe acc.</th>
-            <th>balanced acc.</th>
-            <th>probe AUROC</th>
-            <th title={`Accuracy of always answering “not ${result.class.name}”; a balanced accuracy's chance is 50%`}>acc. chance</th>
-            <th>probe n (train/test)</th>
-          </tr>
-        </thead>
+        <TableHead
+          cells={[
+            'state',
+            'layer',
+            'units',
+            'best unit',
+            'AUROC',
+            'p',
+            `≥ ${result.threshold}`,
+            { label: 'null best: median (95%)', title: 'Best-unit AUROC under shuffled labels: median (95th percentile)' },
+            'probe acc.',
+            'balanced acc.',
+            'probe AUROC',
+            { label: 'acc. chance', title: `Accuracy of always answering “not ${result.class.name}”; a balanced accuracy's chance is 50%` },
+            'probe n (train/test)',
+            <th key="drop" aria-sort={byDrop ? 'descending' : 'none'} title={`What mean-ablating the best unit alone removes of the ${result.class.name} logit on its images (the layer's ablation scan, below); click to sort`}>
+              <button type="button" className="link" onClick={() => setByDrop((v) => !v)} data-testid="sel-sort-drop">
+                drop if ablated{byDrop ? ' ▼' : ''}
+              </button>
+            </th>,
+          ]}
+        />
         <tbody>
-          {result.states.flatMap((s, si) =>
-            s.layers.map((l) => {
-              const p = poolOf(l, pooling);
+          {sorted.map(({ s, si, l, p }) => {
               const n = p ? nullSummary(p.nullBest) : null;
+              const drop = dropOf(si, l.layer, p?.best.unit);
               return (
                 <tr key={`${s.state.ref}:${l.layer}`} data-testid="sel-row" data-state={s.state.ref} data-layer={l.layer}>
-                  <td>
-                    <span className="swatch" style={{ background: stateColour(si, dark) }} />
-                    {s.state.label}
-                  </td>
+                  <StateCell si={si} label={s.state.label} dark={dark} />
                   <td>
                     {l.layer} <span className="muted">{l.kind}</span>
                   </td>
@@ -253,12 +232,23 @@ function SelectivityTable(props: { result: SelectivityResult; pooling: Pooling; 
                   <td>{l.probe ? l.probe.auroc.toFixed(3) : '—'}</td>
                   <td>{pct(l.probe?.chance)}</td>
                   <td>{l.probe ? `${formatInt(l.probe.trainN)} / ${formatInt(l.probe.testN)}` : '—'}</td>
+                  <td data-testid="sel-cell-drop">
+                    {drop !== null ? (
+                      drop.toFixed(3)
+                    ) : hidden.has(l.layer) ? (
+                      <button type="button" className="btn small" onClick={() => scans.ask(l.layer)} disabled={scans.loading} data-testid="sel-ablate-layer" title={`Ablate every unit of ${l.layer} alone, in every shown state (forward passes: on demand)`}>
+                        ablate
+                      </button>
+                    ) : (
+                      <span className="muted">output</span>
+                    )}
+                  </td>
                 </tr>
               );
-            }),
-          )}
+            })}
         </tbody>
       </table>
+      </div>
     </section>
   );
 }

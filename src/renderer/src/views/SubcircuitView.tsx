@@ -28,7 +28,9 @@ import { csvLine } from '../charts/selectivity-data';
 import { SubcircuitGraph } from '../charts/SubcircuitGraph';
 import { buildScene, SCENE_BOTTOM, SCENE_TOP, sceneSvg, type EdgeColouring } from '../charts/subcircuit-scene';
 import { useElementWidth } from '../charts/useElementWidth';
+import { connectionKey, unitKey, type PinnedSet } from '../../../shared/pinned-circuit';
 import { FaithfulnessSection } from './causal/FaithfulnessSection';
+import { NO_PINS, PinnedSection, togglePin } from './causal/PinnedSection';
 import { SidePanel } from './subcircuit/SidePanel';
 import './analysis-views.css';
 
@@ -80,6 +82,8 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
   const [budget, setBudget] = useState<number | null>(null);
   const [colouring, setColouring] = useState<EdgeColouring>('membership');
   const [selected, setSelected] = useState<number | null>(null);
+  const [pinned, setPinned] = useState<PinnedSet>(NO_PINS);
+  const [pinMode, setPinMode] = useState(false);
   const [wrapRef, wrapWidth] = useElementWidth<HTMLDivElement>(920);
   const canvas = useRef<HTMLCanvasElement | null>(null);
 
@@ -123,6 +127,14 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
     setSelectedFor(result);
     setSelected(null);
   }
+  // The pinned set belongs to state A and the class: another A or class clears it (a new edge budget does not).
+  const pinOwner = `${stateA} ${cls}`;
+  const [pinnedFor, setPinnedFor] = useState(pinOwner);
+  if (pinnedFor !== pinOwner) {
+    setPinnedFor(pinOwner);
+    setPinned(NO_PINS);
+  }
+  const pinKeys = useMemo(() => ({ units: new Set(pinned.units.map((u) => unitKey(u.layer, u.unit))), connections: new Set(pinned.connections.map(connectionKey)) }), [pinned]);
 
   const viewportH = useViewportHeight();
   const graphW = Math.max(560, wrapWidth);
@@ -135,6 +147,8 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
   const maxEdges = result ? Math.max(1, ...result.circuits.map((c) => c.edges.length)) : 1;
   const k = Math.min(maxEdges, budget ?? Math.min(DEFAULT_SHOWN, maxEdges));
   const two = result?.circuits.length === 2;
+  const selNode = selected !== null && layoutOk ? layoutOk.nodes[selected] : undefined;
+  const selectedUnit = selNode ? { layer: layoutOk!.columns[selNode.layer]!.name, unit: selNode.unit } : null;
   const scene = useMemo(() => (result && layoutOk ? buildScene(result, layoutOk, k, two ? colouring : 'sign', pal, dark) : null), [result, layoutOk, k, colouring, two, pal, dark]);
 
   const stem = result ? fileStem('subcircuit', result.class.name, infoA?.runId ?? '', `r${infoA?.round ?? ''}`, infoA?.which ?? '', infoB ? `vs-${infoB.which}` : '') : 'subcircuit';
@@ -237,13 +251,14 @@ export function SubcircuitView({ api, arg, navigate, epoch, onError }: AnalysisV
       {!ready && !mismatch && !statesLoading && <p className="muted">Pick state A above (and optionally a state B to overlay).</p>}
       <div className="sub-layout">
         <div ref={wrapRef} className={`av-chart-wrap${loading ? ' av-stale' : ''}`}>
-          {result && layoutOk && scene && <SubcircuitGraph result={result} layout={layoutOk} scene={scene} dark={dark} selected={selected} onSelect={setSelected} canvasRef={canvas} />}
+          {result && layoutOk && scene && <SubcircuitGraph result={result} layout={layoutOk} scene={scene} dark={dark} selected={selected} onSelect={setSelected} canvasRef={canvas} pinMode={pinMode} pinned={pinKeys} onPin={(item) => setPinned((p) => togglePin(p, item))} />}
           {result && !layoutOk && !layoutError && <p className="muted">Laying out the graph…</p>}
         </div>
         {result && (
           <SidePanel result={result} layout={layoutOk} scene={scene} selected={selected} dark={dark} onOpenUnit={(ref, layer, unit) => navigate('activations', unitArg(ref, layer, unit, result.class.index))} />
         )}
       </div>
+      {result && <PinnedSection api={api} result={result} pinned={pinned} onPinned={setPinned} pinMode={pinMode} onPinMode={setPinMode} selected={selectedUnit} stem={stem} />}
       {result && <FaithfulnessSection api={api} result={result} k={k} dark={dark} width={graphW} stem={stem} onError={onError} />}
     </AnalysisPage>
   );

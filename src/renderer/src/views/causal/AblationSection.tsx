@@ -7,6 +7,7 @@ import type { SelectivityResult } from '../../../../shared/analysis';
 import type { LayerScanResult } from '../../../../shared/causal';
 import type { Api } from '../../../../shared/contract';
 import { AnalysisStatus } from '../../analysis/AnalysisStatus';
+import { StateCell, TableHead } from '../../analysis/TableHead';
 import { Select } from '../../analysis/controls';
 import { useAnalysis } from '../../analysis/useAnalysis';
 import { stateColour } from '../../charts/analysis-palette';
@@ -22,19 +23,32 @@ export async function inTurn<T, R>(items: readonly T[], f: (x: T) => Promise<R>)
   return out;
 }
 
-export function AblationSection(props: { api: Api; result: SelectivityResult; pooling: Pooling; dark: boolean; width: number; stem: string; onError: (m: string) => void }) {
-  const { api, result, pooling, dark, width, stem, onError } = props;
-  // Hidden layers only: the output layer's units are the logits.
-  const layers = result.states[0]?.layers.slice(0, -1).map((l) => l.layer) ?? [];
-  const [layer, setLayer] = useState<string>(layers[layers.length - 1] ?? '');
+/** The per-layer unit scans of every shown state, asked for on demand (a button): shared by this section and the table. */
+export function useLayerScans(api: Api, result: SelectivityResult | null) {
+  // Hidden layers only: the output layer's units are the logits. Default: the last hidden layer.
+  const layers = result?.states[0]?.layers.slice(0, -1).map((l) => l.layer) ?? [];
+  const [chosen, setLayer] = useState<string | null>(null);
+  const layer = chosen !== null && layers.includes(chosen) ? chosen : (layers[layers.length - 1] ?? '');
   const [asked, setAsked] = useState(false);
-  const svg = useRef<SVGSVGElement | null>(null);
-  const refs = result.states.map((s) => s.state.ref);
-  const { result: scans, loading, error, progress, rerun } = useAnalysis<LayerScanResult[]>(
-    asked && layer ? (call) => inTurn(refs, (state) => api.analyzeAblationScan({ state, class: result.class.index, layer }, call)) : null,
-    [asked, layer, refs.join(','), result.class.index],
+  const refs = result?.states.map((s) => s.state.ref) ?? [];
+  const cls = result?.class.index ?? -1;
+  const scan = useAnalysis<LayerScanResult[]>(
+    asked && layer && result ? (call) => inTurn(refs, (state) => api.analyzeAblationScan({ state, class: cls, layer }, call)) : null,
+    [asked, layer, refs.join(','), cls],
     { api, kind: 'ablation-scan' },
   );
+  const ask = (l: string) => {
+    setLayer(l);
+    setAsked(true);
+  };
+  return { ...scan, layers, layer, setLayer, asked, ask };
+}
+export type LayerScans = ReturnType<typeof useLayerScans>;
+
+export function AblationSection(props: { scans: LayerScans; result: SelectivityResult; pooling: Pooling; dark: boolean; width: number; stem: string; onError: (m: string) => void }) {
+  const { result, pooling, dark, width, stem, onError } = props;
+  const { layers, layer, setLayer, asked, ask, result: scans, loading, error, progress, rerun } = props.scans;
+  const svg = useRef<SVGSVGElement | null>(null);
   const points = useMemo(() => {
     if (!scans) return [];
     return scans.map((scan, si) => {
@@ -54,7 +68,7 @@ export function AblationSection(props: { api: Api; result: SelectivityResult; po
       </div>
       <div className="toolbar av-toolbar">
         <Select label="layer" value={layer} options={layers.map((l) => ({ value: l, label: l }))} onChange={(v) => setLayer(v)} testId="abl-layer" />
-        <button type="button" className="btn small" onClick={() => setAsked(true)} disabled={asked && loading} data-testid="abl-run">
+        <button type="button" className="btn small" onClick={() => ask(layer)} disabled={asked && loading} data-testid="abl-run">
           ablate every unit of {layer}
         </button>
       </div>
@@ -65,15 +79,7 @@ export function AblationSection(props: { api: Api; result: SelectivityResult; po
             <Scatter points={points} width={Math.min(840, Math.max(420, width - 2))} dark={dark} svgRef={svg} cls={result.class.name} labels={result.states.map((s) => s.state.label)} />
           </ChartCard>
           <table className="results av-results" data-testid="abl-table">
-            <thead>
-              <tr>
-                <th>state</th>
-                <th>unit</th>
-                <th>AUROC</th>
-                <th>{result.class.name} logit drop</th>
-                <th>accuracy after (before)</th>
-              </tr>
-            </thead>
+            <TableHead cells={['state', 'unit', 'AUROC', `${result.class.name} logit drop`, 'accuracy after (before)']} />
             <tbody>
               {points.flatMap((ps, si) =>
                 [...ps]
@@ -81,10 +87,7 @@ export function AblationSection(props: { api: Api; result: SelectivityResult; po
                   .slice(0, TOP)
                   .map((p) => (
                     <tr key={`${si}:${p.unit}`} data-testid="abl-row">
-                      <td>
-                        <span className="swatch" style={{ background: stateColour(si, dark) }} />
-                        {result.states[si]!.state.label}
-                      </td>
+                      <StateCell si={si} label={result.states[si]!.state.label} dark={dark} />
                       <td>#{p.unit}</td>
                       <td>{p.auroc.toFixed(3)}</td>
                       <td>{p.drop.toFixed(3)}</td>

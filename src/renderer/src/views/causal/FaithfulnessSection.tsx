@@ -11,9 +11,8 @@ import { useAnalysis } from '../../analysis/useAnalysis';
 import { stateColour } from '../../charts/analysis-palette';
 import { download } from '../../charts/export';
 import { ChartCard } from '../../charts/ExportButtons';
+import { PINNED_CIRCUIT_FORMAT } from '../../../../shared/pinned-circuit';
 import { inTurn } from './AblationSection';
-
-export const PINNED_CIRCUIT_FORMAT = 'ticketscope.circuit/1';
 
 /** The first `k` connections of a subcircuit as a pinned circuit (the weight layer is the target layer). */
 export function shownCircuit(r: SubcircuitResult, ci: number, k: number): CircuitSpec {
