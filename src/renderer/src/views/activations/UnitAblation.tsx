@@ -40,8 +40,8 @@ export function UnitAblation(props: { api: Api; states: StateInfo[]; layer: stri
           Does the {className} logit use {layer} #{unit}? Ablate it
         </h3>
         <span className="muted">
-          The unit replaced by its mean over {CAUSAL_DEFAULTS.reference} training images ({CAUSAL_DEFAULTS.ablation} ablation), on the first {CAUSAL_DEFAULTS.evaluation} test
-          images: the drop of the {className} logit on its images and of the other classes&apos; own logits (before minus after; 0 = no effect), beside the unit&apos;s
+          The unit replaced by its mean over up to {CAUSAL_DEFAULTS.reference} training images ({CAUSAL_DEFAULTS.ablation} ablation), on up to the first{' '}
+          {CAUSAL_DEFAULTS.evaluation} test images (the counts used are under the table): the drop of the {className} logit on its images and of the other classes&apos; own logits (before minus after; 0 = no effect), beside the unit&apos;s
           AUROC for {className} (0.5 = chance; conv units mean-pooled, as in the Selectivity view).
         </span>
       </div>
@@ -77,6 +77,12 @@ export function UnitAblation(props: { api: Api; states: StateInfo[]; layer: stri
             })}
           </tbody>
         </table>
+      )}
+      {on && ablations.result?.[0] && (
+        <p className="muted" data-testid="act-abl-images">
+          Measured on {ablations.result[0].images.class} {className} test image(s) and {ablations.result[0].images.other} of the other classes
+          {ablations.result[0].images.reference > 0 ? `; the mean over ${ablations.result[0].images.reference} training images` : ''}.
+        </p>
       )}
     </section>
   );
