@@ -128,6 +128,21 @@ export function interval(values: readonly (number | null)[], bounds?: [number, n
   return { n, mean, lo: clamp(mean - half), hi: clamp(mean + half) };
 }
 
+/**
+ * The interval over seeds of one figure of a stage's rows. Rows of the same seed (a stage joined from several
+ * experiments: their runs of one seed draw from the same random streams, so they are not independent) are averaged
+ * first, so n counts seeds, not runs.
+ */
+export function seedInterval<T extends { seed: number }>(rows: readonly T[], pick: (row: T) => number | null, bounds?: [number, number]): Interval {
+  const bySeed = new Map<number, number[]>();
+  for (const r of rows) {
+    const v = pick(r);
+    if (v === null || !Number.isFinite(v)) continue;
+    bySeed.set(r.seed, [...(bySeed.get(r.seed) ?? []), v]);
+  }
+  return interval([...bySeed.values()].map((vs) => vs.reduce((a, b) => a + b, 0) / vs.length), bounds);
+}
+
 /** The thresholds of the verdict. */
 export const VERDICT_RULES = {
   /** A best unit "beats the null" when its corrected p-value is below alpha. */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StateInfo } from '../../src/shared/analysis';
 import { dogReportHtml } from '../../src/shared/dog-report-html';
-import { STAGE_LABELS, dogVerdict, interval, type DogReport, type SeedStage, type Stage, type StageSummary } from '../../src/shared/dog-report';
+import { STAGE_LABELS, dogVerdict, interval, seedInterval, type DogReport, type SeedStage, type Stage, type StageSummary } from '../../src/shared/dog-report';
 
 const info = { ref: 'r0000000001:0:init', runId: 'r0000000001', round: 0, which: 'init', kind: 'imp', seed: 0, experimentName: 'e', arch: 'lenet-300-100', dataset: 'cifar10', density: 1, hasWeights: true, label: 'x' } as StateInfo;
 
@@ -114,5 +114,22 @@ describe('dogReportHtml', () => {
     expect(html).not.toMatch(/<script|src=|href=|url\(/i);
     expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
     expect(html).toContain('at init: no unit beats the null.');
+  });
+});
+
+describe('seedInterval', () => {
+  it('averages rows of one seed first, so n counts seeds (a stage joined from two experiments of the same seeds)', () => {
+    const rows = [
+      { seed: 0, v: 0.9 },
+      { seed: 0, v: 0.7 },
+      { seed: 1, v: 0.6 },
+      { seed: 2, v: null },
+    ];
+    const r = seedInterval(rows, (x) => x.v, [0, 1]);
+    expect(r.n).toBe(2);
+    expect(r.mean).toBeCloseTo((0.8 + 0.6) / 2, 12);
+    // The same as the interval of the per-seed means, and not that of the three rows.
+    expect(r).toEqual(interval([0.8, 0.6], [0, 1]));
+    expect(r).not.toEqual(interval([0.9, 0.7, 0.6], [0, 1]));
   });
 });

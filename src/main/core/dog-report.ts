@@ -12,6 +12,7 @@ import {
   STAGES,
   dogVerdict,
   interval,
+  seedInterval,
   type DogReport,
   type OverlapSummary,
   type ReportDogParams,
@@ -130,9 +131,9 @@ export async function dogReport(deps: ReportDeps, p: ReportDogParams, ctx?: Call
       label: STAGE_LABELS[stage],
       source: [...new Set(here.map((f) => f.source))].join(', '),
       seeds,
-      auroc: interval(seeds.map((s) => s.best.auroc), [0, 1]),
-      fraction: interval(seeds.map((s) => s.ablation.fraction)),
-      faithfulness: interval(seeds.map((s) => s.faithfulness.faithfulness)),
+      auroc: seedInterval(seeds, (s) => s.best.auroc, [0, 1]),
+      fraction: seedInterval(seeds, (s) => s.ablation.fraction),
+      faithfulness: seedInterval(seeds, (s) => s.faithfulness.faithfulness),
       significant: seeds.filter((s) => s.pValue < alpha).length,
     });
   }
