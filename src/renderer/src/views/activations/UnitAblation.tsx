@@ -8,12 +8,13 @@ import { ANALYSIS_DEFAULTS, type SelectivityResult, type StateInfo } from '../..
 import { CAUSAL_DEFAULTS, type AblationResult } from '../../../../shared/causal';
 import type { Api } from '../../../../shared/contract';
 import { AnalysisStatus } from '../../analysis/AnalysisStatus';
+import { formatPercent } from '../../app/format';
 import { StateCell, TableHead } from '../../analysis/TableHead';
 import { useAnalysis } from '../../analysis/useAnalysis';
 import { poolOf } from '../../charts/selectivity-data';
 import { inTurn } from '../causal/AblationSection';
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const pct = (x: number) => formatPercent(x, 1);
 
 export function UnitAblation(props: { api: Api; states: StateInfo[]; layer: string; unit: number; cls: number; className: string; isOutput: boolean; dark: boolean }) {
   const { api, states, layer, unit, cls, className, isOutput, dark } = props;
@@ -32,6 +33,8 @@ export function UnitAblation(props: { api: Api; states: StateInfo[]; layer: stri
     const p = l ? poolOf(l, 'mean') : null;
     return p?.auroc[unit] ?? null;
   };
+  // The image counts the ablations used (the same for every state: one data set, one evaluation and reference size).
+  const used = ablations.result?.[0]?.images;
   if (isOutput) return null;
   return (
     <section className="av-table" data-testid="act-ablation">
@@ -78,10 +81,10 @@ export function UnitAblation(props: { api: Api; states: StateInfo[]; layer: stri
           </tbody>
         </table>
       )}
-      {on && ablations.result?.[0] && (
+      {on && used && (
         <p className="muted" data-testid="act-abl-images">
-          Measured on {ablations.result[0].images.class} {className} test image(s) and {ablations.result[0].images.other} of the other classes
-          {ablations.result[0].images.reference > 0 ? `; the mean over ${ablations.result[0].images.reference} training images` : ''}.
+          Measured on {used.class} {className} test image(s) and {used.other} of the other classes
+          {used.reference > 0 ? `; the mean over ${used.reference} training images` : ''}.
         </p>
       )}
     </section>
