@@ -71,6 +71,20 @@ describe('ranks', () => {
     const ranker = new Ranker(10);
     expect(Array.from(ranker.rank(v))).toEqual(Array.from(a));
   });
+
+  it('orders indices ascending and stably (ties in index order, NaN last), as a comparator sort does', () => {
+    const rng = new Rng(11);
+    const v = new Float32Array(20_000);
+    for (let i = 0; i < v.length; i++) v[i] = rng.uniform() < 0.01 ? NaN : rng.uniform() < 0.3 ? -0 : -Math.round(Math.abs(rng.normal()) * 40) / 8;
+    const byComparator = Array.from(v.keys()).sort((p, q) => {
+      const [a, b] = [v[p]!, v[q]!];
+      if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) === Number.isNaN(b) ? p - q : Number.isNaN(a) ? 1 : -1;
+      return a - b || p - q;
+    });
+    // A Ranker sized for more values (a reused one) returns exactly n indices.
+    expect(Array.from(new Ranker(30_000).ascending(v))).toEqual(byComparator);
+    expect(Array.from(new Ranker().ascending(f32([2, 1, 2, 0])))).toEqual([3, 1, 0, 2]);
+  });
 });
 
 describe('AUROC', () => {

@@ -30,6 +30,7 @@ import { readAndDispose } from './activations';
 import { ablationSet, survivingEdges } from './ablate';
 import { emptyAblation, inputUnits, unitLayerIndex, type AblationSet, type Intervener, type RunControl } from './intervene';
 import { objectiveGradients } from './subcircuit';
+import { Ranker } from './stats';
 
 export type { CircuitScore, FaithfulnessPoint, FaithfulnessResult };
 export type FaithMetric = 'logit' | 'logit-diff';
@@ -69,6 +70,13 @@ function meanMetric(iv: Intervener, logits: Float32Array, cls: number, metric: F
   return s / n;
 }
 
+/** 1 − m for a 0/1 mask (a loop: a TypedArray map with a callback is several times slower on a million weights). */
+function invert(m: Uint8Array): Uint8Array {
+  const out = new Uint8Array(m.length);
+  for (let i = 0; i < m.length; i++) out[i] = 1 - m[i]!;
+  return out;
+}
+
 /** Surviving weights ranked by |attribution|: `order` holds global positions (layer offset + flat index). */
 export interface EdgeRanking {
   layers: { name: string; size: number; surviving: number }[];
@@ -106,6 +114,7 @@ export async function rankEdges(net: MaskedNet, images: DataSplit, cls: number, 
     return { name: l.name, size: l.size, surviving: s };
   });
   const order = new Uint32Array(surviving);
+  // −|attribution|: its ascending, stable order is the ranking (largest |attribution| first, ties by position).
   const key = new Float32Array(surviving);
   let at = 0;
   masks.forEach((m, k) => {
@@ -113,12 +122,13 @@ export async function rankEdges(net: MaskedNet, images: DataSplit, cls: number, 
     for (let i = 0; i < m.length; i++) {
       if (m[i] === 0) continue;
       order[at] = offsets[k]! + i;
-      key[at++] = Math.abs(a[i]!);
+      key[at++] = -Math.abs(a[i]!);
     }
   });
-  const rank = Uint32Array.from({ length: surviving }, (_, i) => i);
-  rank.sort((p, q) => key[q]! - key[p]! || order[p]! - order[q]!);
-  return { layers, offsets, order: rank.map((r) => order[r]!), attribution };
+  // A radix sort (stats.ts): a comparator sort of a conv net's 1.6 M weights took over a second.
+  const rank = new Ranker(surviving).ascending(key);
+  for (let r = 0; r < surviving; r++) rank[r] = order[rank[r]!]!;
+  return { layers, offsets, order: rank, attribution };
 }
 
 /** Most weights a circuit file names (circuitSpecSchema's limit). */
@@ -187,7 +197,7 @@ export async function faithfulnessCurve(
     if (s === 0) [circuit, complement] = [empty, full];
     else if (s === total) [circuit, complement] = [full, empty];
     else {
-      circuit = m(await iv.logits({ units: new Map(), edges: inCircuit.map((c) => c.map((v) => 1 - v)) }));
+      circuit = m(await iv.logits({ units: new Map(), edges: inCircuit.map(invert) }));
       complement = m(await iv.logits({ units: new Map(), edges: inCircuit }));
     }
     points.push({
@@ -236,8 +246,6 @@ function circuitMembers(net: MaskedNet, spec: CircuitSpec): { members: AblationS
   if (namesEdges) members.edges = net.layers.map((l, k) => edges.edges[k] ?? new Uint8Array(l.size));
   return { members, namesEdges };
 }
-
-const invert = (m: Uint8Array): Uint8Array => m.map((v) => 1 - v);
 
 /** Faithfulness and completeness of a pinned circuit (see the header). */
 export async function scoreCircuit(iv: Intervener, spec: CircuitSpec, cls: ClassRef, metric: FaithMetric): Promise<CircuitScore> {

@@ -117,6 +117,12 @@ export class Ranker {
     return order;
   }
 
+  /** The indices of `values` in ascending order (stable: equal values in index order; NaN last), as a new array. */
+  ascending(values: Float32Array): Uint32Array {
+    this.reserve(values.length);
+    return this.sort(values).slice(0, values.length);
+  }
+
   /** Average 1-based ranks of `values` into `out` (allocated when not given); returns `out`. */
   rank(values: Values, out?: Float64Array | Float32Array): Float64Array | Float32Array {
     const n = values.length;
