@@ -12,7 +12,16 @@ function fakeWorkers() {
   const spawn = (): WorkerChannel => {
     let cb: (m: WorkerToHost) => void = () => undefined;
     let seq = 0;
-    const me = { label: '', cancelled: false, finish: () => cb({ seq: ++seq, type: 'done' }) };
+    const me = {
+      label: '',
+      cancelled: false,
+      // The job ends; the worker may take another (worker/host.ts reuses it).
+      finish: () => {
+        const i = live.indexOf(me);
+        if (i >= 0) live.splice(i, 1);
+        cb({ seq: ++seq, type: 'done' });
+      },
+    };
     return {
       send: (msg: HostToWorker) => {
         if (msg.type === 'start') {

@@ -5,7 +5,7 @@
 // Every job can be cancelled: a waiting one leaves the queue, a running one is told to stop (and killed after a grace
 // period, worker/host.ts). A job built from an AbortSignal stops when the signal aborts.
 import type { JobOutcome, SpawnWorker } from '../worker/host';
-import { runJob, type JobHandle } from '../worker/host';
+import { WorkerPool, type JobHandle, type WorkerPoolOptions } from '../worker/host';
 import type { Job, WorkerToHost } from '../worker/protocol';
 
 export type Lane = 'interactive' | 'background';
@@ -52,7 +52,12 @@ export interface JobQueueOptions {
   concurrency: number;
   /** Slots training may not take (kept for interactive jobs); at most concurrency - 1. */
   reserved?: number;
+  /** Reuse of workers between jobs (worker/host.ts); default: a worker waits 15 s for the next job. */
+  reuse?: WorkerPoolOptions;
 }
+
+/** How long a worker that finished its job waits for the next one by default. */
+export const WORKER_IDLE_MS = 15_000;
 
 export class JobQueue {
   private readonly waiting: Entry[] = [];
@@ -60,9 +65,11 @@ export class JobQueue {
   private readonly concurrency: number;
   private readonly reserved: number;
   private closed = false;
+  private readonly pool: WorkerPool;
 
-  constructor(private readonly opts: JobQueueOptions) {
+  constructor(opts: JobQueueOptions) {
     this.concurrency = Math.max(1, Math.floor(opts.concurrency));
+    this.pool = new WorkerPool(opts.spawnWorker, { idleMs: WORKER_IDLE_MS, maxIdle: this.concurrency, ...opts.reuse });
     this.reserved = Math.min(Math.max(0, opts.reserved ?? 0), this.concurrency - 1);
   }
 
@@ -145,7 +152,7 @@ export class JobQueue {
       return;
     }
     this.running.add(e);
-    e.handle = runJob(this.opts.spawnWorker, job, (msg) => e.spec.onMessage(msg));
+    e.handle = this.pool.run(job, (msg) => e.spec.onMessage(msg));
     void e.handle.outcome.then((o) => {
       this.running.delete(e);
       e.settle(e.cancelled && o.kind === 'failed' ? { kind: 'cancelled' } : o);
@@ -163,5 +170,11 @@ export class JobQueue {
     const running = [...this.running];
     for (const e of running) this.cancel(e);
     await Promise.all(running.map((e) => e.handle!.outcome));
+    this.pool.close();
+  }
+
+  /** Workers waiting for their next job (for tests). */
+  get idleWorkers(): number {
+    return this.pool.idleCount;
   }
 }

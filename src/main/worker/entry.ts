@@ -1,5 +1,6 @@
-// Engine worker entry: runs one training job and streams progress to its host. Works as a Node child process
-// (process.send) and as an Electron utilityProcess (process.parentPort), so it imports nothing from electron.
+// Engine worker entry: runs jobs (training rounds and analyses), one at a time, and streams progress to its host.
+// Works as a Node child process (process.send) and as an Electron utilityProcess (process.parentPort), so it imports
+// nothing from electron.
 import { engine } from '../engine';
 import { CancelledError } from '../engine/types';
 import { ValidationError, oneLine } from '../../shared/errors';
@@ -26,7 +27,6 @@ function onHostMessage(cb: (msg: HostToWorker) => void): void {
 }
 
 let cancelled = false;
-let started = false;
 
 async function run(job: TrainJob): Promise<void> {
   const report = await engine.selectBackend(job.backend);
@@ -65,20 +65,36 @@ function start(job: Job): Promise<void> {
   return isAnalysisJob(job) ? analyse(job) : run(job);
 }
 
+// One job at a time; the host may send the next once this one has sent its last message (done, cancelled or error),
+// so the worker stays up between jobs (worker/host.ts ends it when it is not reused).
+let running: Promise<void> | null = null;
+const waiting: Job[] = [];
+
+function next(): void {
+  if (running) return;
+  const job = waiting.shift();
+  if (!job) return;
+  cancelled = false;
+  running = start(job)
+    .catch((err: unknown) => {
+      if (err instanceof CancelledError) post({ type: 'cancelled' });
+      else post({ type: 'error', message: oneLine(err), ...(err instanceof ValidationError ? { invalid: true } : {}) });
+    })
+    .finally(() => {
+      running = null;
+      next();
+    });
+}
+
 onHostMessage((msg) => {
   if (msg.type === 'cancel') {
+    // A cancel that arrives after its job ended is dropped: the next start clears it.
     cancelled = true;
     return;
   }
-  if (msg.type === 'start' && !started) {
-    started = true;
-    start(msg.job)
-      .catch((err: unknown) => {
-        if (err instanceof CancelledError) post({ type: 'cancelled' });
-        else post({ type: 'error', message: oneLine(err), ...(err instanceof ValidationError ? { invalid: true } : {}) });
-      });
-    // The worker does not exit by itself: a large last message (a round's weights) could be cut off in flight.
-    // The host ends it once it has the job's outcome.
+  if (msg.type === 'start') {
+    waiting.push(msg.job);
+    next();
   }
 });
 
