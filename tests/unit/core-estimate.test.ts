@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BENCHMARK, STARTUP_SECONDS, describePresets, estimateBackend, presetEstimate } from '../../src/main/core/estimate';
+import { BENCHMARK, ROUND_SECONDS, STARTUP_SECONDS, describePresets, estimateBackend, presetEstimate } from '../../src/main/core/estimate';
 import { planRuns } from '../../src/main/core/planner';
 import { loadPresets } from '../../src/main/core/presets';
 import { Core } from '../../src/main/core/service';
@@ -24,32 +24,32 @@ const wasm = { backend: 'wasm' as const, note: 'backend wasm', workers: 2, dataD
 describe('estimate of a preset', () => {
   it('quick: one round of 1,500 steps of 60 at 3,776/s, 30 evaluations of 2,000 + 2,000 images at 25,764/s, plus start-up', () => {
     const e = presetEstimate(presets.get('quick')!.config, wasm);
-    const round = STARTUP_SECONDS + (1500 * 60) / 3776 + (30 * 4000) / 25764;
+    const round = ROUND_SECONDS + (1500 * 60) / 3776 + (30 * 4000) / 25764;
     expect(e.roundSeconds).toBeCloseTo(round, 9);
-    expect(e.seconds).toBeCloseTo(round, 9);
+    expect(e.seconds).toBeCloseTo(STARTUP_SECONDS + round, 9);
     expect(e).toMatchObject({ rounds: 1, workers: 2 });
     expect(e.basis).toContain('docs/bench.md');
   });
 
   it('quick-imp: 5 ticket rounds and 3 controls of 4, two at once, no faster than the ticket chain plus one', () => {
     const c = presets.get('quick-imp')!.config;
-    const round = STARTUP_SECONDS + (300 * 60) / 3776 + (6 * 2000) / 25764;
+    const round = ROUND_SECONDS + (300 * 60) / 3776 + (6 * 2000) / 25764;
     const two = presetEstimate(c, wasm);
     expect(two.rounds).toBe(17);
-    expect(two.seconds).toBeCloseTo((17 / 2) * round, 9);
+    expect(two.seconds).toBeCloseTo(STARTUP_SECONDS + (17 / 2) * round, 9);
     // With many workers the chain bounds it: the ticket's 5 rounds, then the controls' last.
-    expect(presetEstimate(c, { ...wasm, workers: 64 }).seconds).toBeCloseTo(6 * round, 9);
+    expect(presetEstimate(c, { ...wasm, workers: 64 }).seconds).toBeCloseTo(STARTUP_SECONDS + 6 * round, 9);
   });
 
   it('seeds multiply the rounds; a conv preset on real CIFAR-10 reads its published 10,000 test images', () => {
     const c = presets.get('conv2-cifar10-imp')!.config;
     const e = presetEstimate(c, wasm);
-    const perRound = STARTUP_SECONDS + (c.iterations * c.batchSize) / 37.9 + (Math.ceil(c.iterations / c.evalEvery) * (c.validation + 10_000)) / 194;
+    const perRound = ROUND_SECONDS + (c.iterations * c.batchSize) / 37.9 + (Math.ceil(c.iterations / c.evalEvery) * (c.validation + 10_000)) / 194;
     const plan = planRuns(c);
     const rounds = plan.reduce((a, r) => a + r.rounds.length, 0) * c.seeds.length;
     expect(e.rounds).toBe(rounds);
     expect(e.roundSeconds).toBeCloseTo(perRound, 6);
-    expect(e.seconds).toBeCloseTo(Math.max(plan[0]!.rounds.length + (plan.length > 1 ? 1 : 0), rounds / 2) * perRound, 6);
+    expect(e.seconds).toBeCloseTo(STARTUP_SECONDS + Math.max(plan[0]!.rounds.length + (plan.length > 1 ? 1 : 0), rounds / 2) * perRound, 6);
   });
 
   it('no figures: another backend, or a network the benchmark did not measure', () => {
@@ -81,7 +81,7 @@ describe('missing data sets', () => {
     // The installed set's own test count is what evaluation reads.
     const c = after.get('lenet-mnist-imp')!.config;
     expect(after.get('lenet-mnist-imp')!.estimate!.roundSeconds).toBeCloseTo(
-      STARTUP_SECONDS + (c.iterations * c.batchSize) / 3776 + (Math.ceil(c.iterations / c.evalEvery) * (c.validation + 20)) / 25764,
+      ROUND_SECONDS + (c.iterations * c.batchSize) / 3776 + (Math.ceil(c.iterations / c.evalEvery) * (c.validation + 20)) / 25764,
       9,
     );
   });

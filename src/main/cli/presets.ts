@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { ExperimentConfig } from '../../shared/config';
 import { listDatasets, type DatasetListing } from '../core/datasets';
-import { BENCHMARK, STARTUP_SECONDS, estimateBackend, estimateExperiment, evalExamples, runRoundsOf } from '../core/estimate';
+import { BENCHMARK, ROUND_SECONDS, STARTUP_SECONDS, estimateBackend, estimateExperiment, evalExamples, runRoundsOf } from '../core/estimate';
 import { builtPaths } from '../core/paths';
 import { packageInstalled } from '../core/preflight';
 import { loadPresets } from '../core/presets';
@@ -71,7 +71,7 @@ export function cmdPresets(args: ParsedArgs): void {
     ...(backend === BENCHMARK.backend
       ? [
           `EST. TIME is an estimate for ${note}, ${workers} runs at once: per round, iterations x batch / training samples/s`,
-          `plus evaluations / inference samples/s (${BENCHMARK.source}) plus ${STARTUP_SECONDS} s of start-up.`,
+          `plus evaluations / inference samples/s (${BENCHMARK.source}) plus ${ROUND_SECONDS} s, and ${STARTUP_SECONDS} s of start-up once.`,
           'Methods\' extra work per step (supermask scores) is left out; a busy or different machine differs (`ticketscope bench`).',
         ]
       : [`No estimate for ${note}: the benchmark figures here are for wasm (\`ticketscope bench --backends ${backend ?? 'cuda'}\` measures it).`]),

@@ -37,11 +37,19 @@ export const BENCHMARK = {
 };
 
 /**
- * Seconds a round spends before its first step: a new worker process, tfjs and its backend, the data set. Measured on
- * the 2-core machine: `run --preset quick --set iterations=10` (one round, 0.2 s of training and evaluation) took
- * 2.7-2.9 s from the command to its result in three tries.
+ * Seconds before an experiment's first step: a worker process, tfjs and its backend, the data set. Paid once: a worker
+ * that finished a round takes the next (worker/host.ts). Measured on the 2-core machine: `run --preset quick --set
+ * iterations=10 --set evalEvery=10` (one round, a fraction of a second of training) took 2.1-2.5 s from the command to
+ * its result in three tries (2.7-2.9 s when every round started its own worker).
  */
 export const STARTUP_SECONDS = 2.5;
+
+/**
+ * Seconds a round adds besides its steps and evaluations once a worker runs: its net built, its states sent back and
+ * stored. Measured the same way: `quick-imp` with those settings (17 rounds, 8.5 in a row on two workers) took
+ * 4.6-6.1 s in three tries, about 0.3 s per round more than one round.
+ */
+export const ROUND_SECONDS = 0.3;
 
 /** Evaluations a round makes: every evalEvery iterations and at the last. */
 export const evaluationsPerRound = (c: Pick<ExperimentConfig, 'iterations' | 'evalEvery'>): number => Math.ceil(c.iterations / c.evalEvery);
@@ -69,14 +77,14 @@ export const runRoundsOf = (config: ExperimentConfig): RunRounds[] => planRuns(c
  * `evalExamples` images read per evaluation (validation plus test).
  */
 export function estimateExperiment(config: ExperimentConfig, plan: readonly RunRounds[], rates: Throughput, workers: number, evalExamples: number): Estimate {
-  const roundSeconds = STARTUP_SECONDS + (config.iterations * config.batchSize) / rates.train + (evaluationsPerRound(config) * evalExamples) / rates.infer;
+  const roundSeconds = ROUND_SECONDS + (config.iterations * config.batchSize) / rates.train + (evaluationsPerRound(config) * evalExamples) / rates.infer;
   const perSeed = plan.reduce((a, r) => a + r.rounds, 0);
   const ticket = plan.find((r) => !r.isControl);
   // A control trains round r once its ticket has committed round r: controls finish one round after the ticket.
   const chain = (ticket?.rounds ?? 1) + (plan.some((r) => r.isControl && r.rounds > 0) ? 1 : 0);
   const rounds = perSeed * config.seeds.length;
   const w = Math.max(1, workers);
-  return { seconds: roundSeconds * Math.max(chain, rounds / w), roundSeconds, rounds, workers: w };
+  return { seconds: STARTUP_SECONDS + roundSeconds * Math.max(chain, rounds / w), roundSeconds, rounds, workers: w };
 }
 
 /**
