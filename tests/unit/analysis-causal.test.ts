@@ -8,6 +8,7 @@ import { loadDataset } from '../../src/main/engine/data/index';
 import { causalImages, runAblation } from '../../src/main/engine/analysis/ablate';
 import { runAblate, runCircuitScore, runFaithfulness, runLayerScan, runVisualize, type CausalOptions } from '../../src/main/engine/analysis/causal';
 import { Intervener } from '../../src/main/engine/analysis/intervene';
+import { netFromState } from '../../src/main/engine/analysis/net';
 import type { AnalysisContext, LoadedState } from '../../src/main/engine/analysis/types';
 import { CancelledError } from '../../src/main/engine/types';
 import { CLS, SYN, detectorLenet } from './causal-fixtures';
@@ -61,5 +62,37 @@ describe('causal analyses of a stored state', () => {
     const mask: LoadedState = { info: { ref: 'r:0:mask', label: 'r:0:mask', hasWeights: false } as StateInfo, state };
     await expect(runAblate(mask, ctx, { ...OPTS, target: { layer: 'fc1', units: [0] } })).rejects.toThrow(/has no weights/);
     await expect(runFaithfulness(loaded, ctx, { ...OPTS, evaluation: 1, metric: 'logit', points: 4, attribution: 5 })).rejects.toThrow(/no image of class 3/);
+  });
+});
+
+describe('the clean pass and reference means kept between analyses of one state', () => {
+  it('reuses them for the same net, images and ablation (same results, no second pass) and not for another net', async () => {
+    const data = loadDataset(SYN);
+    const { net, state } = await detectorLenet(data, 3, 7, 13, 1);
+    net.dispose();
+    const info = { ref: 'r:0:trained', label: 'planted', hasWeights: true } as StateInfo;
+    const opts = { ...OPTS, seed: 17, target: { layer: 'fc2', units: [13] } };
+    const run = async (s: LoadedState) => {
+      const stages = new Set<string>();
+      const res = await runAblate(s, { data, cls: CLS, progress: (stage) => stages.add(stage) }, opts);
+      return { res, meansPass: stages.has('reference means') };
+    };
+    const first = await run({ info, state });
+    const again = await run({ info: { ...info, ref: 'another:0:trained' }, state });
+    expect(first.meansPass).toBe(true);
+    expect(again.meansPass).toBe(false);
+    expect(again.res).toEqual(first.res);
+    // What a fresh Intervener (no memo) computes.
+    const fresh = await netFromState(state, data);
+    const iv = await Intervener.create(fresh, causalImages(data, 3, { reference: 100, evaluation: 200, seed: 17 }), { kind: 'mean', seed: 17 });
+    expect(again.res).toEqual(await runAblation(iv, CLS, opts.target));
+    iv.dispose();
+    fresh.dispose();
+    // The output layer's bias of class 3 one higher: another net, computed again; its class logit is one higher.
+    const last = state.layers.length - 1;
+    const changed = { ...state, layers: state.layers.map((l, k) => (k === last ? { ...l, bias: l.bias.map((b, i) => (i === CLS.index ? b + 1 : b)) } : l)) };
+    const other = await run({ info, state: changed });
+    expect(other.meansPass).toBe(true);
+    expect(other.res.targetLogit.before).toBeCloseTo(first.res.targetLogit.before + 1, 4);
   });
 });

@@ -2,7 +2,10 @@
 // a loaded state, the analysis context (data set, class, progress) and fully resolved options in, a plain result out.
 // They rebuild the net, pick the images (ablate.ts, causalImages), run, and dispose. Deterministic given the options'
 // seed on a given backend. The core runs them in workers through the registry (core/causal-kinds.ts).
+import { createHash } from 'node:crypto';
 import { ValidationError } from '../../../shared/errors';
+import type { NetState } from '../../../shared/tensors';
+import type { Dataset } from '../data/index';
 import { classSubset, causalImages, runAblation, scanLayer, type AblationResult, type AblationTarget, type LayerScanResult } from './ablate';
 import { faithfulnessCurve, rankedCircuit, rankEdges, scoreCircuit, type CircuitScore, type CircuitSpec, type FaithMetric, type FaithfulnessResult } from './faithfulness';
 import { Intervener, type AblationKind, type ConvMean, type RunControl } from './intervene';
@@ -24,6 +27,28 @@ function needsWeights(s: LoadedState, what: string): void {
   if (!s.info.hasWeights) throw new ValidationError(`${s.info.label} has no weights: ${what} needs a network`);
 }
 
+/** A number per data set object in this process: a data set loaded again (re-imported files) is a new object. */
+const datasetIds = new WeakMap<Dataset, number>();
+let nextDatasetId = 0;
+
+/** SHA-1 of every layer's shape, weight, bias and mask: the net's content, whatever its ref. */
+export function stateDigest(state: NetState): string {
+  const h = createHash('sha1').update(state.arch);
+  for (const l of state.layers) {
+    h.update(`${l.name}:${l.kind}:${l.shape.join('x')}`);
+    for (const a of [l.weight, l.bias, l.mask]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  }
+  return h.digest('hex');
+}
+
+/** The Intervener's memo key: the net's content, the data set object and everything that picks the images and means. */
+function preparedKey(s: LoadedState, ctx: AnalysisContext, o: CausalOptions, classOnly: boolean, reference: number, attribution: number): string {
+  let id = datasetIds.get(ctx.data);
+  if (id === undefined) datasetIds.set(ctx.data, (id = nextDatasetId++));
+  const picks = { reference, evaluation: o.evaluation, attribution, seed: o.seed, classOnly, cls: ctx.cls.index, ablation: o.ablation, convMean: o.convMean };
+  return `${stateDigest(s.state)} ${id} ${JSON.stringify(picks)}`;
+}
+
 /** Run `f` on an Intervener over the state's net, disposing both. */
 async function withIntervener<T>(
   s: LoadedState,
@@ -42,7 +67,8 @@ async function withIntervener<T>(
   if (classOnly && evaluation.n === 0) throw new ValidationError(`the first ${images.evaluation.n} test images have no image of class ${ctx.cls.name}`);
   const net = await netFromState(s.state, ctx.data);
   try {
-    const iv = await Intervener.create(net, { evaluation, reference: images.reference }, { kind: o.ablation, convMean: o.convMean, seed: o.seed }, { progress: ctx.progress, ...control });
+    const memo = preparedKey(s, ctx, o, classOnly, reference, attribution);
+    const iv = await Intervener.create(net, { evaluation, reference: images.reference }, { kind: o.ablation, convMean: o.convMean, seed: o.seed }, { progress: ctx.progress, ...control }, undefined, memo);
     try {
       return await f(iv, images.attribution);
     } finally {

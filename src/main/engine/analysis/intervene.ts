@@ -225,6 +225,17 @@ export function keepOf(ablated: Uint8Array): Float32Array {
   return keep;
 }
 
+/** What Intervener.create computes from the net and the images alone, kept per memo key (see create). */
+interface Prepared {
+  clean: Float32Array;
+  /** The mean ablation's reference means (null for the other kinds). */
+  means: { values: Float32Array; shape: number[] }[] | null;
+}
+
+/** The most recently used last; a few conv nets' means are some megabytes. */
+const prepared = new Map<string, Prepared>();
+const PREPARED_MAX = 8;
+
 /**
  * Ablated forward passes of one net over one evaluation set, with the ablation values of one reference set. create()
  * computes the clean reference statistics (mean) or draws the reference image of every evaluation image (resample);
@@ -259,20 +270,40 @@ export class Intervener {
     }
   }
 
+  /**
+   * `memo`: a key that names the net's content, the images and the ablation (causal.ts, preparedKey). The clean logits
+   * and the reference means of the last few keys are kept as plain arrays in this process, so a worker asked about the
+   * same state again (a layer scan, then one of its units, then a circuit) skips both passes.
+   */
   static async create(
     net: MaskedNet,
     images: { evaluation: DataSplit; reference: DataSplit },
     ablation: AblationSpec,
     control: RunControl = {},
     plan: readonly PlanStage[] = netPlan(net),
+    memo?: string,
   ): Promise<Intervener> {
     if (images.evaluation.n === 0) throw new ValidationError('interventions: no evaluation images');
     if (ablation.kind !== 'zero' && images.reference.n === 0) throw new ValidationError(`${ablation.kind} ablation needs reference images`);
     const iv = new Intervener(net, plan, images.evaluation, images.reference, ablation, control);
     const check = Math.min(8, images.evaluation.n);
     await checkPlan(net, plan, images.evaluation.x.subarray(0, check * iv.features), check);
+    const hit = memo === undefined ? undefined : prepared.get(memo);
+    if (hit) {
+      // Most recently used last.
+      prepared.delete(memo!);
+      prepared.set(memo!, hit);
+      if (ablation.kind === 'mean') iv.means = hit.means!.map((m) => tf.tensor(m.values, m.shape));
+      iv.clean = hit.clean.slice();
+      return iv;
+    }
     if (ablation.kind === 'mean') await iv.computeMeans();
     iv.clean = await iv.logits(emptyAblation(net));
+    if (memo !== undefined) {
+      const means = iv.means ? await Promise.all(iv.means.map(async (m) => ({ values: (await m.data()).slice() as Float32Array, shape: [...m.shape] }))) : null;
+      prepared.set(memo, { clean: iv.clean.slice(), means });
+      while (prepared.size > PREPARED_MAX) prepared.delete(prepared.keys().next().value!);
+    }
     return iv;
   }
 
