@@ -14,9 +14,10 @@ afterAll(() => tmp.cleanup());
 describe('ticketscope CLI', () => {
   let runId = '';
 
+  // A fifth of the preset's 1,500 steps (the whole preset trains in tests/e2e/quick-run.test.ts, from its button).
   it('run --preset quick --json trains LeNet-300-100 on the synthetic set, well above chance', () => {
     const t0 = Date.now();
-    const r = cli(['run', '--preset', 'quick', '--json', ...common]);
+    const r = cli(['run', '--preset', 'quick', '--set', 'iterations=300', '--json', ...common]);
     const seconds = (Date.now() - t0) / 1000;
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
