@@ -20,7 +20,7 @@ export const CONV_OVERRIDES = [
   'method.rounds=1',
   'method.controls=[]',
   'seeds=[0]',
-  'synthetic={"train":600,"test":300}',
+  'synthetic={"train":400,"test":200}',
   'validation=100',
 ];
 
