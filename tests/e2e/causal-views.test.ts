@@ -1,5 +1,6 @@
-// End to end, in Chromium against `ticketscope serve` with the real engine, on the tiny Conv-2 IMP run of the other
-// view tests: the Selectivity view's per-unit ablation (scatter of AUROC against the class-logit drop, one point per
+// End to end, in Chromium against `ticketscope serve` with the real engine, on the tiny LeNet-300-100 IMP run of
+// conv-fixture.ts (these views' parts do not depend on the layer type; the engine's conv ablations are checked in
+// tests/unit/analysis-ablate.test.ts, and the conv views in selectivity-, activations- and subcircuit-view tests): the Selectivity view's per-unit ablation (scatter of AUROC against the class-logit drop, one point per
 // unit and state, the core's numbers) and the Subcircuit view's faithfulness curves and the score of the circuit on
 // screen, and a circuit pinned by hand: a unit pinned with the keyboard (P) and a connection by a click are scored as the
 // core scores the same circuit, with m(∅) and m(M) beside it; the export imports back; a malformed file and another
@@ -15,7 +16,7 @@ import type { SelectivityResult } from '../../src/shared/analysis';
 import type { AblationResult, CircuitScoreResult, FaithfulnessResult, LayerScanResult } from '../../src/shared/causal';
 import type { DogReport } from '../../src/shared/dog-report';
 import { pinnedCircuit, type PinnedSet } from '../../src/shared/pinned-circuit';
-import { convFixtureDb, scrollTo, shot, trainConvRun, type ConvRun } from './conv-fixture';
+import { lenetFixtureDb, scrollTo, shot, trainLenetRun, type ConvRun } from './conv-fixture';
 import { downloadOf, type Harness } from './harness';
 import { useHarness } from './use-harness';
 
@@ -24,10 +25,10 @@ let page: Page;
 let errors: string[];
 let run: ConvRun;
 
-useHarness((s) => ({ h, page, errors } = s), { db: convFixtureDb, timeoutMs: 300_000 });
+useHarness((s) => ({ h, page, errors } = s), { db: lenetFixtureDb, timeoutMs: 300_000 });
 
 beforeAll(async () => {
-  run = await trainConvRun(h);
+  run = await trainLenetRun(h);
 }, 300_000);
 
 describe('causal view parts', () => {
@@ -90,7 +91,7 @@ describe('causal view parts', () => {
     const A = (await page.getByTestId('view-subcircuit').getAttribute('data-a'))!;
     expect(await pinText()).toContain('Nothing pinned');
 
-    // Keyboard: focus the graph, an arrow moves onto the first unit, another into conv1, P pins it.
+    // Keyboard: focus the graph, an arrow moves onto the first unit, another into the first layer, P pins it.
     await page.getByTestId('subcircuit-overlay').focus();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');

@@ -1,8 +1,10 @@
-// Shared by the selectivity, activation-map and subcircuit e2e tests: a tiny Conv-2 IMP run (rounds 0 and 1, no
-// controls) on the synthetic MNIST-shaped set, so the analyses have real conv states to read (init, ticket at init,
-// trained); plus small helpers for their checks. The run is trained once per test session with the CLI into a
-// fixture database (convFixtureDb), which each test file's harness copies: the three files do not train it three
-// times (about half a minute each on a busy 2-core machine).
+// Shared by the e2e tests of the analysis views: a tiny Conv-2 IMP run (rounds 0 and 1, no controls) on the synthetic
+// MNIST-shaped set, so the selectivity, activation-map and subcircuit views have real conv states to read (init,
+// ticket at init, trained), and a LeNet-300-100 run of the same shape for the views whose parts do not depend on the
+// layer type (the causal and detector views: ablation, faithfulness, pinned circuits, the dog report, feature
+// visualisation, instability), where a Conv-2 made every analysis a minute of CPU; plus small helpers for their
+// checks. Each run is trained once per test session with the CLI into a fixture database (convFixtureDb,
+// lenetFixtureDb), which each test file's harness copies: the files do not train it again.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -24,6 +26,26 @@ export const CONV_OVERRIDES = [
   'validation=100',
 ];
 
+export const LENET_OVERRIDES = [
+  'iterations=100',
+  'evalEvery=50',
+  'method.rounds=1',
+  'method.controls=[]',
+  'seeds=[0]',
+  'synthetic={"train":600,"test":300}',
+  'validation=100',
+];
+
+interface FixtureSpec {
+  /** File name prefix and what messages call it. */
+  name: string;
+  arch: string;
+  overrides: readonly string[];
+}
+
+const CONV: FixtureSpec = { name: 'conv2', arch: 'conv-2', overrides: CONV_OVERRIDES };
+const LENET: FixtureSpec = { name: 'lenet', arch: 'lenet-300-100', overrides: LENET_OVERRIDES };
+
 export interface ConvRun {
   runId: string;
   states: StateInfo[];
@@ -31,20 +53,25 @@ export interface ConvRun {
   ref: (round: number, which: StateInfo['which']) => string;
 }
 
+/** The fixture database with the conv-2 run (see fixtureDb). */
+export const convFixtureDb = (timeoutMs = 180_000): Promise<string> => fixtureDb(CONV, timeoutMs);
+/** The fixture database with the LeNet-300-100 run (see fixtureDb). */
+export const lenetFixtureDb = (timeoutMs = 180_000): Promise<string> => fixtureDb(LENET, timeoutMs);
+
 /**
- * The fixture database with the conv-2 run, trained by `ticketscope run` on first use and reused afterwards (it is
- * keyed by the overrides and the preset, under test-results/fixtures, which a clean checkout does not have).
+ * A fixture database with its run, trained by `ticketscope run` on first use and reused afterwards (it is keyed by
+ * the overrides and the preset, under test-results/fixtures, which a clean checkout does not have).
  */
-export async function convFixtureDb(timeoutMs = 180_000): Promise<string> {
+async function fixtureDb(spec: FixtureSpec, timeoutMs: number): Promise<string> {
   const preset = readFileSync(join(ROOT, 'resources', 'presets', 'quick-imp.json'), 'utf8');
-  const key = createHash('sha256').update(preset).update(JSON.stringify(CONV_OVERRIDES)).digest('hex').slice(0, 12);
+  const key = createHash('sha256').update(preset).update(JSON.stringify(spec.overrides)).digest('hex').slice(0, 12);
   const dir = join(ROOT, 'test-results', 'fixtures');
-  const file = join(dir, `conv2-${key}.db`);
+  const file = join(dir, `${spec.name}-${key}.db`);
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
   // Test files run two at a time: the first to want the fixture trains it, holding a lock file created exclusively;
   // the others wait for the database to appear instead of training it again.
-  const lock = join(dir, `conv2-${key}.lock`);
+  const lock = join(dir, `${spec.name}-${key}.lock`);
   try {
     closeSync(openSync(lock, 'wx'));
   } catch {
@@ -54,23 +81,23 @@ export async function convFixtureDb(timeoutMs = 180_000): Promise<string> {
       // The trainer failed and let go, or a killed session left its lock: try ourselves.
       if (held < 0 || held > 2 * timeoutMs) {
         rmSync(lock, { force: true });
-        return convFixtureDb(timeoutMs);
+        return fixtureDb(spec, timeoutMs);
       }
-      if (Date.now() - t0 > timeoutMs) throw new Error(`waited over ${timeoutMs / 1000} s for ${lock}'s holder to train the conv-2 fixture`);
+      if (Date.now() - t0 > timeoutMs) throw new Error(`waited over ${timeoutMs / 1000} s for ${lock}'s holder to train the ${spec.arch} fixture`);
       await new Promise((ok) => setTimeout(ok, 500));
     }
     return file;
   }
   try {
-    return await trainFixture(file, dir, key, timeoutMs);
+    return await trainFixture(spec, file, dir, key, timeoutMs);
   } finally {
     rmSync(lock, { force: true });
   }
 }
 
-async function trainFixture(file: string, dir: string, key: string, timeoutMs: number): Promise<string> {
-  const tmp = join(dir, `conv2-${key}.${process.pid}.tmp.db`);
-  const sets = CONV_OVERRIDES.flatMap((o) => ['--set', o]);
+async function trainFixture(spec: FixtureSpec, file: string, dir: string, key: string, timeoutMs: number): Promise<string> {
+  const tmp = join(dir, `${spec.name}-${key}.${process.pid}.tmp.db`);
+  const sets = spec.overrides.flatMap((o) => ['--set', o]);
   const args = ['bin/ticketscope.mjs', 'run', '--preset', 'quick-imp', ...sets, '--db', tmp, '--data-dir', join(dir, 'data'), '--backend', 'wasm', '--json'];
   const t0 = Date.now();
   let err = '';
@@ -79,45 +106,47 @@ async function trainFixture(file: string, dir: string, key: string, timeoutMs: n
     child.stderr.on('data', (d) => (err += String(d)));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`the conv-2 fixture run took over ${timeoutMs / 1000} s\n${err.slice(-2000)}`));
+      fail(new Error(`the ${spec.arch} fixture run took over ${timeoutMs / 1000} s\n${err.slice(-2000)}`));
     }, timeoutMs);
     child.once('exit', (c) => {
       clearTimeout(timer);
       done(c);
     });
   });
-  if (code !== 0) throw new Error(`the conv-2 fixture run failed (exit ${code}):\n${err.slice(-2000)}`);
+  if (code !== 0) throw new Error(`the ${spec.arch} fixture run failed (exit ${code}):\n${err.slice(-2000)}`);
   // The CLI closed the database, which checkpoints the WAL into the main file; an unmerged WAL would be lost here.
   if (existsSync(`${tmp}-wal`) && statSync(`${tmp}-wal`).size > 0) throw new Error(`${tmp}: the WAL was not checkpointed`);
   for (const f of [`${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
   renameSync(tmp, file);
-  console.log(`conv-2 fixture trained in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`${spec.arch} fixture trained in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return file;
 }
 
-/**
- * The fixture's conv-2 run in the harness's database (started from convFixtureDb) and its states; trains the run
- * through the contract when the database has none.
- */
-export async function trainConvRun(h: Harness, timeoutMs = 120_000): Promise<ConvRun> {
-  const existing = (await h.call<RunSummary[]>('listRuns', {})).find((r) => r.arch === 'conv-2' && r.kind === 'imp' && r.status === 'done');
+/** The fixture's conv-2 run in the harness's database (started from convFixtureDb) and its states. */
+export const trainConvRun = (h: Harness, timeoutMs = 120_000): Promise<ConvRun> => fixtureRun(h, CONV, timeoutMs);
+/** The fixture's LeNet-300-100 run in the harness's database (started from lenetFixtureDb) and its states. */
+export const trainLenetRun = (h: Harness, timeoutMs = 120_000): Promise<ConvRun> => fixtureRun(h, LENET, timeoutMs);
+
+/** A fixture's run in the harness's database and its states; trains the run through the contract when it has none. */
+async function fixtureRun(h: Harness, spec: FixtureSpec, timeoutMs: number): Promise<ConvRun> {
+  const existing = (await h.call<RunSummary[]>('listRuns', {})).find((r) => r.arch === spec.arch && r.kind === 'imp' && r.status === 'done');
   if (existing) {
     const states = await h.call<StateInfo[]>('listStates', { runId: existing.runId });
     return { runId: existing.runId, states, ref: (round, which) => `${existing.runId}:${round}:${which}` };
   }
   const t0 = Date.now();
-  const started = await h.call<StartRunResult>('startRun', { preset: 'quick-imp', overrides: CONV_OVERRIDES });
+  const started = await h.call<StartRunResult>('startRun', { preset: 'quick-imp', overrides: spec.overrides });
   const runId = started.runIds[0]!;
   for (;;) {
     const run = (await h.call<RunSummary[]>('listRuns', {})).find((r) => r.runId === runId);
     if (run && ['done', 'failed', 'cancelled'].includes(run.status)) {
-      if (run.status !== 'done') throw new Error(`conv-2 run ${run.status}: ${run.error}\n${h.log()}`);
+      if (run.status !== 'done') throw new Error(`${spec.arch} run ${run.status}: ${run.error}\n${h.log()}`);
       break;
     }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`conv-2 run not done in ${timeoutMs / 1000} s\n${h.log()}`);
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${spec.arch} run not done in ${timeoutMs / 1000} s\n${h.log()}`);
     await new Promise((r) => setTimeout(r, 400));
   }
-  console.log(`conv-2 fixture trained in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`${spec.arch} fixture trained in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const states = await h.call<StateInfo[]>('listStates', { runId });
   return { runId, states, ref: (round, which) => `${runId}:${round}:${which}` };
 }

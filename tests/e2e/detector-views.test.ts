@@ -1,9 +1,10 @@
 // End to end, in Chromium against `ticketscope serve`: the parts of issue #13 in the views. The Activation view shows
-// feature visualisations of one conv-2 unit in four states side by side (the random init, the ticket at init, a
-// class-specific supermask on frozen random weights, the trained ticket), each with the unit's output on its image
-// beside its output on its top dataset image; the Selectivity view compares the supermask with the same weights
-// unmasked, under a random mask of the same densities and a trained net; the lottery plot's instability panel shows
-// the error barrier per round against the 2% criterion. Numbers checked against the contract's (cached) answers. Screenshots in test-results/e2e
+// feature visualisations of one hidden unit of the LeNet-300-100 fixture (conv-fixture.ts; the conv views have their
+// own e2e tests) in four states side by side (the random init, the ticket at init, a class-specific supermask on
+// frozen random weights, the trained ticket), each with the unit's output on its image beside its output on its top
+// dataset image; the Selectivity view compares the supermask with the same weights unmasked, under a random mask of
+// the same densities and a trained net; the lottery plot's instability panel shows the error barrier per round
+// against the 2% criterion. Numbers checked against the contract's (cached) answers. Screenshots in test-results/e2e
 // (docs/screenshots/feature-visualisation.png, selectivity-supermask.png and instability-panel.png with
 // TICKETSCOPE_UPDATE_DOCS_SHOTS=1).
 import type { Page } from 'playwright-core';
@@ -11,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SelectivityResult, StateInfo } from '../../src/shared/analysis';
 import type { RunSummary, StartRunResult } from '../../src/shared/contract';
 import type { InstabilityAnalysisResult, VisualizeAnalysisResult } from '../../src/shared/detector';
-import { CONV_OVERRIDES, convFixtureDb, fmtValue, scrollTo, shot, shownPool, trainConvRun, type ConvRun } from './conv-fixture';
+import { LENET_OVERRIDES, fmtValue, lenetFixtureDb, scrollTo, shot, shownPool, trainLenetRun, type ConvRun } from './conv-fixture';
 import type { Harness } from './harness';
 import { useHarness } from './use-harness';
 
@@ -21,6 +22,8 @@ let errors: string[];
 let run: ConvRun;
 let smRef = '';
 let unit = 0;
+/** The layer whose unit is visualised. */
+const LAYER = 'fc1';
 
 async function waitDone(runId: string, timeoutMs = 120_000): Promise<void> {
   const t0 = Date.now();
@@ -33,23 +36,23 @@ async function waitDone(runId: string, timeoutMs = 120_000): Promise<void> {
   }
 }
 
-useHarness((s) => ({ h, page, errors } = s), { db: convFixtureDb, timeoutMs: 300_000 });
+useHarness((s) => ({ h, page, errors } = s), { db: lenetFixtureDb, timeoutMs: 300_000 });
 
 beforeAll(async () => {
-  run = await trainConvRun(h);
-  // A class-specific (one-vs-rest, class 5) edge-popup supermask on a frozen random Conv-2, same data.
-  const sets = CONV_OVERRIDES.filter((o) => !o.startsWith('method.'));
+  run = await trainLenetRun(h);
+  // A class-specific (one-vs-rest, class 5) edge-popup supermask on a frozen random LeNet-300-100, same data.
+  const sets = LENET_OVERRIDES.filter((o) => !o.startsWith('method.'));
   const sm = await h.call<StartRunResult>('startRun', { preset: 'quick-class-supermask', overrides: sets });
   await waitDone(sm.runIds[0]!);
   smRef = `${sm.runIds[0]}:0:trained`;
   const sel = await h.call<SelectivityResult>('analyzeSelectivity', { states: [run.ref(1, 'trained')], class: 5, permutations: 0, probe: false, limit: 100 });
-  unit = sel.states[0]!.layers.find((l) => l.layer === 'conv2')!.pools.find((p) => p.pooling === 'max')!.best.unit;
+  unit = shownPool(sel.states[0]!.layers.find((l) => l.layer === LAYER)!, 'max').best.unit;
 }, 300_000);
 
 describe('feature visualisations in the Activation view', () => {
   it('shows the unit’s visualisation in init, ticket-at-init, supermask and trained side by side', async () => {
     const states = [run.ref(0, 'init'), run.ref(1, 'ticket-at-init'), smRef, run.ref(1, 'trained')];
-    await page.goto(`${h.url}#/activations/${run.runId}.1.trained.conv2.${unit}.5`);
+    await page.goto(`${h.url}#/activations/${run.runId}.1.trained.${LAYER}.${unit}.5`);
     await page.waitForSelector('[data-testid="view-activations"][data-ready="true"]', { timeout: 180_000 });
     await page.selectOption('[data-testid="act-states-2"]', smRef);
     await page.selectOption('[data-testid="act-states-3"]', run.ref(1, 'trained'));
@@ -64,7 +67,7 @@ describe('feature visualisations in the Activation view', () => {
     const cards = page.getByTestId('fv-card');
     expect(await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))).toEqual(states);
     for (const [i, ref] of states.entries()) {
-      const v = await h.call<VisualizeAnalysisResult>('analyzeVisualize', { state: ref, layer: 'conv2', unit, steps: 32 });
+      const v = await h.call<VisualizeAnalysisResult>('analyzeVisualize', { state: ref, layer: LAYER, unit, steps: 32 });
       expect(v.meta.cached).toBe(true);
       expect(await cards.nth(i).getByTestId('fv-output').innerText()).toContain(`unit output ${fmtValue(v.final.activationMax)}`);
       // The image is not flat: the optimisation drew something.
