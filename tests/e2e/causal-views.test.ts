@@ -43,6 +43,9 @@ describe('causal view parts', () => {
     const scan = await h.call<LayerScanResult>('analyzeAblationScan', { state: states[2], class: 5, layer });
     expect(scan.meta.cached).toBe(true);
     expect(await page.locator('[data-testid="abl-scatter"] [data-testid="abl-point"]').count()).toBe(states.length * scan.units.length);
+    // The section says what the scans ran on: their own image counts, not the defaults asked for.
+    const head = await page.locator('[data-testid="abl-section"] .table-head').innerText();
+    expect(head).toContain(`mean over ${scan.images.reference} training images, one at a time, on the first ${scan.images.class + scan.images.other} test images (${scan.images.class} of class`);
     // The table's rows for the third state (trained ticket) carry the scan's drops.
     const rows = await page.locator('[data-testid="abl-row"]').allInnerTexts();
     const third = rows.filter((r) => r.includes(scan.state.label));

@@ -1,6 +1,6 @@
 // Axis and label layout helpers of the charts (charts/axes.ts).
 import { describe, expect, it } from 'vitest';
-import { belowHead, clipText, flowLegend, flowLegendTexts, logTicks, subtitleLines, textWidth, tipLeft, wrapText } from '../../../src/renderer/src/charts/axes';
+import { belowHead, clipLabel, clipText, flowLegend, flowLegendTexts, logTicks, subtitleLines, textWidth, tipLeft, wrapText } from '../../../src/renderer/src/charts/axes';
 
 describe('logTicks', () => {
   it('places 1-2-5 ticks per decade, largest first', () => {
@@ -92,6 +92,13 @@ describe('titles and tooltips', () => {
     expect(clipText('short', 13, 200)).toBe('short');
     // 10.5 px type, 56 px: 9 characters fit, so 8 and the ellipsis.
     expect(clipText('a long caption of a chart', 10.5, 56)).toBe('a long c…');
+    // A legend label keeps its density whole; the name takes the ellipsis.
+    expect(clipLabel('imp s0 r1 trained (50.1%)', 11, 178)).toBe('imp s0 r1 trained (50.1%)');
+    const clipped = clipLabel('imp s0 r1 ticket-at-init of a long experiment (50.1%)', 11, 178);
+    expect(clipped).toMatch(/^imp s0 r1 ticket-at.*… \(50\.1%\)$/);
+    expect(textWidth(clipped, 11)).toBeLessThanOrEqual(178);
+    // No parenthesis, or one as long as the room: clipped as clipText clips.
+    expect(clipLabel('a long caption of a chart', 10.5, 56)).toBe('a long c…');
     expect(clipText('a long caption of a chart', 10.5, 5)).toBe('a long c…');
   });
 

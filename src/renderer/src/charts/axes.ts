@@ -83,6 +83,22 @@ export function clipText(s: string, size: number, w: number): string {
   return textWidth(s, size) <= w ? s : `${s.slice(0, Math.max(8, Math.floor(w / (size * 0.56)) - 1))}…`;
 }
 
+/**
+ * A legend label clipped like clipText, keeping a trailing parenthesis (a state's density, "(50.1%)") whole: the name
+ * is what gets the ellipsis, so no number is cut short.
+ */
+export function clipLabel(s: string, size: number, w: number): string {
+  if (textWidth(s, size) <= w) return s;
+  const tail = / \([^()]*\)$/.exec(s)?.[0] ?? '';
+  if (!tail || textWidth(tail, size) >= w / 2) return clipText(s, size, w);
+  const head = s.slice(0, s.length - tail.length);
+  for (let n = head.length - 1; n > 1; n--) {
+    const c = `${head.slice(0, n).trimEnd()}…${tail}`;
+    if (textWidth(c, size) <= w) return c;
+  }
+  return `${head.slice(0, 1)}…${tail}`;
+}
+
 /** Baseline of the first subtitle line, and the line pitch. */
 export const SUBTITLE_TOP = 37;
 export const SUBTITLE_PITCH = 14;

@@ -4,13 +4,15 @@
 // same as needed (Morcos et al. 2018): a detector far right but low here is not used by the net's class logit.
 import { useMemo, useRef, useState } from 'react';
 import type { SelectivityResult } from '../../../../shared/analysis';
-import type { LayerScanResult } from '../../../../shared/causal';
+import { CAUSAL_DEFAULTS, type LayerScanResult } from '../../../../shared/causal';
 import type { Api } from '../../../../shared/contract';
 import { AnalysisStatus } from '../../analysis/AnalysisStatus';
 import { StateCell, TableHead } from '../../analysis/TableHead';
 import { Select } from '../../analysis/controls';
 import { useAnalysis } from '../../analysis/useAnalysis';
 import { stateColour } from '../../charts/analysis-palette';
+import { formatInt } from '../../app/format';
+import { clipLabel } from '../../charts/axes';
 import { ChartCard } from '../../charts/ExportButtons';
 import { poolOf, type Pooling } from '../../charts/selectivity-data';
 
@@ -21,6 +23,12 @@ export async function inTurn<T, R>(items: readonly T[], f: (x: T) => Promise<R>)
   const out: R[] = [];
   for (const x of items) out.push(await f(x));
   return out;
+}
+
+/** What the scan ran on: the counts it reports once it has run, else what it asks for (the core's defaults). */
+function imagesText(images: { class: number; other: number; reference: number } | undefined, cls: string): string {
+  if (!images) return `Every unit of the layer replaced by its mean over up to ${formatInt(CAUSAL_DEFAULTS.reference)} training images, one at a time, on up to the first ${formatInt(CAUSAL_DEFAULTS.evaluation)} test images`;
+  return `Every unit of the layer replaced by its mean over ${formatInt(images.reference)} training images, one at a time, on the first ${formatInt(images.class + images.other)} test images (${formatInt(images.class)} of class ${cls})`;
 }
 
 /** The per-layer unit scans of every shown state, asked for on demand (a button): shared by this section and the table. */
@@ -62,8 +70,7 @@ export function AblationSection(props: { scans: LayerScans; result: SelectivityR
       <div className="table-head">
         <h3>Does the net use its selective units? Ablation of each unit</h3>
         <span className="muted">
-          Every unit of the layer replaced by its mean over 500 training images, one at a time, on the first 2000 test images; the drop of the{' '}
-          {result.class.name} logit on its images (before minus after; 0 = no effect) against the unit&apos;s AUROC (0.5 = chance).
+          {imagesText(scans?.[0]?.images, result.class.name)}; the drop of the {result.class.name} logit on its images (before minus after; 0 = no effect) against the unit&apos;s AUROC (0.5 = chance).
         </span>
       </div>
       <div className="toolbar av-toolbar">
@@ -149,7 +156,8 @@ function Scatter(props: { points: Point[][]; width: number; dark: boolean; svgRe
         <g key={l} transform={`translate(${width - m.r + 12} ${m.t + 8 + i * 18})`}>
           <circle r={4} cx={0} cy={-4} fill={stateColour(i, dark)} />
           <text x={10} y={0}>
-            {l.slice(0, 30)}
+            <title>{l}</title>
+            {clipLabel(l, 11, m.r - 22)}
           </text>
         </g>
       ))}
