@@ -49,6 +49,16 @@ function fakes() {
 const job = (label: string, backend = 'wasm'): Job => ({ label, backend }) as unknown as Job;
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
+/** Runs `label` on the pool, lets its worker answer `reply` once the job has started, and gives the job's outcome. */
+async function runTo(f: ReturnType<typeof fakes>, pool: WorkerPool, label: string, reply: 'done' | 'error' = 'done', backend = 'wasm') {
+  const h = pool.run(job(label, backend), () => undefined);
+  // Microtasks only (the fake's ready and the start it answers), so this works under fake timers too.
+  await Promise.resolve();
+  await Promise.resolve();
+  f.all.find((w) => w.jobs.at(-1) === label)!.reply(reply);
+  return h.outcome;
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -57,15 +67,9 @@ describe('worker pool', { timeout: 10_000 }, () => {
   it('gives a worker that finished cleanly the next job of the same backend, and a new one to another backend', async () => {
     const f = fakes();
     const pool = new WorkerPool(f.spawn, { idleMs: 60_000 });
-    const a = pool.run(job('a'), () => undefined);
-    await tick();
-    f.all[0]!.reply('done');
-    expect(await a.outcome).toEqual({ kind: 'done' });
+    expect(await runTo(f, pool, 'a')).toEqual({ kind: 'done' });
     expect(pool.idleCount).toBe(1);
-    const b = pool.run(job('b'), () => undefined);
-    await tick();
-    f.all[0]!.reply('done');
-    await b.outcome;
+    await runTo(f, pool, 'b');
     expect(f.all).toHaveLength(1);
     expect(f.all[0]!.jobs).toEqual(['a', 'b']);
     expect(f.all[0]!.killed).toBe(false);
@@ -84,20 +88,15 @@ describe('worker pool', { timeout: 10_000 }, () => {
   it('ends a worker whose job failed or was cancelled, and one that exited while idle', async () => {
     const f = fakes();
     const pool = new WorkerPool(f.spawn, { idleMs: 60_000 });
-    const a = pool.run(job('a'), () => undefined);
-    await tick();
-    f.all[0]!.reply('error');
-    expect(await a.outcome).toEqual({ kind: 'failed', message: 'boom' });
+    expect(await runTo(f, pool, 'a', 'error')).toEqual({ kind: 'failed', message: 'boom' });
     expect(f.all[0]!.killed).toBe(true);
     const b = pool.run(job('b'), () => undefined);
     await tick();
     b.cancel();
     expect(await b.outcome).toEqual({ kind: 'cancelled' });
     expect(f.all[1]!.killed).toBe(true);
-    const c = pool.run(job('c'), () => undefined);
-    await tick();
-    f.all[2]!.reply('done');
-    await c.outcome;
+    await runTo(f, pool, 'c');
+    expect(f.all[2]!.jobs).toEqual(['c']);
     expect(pool.idleCount).toBe(1);
     f.all[2]!.exit();
     expect(pool.idleCount).toBe(0);
@@ -115,13 +114,7 @@ describe('worker pool', { timeout: 10_000 }, () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const f = fakes();
     const pool = new WorkerPool(f.spawn, { idleMs: 1000, maxJobs: 2, maxIdle: 1 });
-    const runOne = async (label: string, backend = 'wasm') => {
-      const h = pool.run(job(label, backend), () => undefined);
-      await Promise.resolve();
-      await Promise.resolve();
-      f.all.find((w) => w.jobs.at(-1) === label)!.reply('done');
-      return h.outcome;
-    };
+    const runOne = (label: string, backend = 'wasm') => runTo(f, pool, label, 'done', backend);
     await runOne('a');
     vi.advanceTimersByTime(999);
     expect(f.all[0]!.killed).toBe(false);
@@ -145,10 +138,7 @@ describe('worker pool', { timeout: 10_000 }, () => {
   it('with idleMs 0 (runJob) ends every worker with its job', async () => {
     const f = fakes();
     const pool = new WorkerPool(f.spawn);
-    const a = pool.run(job('a'), () => undefined);
-    await tick();
-    f.all[0]!.reply('done');
-    await a.outcome;
+    await runTo(f, pool, 'a');
     expect(f.all[0]!.killed).toBe(true);
     expect(pool.idleCount).toBe(0);
   });

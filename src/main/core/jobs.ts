@@ -172,9 +172,4 @@ export class JobQueue {
     await Promise.all(running.map((e) => e.handle!.outcome));
     this.pool.close();
   }
-
-  /** Workers waiting for their next job (for tests). */
-  get idleWorkers(): number {
-    return this.pool.idleCount;
-  }
 }

@@ -53,6 +53,12 @@ export interface WorkerPoolOptions {
   maxIdle?: number;
 }
 
+/** An idle worker and the timer that ends it. */
+interface IdleEntry {
+  worker: Worker;
+  timer: ReturnType<typeof setTimeout>;
+}
+
 /** One worker and the job it runs now: a single listener each for its messages and its exit, handed to that job. */
 class Worker {
   ready = false;
@@ -99,7 +105,7 @@ class Worker {
 }
 
 export class WorkerPool {
-  private readonly idle: { worker: Worker; timer: ReturnType<typeof setTimeout> }[] = [];
+  private readonly idle: IdleEntry[] = [];
   private readonly idleMs: number;
   private readonly maxJobs: number;
   private readonly maxIdle: number;
@@ -123,9 +129,9 @@ export class WorkerPool {
   private acquire(key: string): Worker {
     const i = this.idle.findIndex((e) => e.worker.key === key);
     if (i >= 0) {
-      const [{ worker, timer }] = this.idle.splice(i, 1) as [{ worker: Worker; timer: ReturnType<typeof setTimeout> }];
-      clearTimeout(timer);
-      return worker;
+      const entry = this.idle.splice(i, 1)[0]!;
+      clearTimeout(entry.timer);
+      return entry.worker;
     }
     return new Worker(this.spawn, key);
   }
@@ -137,14 +143,14 @@ export class WorkerPool {
       return;
     }
     if (this.idle.length >= this.maxIdle) this.evict(this.idle[0]!);
-    const entry = { worker, timer: setTimeout(() => this.evict(entry), this.idleMs) };
+    const entry: IdleEntry = { worker, timer: setTimeout(() => this.evict(entry), this.idleMs) };
     entry.timer.unref?.();
     // An idle worker that dies leaves the pool.
     worker.attach(() => undefined, () => this.evict(entry));
     this.idle.push(entry);
   }
 
-  private evict(entry: { worker: Worker; timer: ReturnType<typeof setTimeout> }): void {
+  private evict(entry: IdleEntry): void {
     clearTimeout(entry.timer);
     const i = this.idle.indexOf(entry);
     if (i >= 0) this.idle.splice(i, 1);

@@ -32,7 +32,7 @@ const datasetIds = new WeakMap<Dataset, number>();
 let nextDatasetId = 0;
 
 /** SHA-1 of every layer's shape, weight, bias and mask: the net's content, whatever its ref. */
-export function stateDigest(state: NetState): string {
+function stateDigest(state: NetState): string {
   const h = createHash('sha1').update(state.arch);
   for (const l of state.layers) {
     h.update(`${l.name}:${l.kind}:${l.shape.join('x')}`);

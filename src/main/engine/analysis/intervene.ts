@@ -216,14 +216,16 @@ function rows(split: DataSplit, idx: ArrayLike<number>, start: number, end: numb
 }
 
 /**
- * keep = 1 − ablated, as float32. A plain loop: `Float32Array.from(m, fn)` takes ~180 ms on a conv layer's 1.6 M
- * weights (about 25 times longer), and a faithfulness curve builds such masks some 40 times.
+ * 1 − m of a 0/1 mask into `out` (the keep mask of an ablation, or a circuit's complement). A plain loop:
+ * `Float32Array.from(m, fn)` takes ~180 ms on a conv layer's 1.6 M weights (about 25 times longer), and a faithfulness
+ * curve builds such masks some 40 times.
  */
-export function keepOf(ablated: Uint8Array): Float32Array {
-  const keep = new Float32Array(ablated.length);
-  for (let i = 0; i < ablated.length; i++) keep[i] = 1 - ablated[i]!;
-  return keep;
+export function complementOf<T extends Float32Array | Uint8Array>(m: Uint8Array, out: T): T {
+  for (let i = 0; i < m.length; i++) out[i] = 1 - m[i]!;
+  return out;
 }
+
+const keepOf = (ablated: Uint8Array): Float32Array => complementOf(ablated, new Float32Array(ablated.length));
 
 /** What Intervener.create computes from the net and the images alone, kept per memo key (see create). */
 interface Prepared {
@@ -289,10 +291,10 @@ export class Intervener {
     const check = Math.min(8, images.evaluation.n);
     await checkPlan(net, plan, images.evaluation.x.subarray(0, check * iv.features), check);
     const hit = memo === undefined ? undefined : prepared.get(memo);
-    if (hit) {
+    if (memo !== undefined && hit) {
       // Most recently used last.
-      prepared.delete(memo!);
-      prepared.set(memo!, hit);
+      prepared.delete(memo);
+      prepared.set(memo, hit);
       if (ablation.kind === 'mean') iv.means = hit.means!.map((m) => tf.tensor(m.values, m.shape));
       iv.clean = hit.clean.slice();
       return iv;

@@ -27,8 +27,10 @@ export async function inTurn<T, R>(items: readonly T[], f: (x: T) => Promise<R>)
 
 /** What the scan ran on: the counts it reports once it has run, else what it asks for (the core's defaults). */
 function imagesText(images: { class: number; other: number; reference: number } | undefined, cls: string): string {
-  if (!images) return `Every unit of the layer replaced by its mean over up to ${formatInt(CAUSAL_DEFAULTS.reference)} training images, one at a time, on up to the first ${formatInt(CAUSAL_DEFAULTS.evaluation)} test images`;
-  return `Every unit of the layer replaced by its mean over ${formatInt(images.reference)} training images, one at a time, on the first ${formatInt(images.class + images.other)} test images (${formatInt(images.class)} of class ${cls})`;
+  const [reference, evaluation, share] = images
+    ? [formatInt(images.reference), `the first ${formatInt(images.class + images.other)}`, ` (${formatInt(images.class)} of class ${cls})`]
+    : [`up to ${formatInt(CAUSAL_DEFAULTS.reference)}`, `up to the first ${formatInt(CAUSAL_DEFAULTS.evaluation)}`, ''];
+  return `Every unit of the layer replaced by its mean over ${reference} training images, one at a time, on ${evaluation} test images${share}`;
 }
 
 /** The per-layer unit scans of every shown state, asked for on demand (a button): shared by this section and the table. */
