@@ -106,7 +106,7 @@ const CASES: Case[] = [
     id: 'conv-2-8x8',
     backends: ['cpu', 'wasm'],
     make: () => createConvNet('conv-2', 1, 'glorot-normal', [8, 8, 3], 10),
-    batches: (net) => randomBatches(net, 2, 2, 7),
+    batches: (net) => randomBatches(net, 1, 2, 7),
   },
   ...(['conv-4', 'conv-6', 'conv-8'] as ConvArch[]).map((arch, i) => ({
     id: arch,
