@@ -17,8 +17,8 @@ const config = {
   arch: 'lenet-300-100',
   optimizer: { name: 'adam', lr: 0.0012 },
   batchSize: 60,
-  iterations: 200, // two evaluations a round: the kill lands between checkpoints of a round that is running
-  evalEvery: 100,
+  iterations: 100, // two evaluations a round: the kill lands between checkpoints of a round that is running
+  evalEvery: 50,
   validation: 300,
   seeds: [0],
   synthetic: { train: 1500, test: 300 },
