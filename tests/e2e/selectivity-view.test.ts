@@ -179,7 +179,7 @@ describe('selectivity view', () => {
     const one = await h.newPage('light');
     await one.page.goto(`${h.url}#/selectivity/${run.runId}.1.trained`);
     await ready(one.page);
-    // Each removal asks for its own result and the core answers them in turn: the last one can wait on two others.
+    // Each removal asks for its own result; the core caches each state's entry, so these come from the cache.
     for (const i of [3, 2, 1]) {
       await one.page.click(`[data-testid="sel-states-remove-${i}"]`);
       await one.page.waitForSelector(`[data-testid="sel-states"][data-count="${i}"]`);

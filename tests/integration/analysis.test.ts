@@ -170,6 +170,44 @@ describe('analyses through the core', () => {
     expect(cachedSel.meta.cached).toBe(true);
   }, 300_000);
 
+  it('caches selectivity per state: a request that adds or drops states computes only the new ones', async () => {
+    const [a, b, c] = [`${imp}:0:init`, `${imp}:1:trained`, `${imp}:2:trained`];
+    // A seed no other test asks for, so every state starts uncached.
+    const ask = (states: string[]) => call<SelectivityResult>('analyzeSelectivity', { states, permutations: 20, limit: 200, seed: 7 });
+    const before = core.analyses.computations;
+    const ab = await ask([a, b]);
+    expect(ab.meta.cached).toBe(false);
+    expect(core.analyses.computations).toBe(before + 1);
+    const { states: _s, meta: _m, ...shared } = ab;
+    // Dropping a state: answered from the cache, the same entry and the same rest.
+    const onlyB = await ask([b]);
+    expect(onlyB.meta.cached).toBe(true);
+    expect(onlyB.states).toEqual([ab.states[1]]);
+    expect({ ...onlyB, states: [], meta: null }).toEqual({ ...shared, states: [], meta: null });
+    // Adding one: only it is computed; the known one is the cached entry, in the order asked.
+    const cb = await ask([c, b]);
+    expect(cb.meta.cached).toBe(false);
+    expect(core.analyses.computations).toBe(before + 2);
+    expect(cb.states.map((s) => s.state.ref)).toEqual([c, b]);
+    expect(cb.states[1]).toEqual(ab.states[1]);
+    const all = await ask([a, b, c]);
+    expect(all.meta.cached).toBe(true);
+    expect(all.states).toEqual([ab.states[0], ab.states[1], cb.states[0]]);
+    expect(core.analyses.computations).toBe(before + 2);
+    // What makes this sound: a state's entry computed beside others is what it is alone. With the rows gone, b
+    // alone is computed afresh and equals its entry from the two-state computation.
+    const db = new Database(join(tmp.dir, 'core.db'));
+    try {
+      db.prepare(`DELETE FROM analyses WHERE kind = 'selectivity' AND params LIKE '%"seed":7%'`).run();
+    } finally {
+      db.close();
+    }
+    const fresh = await ask([b]);
+    expect(fresh.meta.cached).toBe(false);
+    expect(core.analyses.computations).toBe(before + 3);
+    expect(fresh.states).toEqual([ab.states[1]]);
+  }, 300_000);
+
   it('rejects bad states with one-line errors', async () => {
     await expect(call('analyzeOverlap', { a: 'rnope:0:mask', b: `${imp}:0:mask` })).rejects.toThrow(/unknown run rnope/);
     await expect(call('analyzeOverlap', { a: `${imp}:7:mask`, b: `${imp}:0:mask` })).rejects.toThrow(/has no round 7/);

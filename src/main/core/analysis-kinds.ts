@@ -60,6 +60,12 @@ export interface AnalysisEntry<M extends AnalysisMethodName> {
   needWeights: boolean;
   sameArch: boolean;
   sameData: boolean;
+  /**
+   * The result lists one entry per requested state (`states`, in order) computed from that state alone, the rest of
+   * it the same for every state of the request: each state's entry is then cached on its own too, and a request that
+   * adds or drops states computes only the states the cache lacks (analysis.ts, runPerState).
+   */
+  perState?: true;
   prepare(p: Params<M>): Prepared<M>;
 }
 
@@ -114,6 +120,8 @@ const selectivity: AnalysisEntry<'analyzeSelectivity'> = {
   needWeights: true,
   sameArch: false,
   sameData: true,
+  // A state's entry depends on that state alone: the same K permutations and probe split serve every state.
+  perState: true,
   prepare: (p) => {
     const options = {
       permutations: p.permutations ?? ANALYSIS_DEFAULTS.permutations,

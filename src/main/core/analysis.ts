@@ -12,7 +12,7 @@ import type { EngineAnalysisRequest } from '../engine/analysis/types';
 import { maskPixelCodes } from '../engine/analysis/overlap';
 import type { Store } from '../store';
 import type { WorkerToHost } from '../worker/protocol';
-import { ANALYSES, type AnalysisEntry, type ComputeContext } from './analysis-kinds';
+import { ANALYSES, type AnalysisEntry, type ComputeContext, type Prepared } from './analysis-kinds';
 import type { JobQueue } from './jobs';
 import { SharedComputations, type CallContext } from './requests';
 import { listStates, resolveStateRef, type ResolvedState } from './states';
@@ -83,6 +83,7 @@ export class AnalysisService {
     const meta = (cached: boolean, computeMs: number, computedAt: string): AnalysisMeta => ({ kind: entry.kind, key, cached, computeMs, computedAt, version: entry.version });
     const row = this.store.analyses.get(key);
     if (row) return { ...JSON.parse(row.result), meta: meta(true, row.computeMs, row.createdAt) };
+    if (entry.perState && states.length > 1) return this.runPerState(entry, prepared, key, states, meta, ctx);
     return this.requests.run(key, ctx, async (signal) => {
       const t0 = performance.now();
       this.computations++;
@@ -93,6 +94,57 @@ export class AnalysisService {
       const refs = states.map((s) => s.info.ref);
       this.store.analyses.put({ key, kind: entry.kind, version: entry.version, params: canonical(prepared.stored), refs, result: JSON.stringify(body), computeMs, createdAt: computedAt });
       return { ...body, meta: meta(false, computeMs, computedAt) } as AnalysisMethods[M]['result'];
+    });
+  }
+
+  /**
+   * A request of a per-state kind over several states: the entries of the states cached alone (by any earlier request)
+   * are reused, the others computed together in one computation and cached each alone, and the whole result cached
+   * under the request's key. `cached` is true when nothing had to be computed.
+   */
+  private runPerState<M extends AnalysisMethodName>(
+    entry: AnalysisEntry<M>,
+    prepared: Prepared<M>,
+    key: string,
+    states: ResolvedState[],
+    meta: (cached: boolean, computeMs: number, computedAt: string) => AnalysisMeta,
+    ctx?: CallContext,
+  ): Promise<AnalysisMethods[M]['result']> {
+    type PerState = { states: unknown[] } & Record<string, unknown>;
+    const keys = states.map((s) => this.key(entry, prepared.key, [s]));
+    return this.requests.run(key, ctx, async (signal) => {
+      const t0 = performance.now();
+      const parts = new Map<string, { body: PerState; computeMs: number; createdAt: string }>();
+      for (const k of keys) {
+        const r = this.store.analyses.get(k);
+        if (r) parts.set(k, { body: JSON.parse(r.result) as PerState, computeMs: r.computeMs, createdAt: r.createdAt });
+      }
+      // Each missing state once, even when the request names it twice.
+      const missing = states.filter((_, i) => !parts.has(keys[i]!) && keys.indexOf(keys[i]!) === i);
+      let computed = false;
+      if (missing.length > 0) {
+        computed = true;
+        this.computations++;
+        const body = (await prepared.compute(this.computeContext(key, entry), missing, signal)) as unknown as PerState;
+        if (signal.aborted) throw new CancelledError();
+        const computeMs = Math.round((performance.now() - t0) * 10) / 10;
+        const createdAt = new Date().toISOString();
+        missing.forEach((s, j) => {
+          const single: PerState = { ...body, states: [body.states[j]] };
+          const k = keys[states.indexOf(s)]!;
+          this.store.analyses.put({ key: k, kind: entry.kind, version: entry.version, params: canonical(prepared.stored), refs: [s.info.ref], result: JSON.stringify(single), computeMs, createdAt });
+          parts.set(k, { body: single, computeMs, createdAt });
+        });
+      }
+      const ordered = keys.map((k) => parts.get(k)!);
+      // The shared part of the result (class, images, options) must be the same in every state's entry.
+      const shared = (b: PerState) => canonical({ ...b, states: [] });
+      if (ordered.some((p) => shared(p.body) !== shared(ordered[0]!.body))) throw new Error(`the cached ${entry.kind} entries of these states disagree outside their states; clear the analysis cache`);
+      const body = { ...ordered[0]!.body, states: ordered.map((p) => p.body.states[0]) };
+      const computeMs = computed ? Math.round((performance.now() - t0) * 10) / 10 : ordered.reduce((a, p) => a + p.computeMs, 0);
+      const computedAt = ordered.map((p) => p.createdAt).reduce((a, b) => (a > b ? a : b));
+      this.store.analyses.put({ key, kind: entry.kind, version: entry.version, params: canonical(prepared.stored), refs: states.map((s) => s.info.ref), result: JSON.stringify(body), computeMs, createdAt: computedAt });
+      return { ...body, meta: meta(!computed, computeMs, computedAt) } as AnalysisMethods[M]['result'];
     });
   }
 
