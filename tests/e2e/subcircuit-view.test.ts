@@ -67,6 +67,13 @@ describe('subcircuit view', () => {
     const attr = (u: number) => direct.circuits[0]!.layers[2]!.units.find((x) => x.unit === u)!.attribution;
     for (let i = 1; i < conv2.length; i++) if (conv2[i]![3] > conv2[i - 1]![3]) expect(attr(conv2[i]![1])).toBeLessThanOrEqual(attr(conv2[i - 1]![1]));
     await shot(page, 'subcircuit.png', 'subcircuit.png');
+    // Below the graph, the faithfulness curves of A and B (for a conv net) and the score of the circuit on screen.
+    // Waiting for them here also lets the later pages read them from the cache: leaving the view before they are
+    // done cancels them, and the next page would compute them again.
+    await page.waitForSelector('[data-testid="faith-chart"]', { timeout: 120_000 });
+    await page.waitForSelector('[data-testid="faith-shown-f"]', { timeout: 120_000 });
+    expect(await page.locator('[data-testid="faith-curve"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))).toEqual([A, B]);
+    expect(await page.getByTestId('faith-shown-f').innerText()).toMatch(/^(-?\d+\.\d{3}|—)$/);
     expect(errors).toEqual([]);
   });
 
