@@ -97,7 +97,7 @@ describe('conv nets', () => {
     const before = net.layers.map((l) => l.weight.dataSync().slice());
     const opt = tf.train.adam(0.01);
     const data = new Rng(5);
-    for (let step = 0; step < 150; step++) {
+    for (let step = 0; step < 60; step++) {
       const x = tf.tensor2d(Float32Array.from({ length: 8 * 192 }, () => data.normal()), [8, 192]);
       const y = tf.oneHot(tf.tensor1d(Array.from({ length: 8 }, () => data.int(0, 4)), 'int32'), 4).toFloat() as tf.Tensor2D;
       opt.minimize(() => tf.losses.softmaxCrossEntropy(y, net.forward(x)) as tf.Scalar, false, net.variables());
