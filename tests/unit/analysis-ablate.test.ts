@@ -7,8 +7,9 @@ import { ValidationError } from '../../src/shared/errors';
 import { selectBackend } from '../../src/main/engine/backend';
 import { loadDataset } from '../../src/main/engine/data/index';
 import type { DataSplit } from '../../src/main/engine/data/index';
-import { ablationSet, causalImages, classSubset, runAblation, scanLayer } from '../../src/main/engine/analysis/ablate';
-import { Intervener, checkPlan, netPlan, type AblationKind, type AblationSet, type ConvMean } from '../../src/main/engine/analysis/intervene';
+import { causalImages, classSubset, runAblation, scanLayer } from '../../src/main/engine/analysis/ablate';
+import { ablationSet, circuitMembers, foldShape, geometryOf, hiddenLayerIndex, inputUnits, type AblationSet, type NetGeometry } from '../../src/main/engine/analysis/geometry';
+import { Intervener, checkPlan, netPlan, type AblationKind, type ConvMean } from '../../src/main/engine/analysis/intervene';
 import type { MaskedNet } from '../../src/main/engine/nets/masked';
 import { Rng } from '../../src/main/engine/rng';
 import { captureState } from '../../src/main/engine/state';
@@ -91,6 +92,31 @@ describe('interventions', () => {
       const net = await randomNet(arch, [...shape], 4, 11);
       const F = shape[0] * shape[1] * shape[2];
       await expect(checkPlan(net, netPlan(net), randomSplit(3, F, 4, 5).x, 3)).resolves.toBeUndefined();
+      net.dispose();
+    }
+  });
+
+  it('a state’s stored layer shapes give the net’s geometry: the core checks targets with it before a worker starts', async () => {
+    for (const [arch, shape] of [['lenet-300-100', [28, 28, 1]], ['conv-2', [8, 8, 3]], ['conv-6', [8, 8, 1]]] as const) {
+      const net = await randomNet(arch, [...shape], 4, 12);
+      const stored = geometryOf(arch, net.layers.map((l) => ({ name: l.name, kind: l.kind, shape: [...l.shape] })));
+      const facts = (g: NetGeometry) => g.layers.map((l) => [l.name, l.kind, [...l.shape], l.size, l.inSize, l.outSize]);
+      expect(facts(stored), arch).toEqual(facts(net));
+      expect(inputUnits(stored)).toBe(inputUnits(net));
+      // The same target gives the same set (fc1 after a conv folds its weights over the last map's positions).
+      const fc1 = net.layers.findIndex((l) => l.name === 'fc1');
+      const hidden = net.layers[0]!.name;
+      const target = { layer: hidden, units: [0, 2], connections: [{ layer: 'fc1', from: 1, to: 3 }], weights: [{ layer: net.layers.at(-1)!.name, index: 5 }] };
+      const a = ablationSet(stored, target);
+      const b = ablationSet(net, target);
+      expect([...a.units.entries()]).toEqual([...b.units.entries()]);
+      expect(a.edges).toEqual(b.edges);
+      expect(a.edges[fc1]!.reduce((x, y) => x + y, 0)).toBe(foldShape(net, fc1).positions);
+      // Out of range: the engine's own message, from the stored shapes alone.
+      expect(() => ablationSet(stored, { layer: hidden, units: [999] })).toThrow(new RegExp(`unit 999 out of range: ${hidden} has \\d+ units`));
+      expect(() => circuitMembers(stored, { connections: [{ layer: 'fc1', from: 0, to: 9999 }] })).toThrow(/connection target 9999 out of range/);
+      expect(() => circuitMembers(stored, {})).toThrow(/names no unit and no edge/);
+      expect(() => hiddenLayerIndex(stored, net.layers.at(-1)!.name)).toThrow(/not a hidden layer/);
       net.dispose();
     }
   });

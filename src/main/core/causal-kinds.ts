@@ -5,6 +5,7 @@ import type { AnalysisMethods } from '../../shared/analysis';
 import { CAUSAL_DEFAULTS, type AblateParams, type CausalMethods } from '../../shared/causal';
 import { ValidationError } from '../../shared/errors';
 import type { CausalOptions, CausalRequest } from '../engine/analysis/causal';
+import { ablationSet, circuitMembers, geometryOf, hiddenLayerIndex, type NetGeometry } from '../engine/analysis/geometry';
 import type { AnalysisEntry, ComputeContext } from './analysis-kinds';
 import type { ResolvedState } from './states';
 
@@ -38,6 +39,12 @@ function allUnits(s: ResolvedState, layer: string): number[] {
   return Array.from({ length: shape[shape.length - 1]! }, (_, u) => u);
 }
 
+/**
+ * The state's layers as the interventions address them, from its stored shapes: a target out of range is refused
+ * here, at once, with the worker's own message, instead of after a worker has loaded the net and its data.
+ */
+const geometry = (s: ResolvedState): NetGeometry => geometryOf(s.info.arch, s.masks());
+
 const ONE_STATE = { needWeights: true, sameArch: false, sameData: false } as const;
 type Entry<M extends keyof CausalMethods> = AnalysisEntry<M & keyof AnalysisMethods>;
 
@@ -55,6 +62,7 @@ const ablate: Entry<'analyzeAblate'> = {
       compute: (c, [s], signal) => {
         const units = p.units === 'all' ? allUnits(s!, p.layer!) : p.units;
         const target = { ...(p.layer !== undefined ? { layer: p.layer, units: units! } : {}), connections: p.connections ?? [], weights: p.weights ?? [] };
+        ablationSet(geometry(s!), target);
         return inWorker(c, s!, p.class, { op: 'ablate', causal, target }, signal) as never;
       },
     };
@@ -68,7 +76,14 @@ const scan: Entry<'analyzeAblationScan'> = {
   ...ONE_STATE,
   prepare: (p) => {
     const causal = causalOptions(p);
-    return { key: { causal, cls: p.class ?? null, layer: p.layer }, stored: p, compute: (c, [s], signal) => inWorker(c, s!, p.class, { op: 'scan', causal, layer: p.layer }, signal) as never };
+    return {
+      key: { causal, cls: p.class ?? null, layer: p.layer },
+      stored: p,
+      compute: (c, [s], signal) => {
+        hiddenLayerIndex(geometry(s!), p.layer);
+        return inWorker(c, s!, p.class, { op: 'scan', causal, layer: p.layer }, signal) as never;
+      },
+    };
   },
 };
 
@@ -108,7 +123,10 @@ const circuit: Entry<'analyzeCircuit'> = {
     return {
       key: { causal, cls: p.class ?? null, metric, circuit: p.circuit },
       stored: p,
-      compute: (c, [s], signal) => inWorker(c, s!, p.class, { op: 'circuit', causal, metric, circuit: p.circuit }, signal) as never,
+      compute: (c, [s], signal) => {
+        circuitMembers(geometry(s!), p.circuit);
+        return inWorker(c, s!, p.class, { op: 'circuit', causal, metric, circuit: p.circuit }, signal) as never;
+      },
     };
   },
 };

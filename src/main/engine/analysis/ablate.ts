@@ -16,8 +16,8 @@ import { ValidationError } from '../../../shared/errors';
 import type { DataSplit, Dataset } from '../data/index';
 import type { MaskedNet } from '../nets/masked';
 import { streamRng } from '../rng';
-import { foldShape } from './subcircuit';
-import { emptyAblation, inputUnits, unitLayerIndex, type AblationSet, type Intervener } from './intervene';
+import { ablationSet, hiddenLayerIndex, type AblationSet, type AblationTarget } from './geometry';
+import type { Intervener } from './intervene';
 
 /** Images of a causal analysis: reference (training images), evaluation (test), attribution (training, the class). */
 export interface CausalImages {
@@ -64,61 +64,6 @@ export function classSubset(split: DataSplit, cls: number, features: number, oth
   const idx: number[] = [];
   for (let i = 0; i < split.n; i++) if ((split.y[i] === cls) !== other) idx.push(i);
   return take(split, idx, features);
-}
-
-/** What to ablate. Layers by name; "input" names the input units (as in subcircuit.ts). */
-export interface AblationTarget {
-  /** Units of one layer ("input" or a hidden layer). */
-  layer?: string;
-  units?: readonly number[];
-  /** Individual weights, by their flat index in the layer's weight (tfjs layout: dense [in, out], conv [kh, kw, in, out]). */
-  weights?: readonly { layer: string; index: number }[];
-  /** Connections, by the weight layer's name and SubEdge's source and target units: all of their weights. */
-  connections?: readonly { layer: string; from: number; to: number }[];
-}
-
-/** The weight indices of connection from → to of layer k (subcircuit.ts's folding: every kernel position or pixel). */
-export function connectionWeights(net: MaskedNet, k: number, from: number, to: number): number[] {
-  const l = net.layers[k]!;
-  const { positions, sources } = foldShape(net, k);
-  if (!Number.isInteger(from) || from < 0 || from >= sources) throw new ValidationError(`connection source ${from} out of range: ${l.name} has ${sources} sources`);
-  if (!Number.isInteger(to) || to < 0 || to >= l.outSize) throw new ValidationError(`connection target ${to} out of range: ${l.name} has ${l.outSize} units`);
-  return Array.from({ length: positions }, (_, p) => (p * sources + from) * l.outSize + to);
-}
-
-function weightLayer(net: MaskedNet, name: string): number {
-  const k = unitLayerIndex(net, name);
-  if (k < 0) throw new ValidationError('edges belong to a prunable layer, not to "input"');
-  return k;
-}
-
-/** The AblationSet of a target (validated: known layers, units and weights in range). */
-export function ablationSet(net: MaskedNet, target: AblationTarget): AblationSet {
-  const set = emptyAblation(net);
-  if (target.units && target.units.length > 0) {
-    if (target.layer === undefined) throw new ValidationError('units need a layer');
-    const k = unitLayerIndex(net, target.layer);
-    if (k === net.layers.length - 1) throw new ValidationError(`${target.layer} is the output layer: its class logit is what is measured, ablate a hidden layer`);
-    const size = k < 0 ? inputUnits(net) : net.layers[k]!.outSize;
-    const m = new Uint8Array(size);
-    for (const u of target.units) {
-      if (!Number.isInteger(u) || u < 0 || u >= size) throw new ValidationError(`unit ${u} out of range: ${target.layer} has ${size} units`);
-      m[u] = 1;
-    }
-    set.units.set(k, m);
-  }
-  const edge = (k: number): Uint8Array => (set.edges[k] ??= new Uint8Array(net.layers[k]!.size));
-  for (const w of target.weights ?? []) {
-    const k = weightLayer(net, w.layer);
-    if (!Number.isInteger(w.index) || w.index < 0 || w.index >= net.layers[k]!.size) throw new ValidationError(`weight ${w.index} out of range: ${w.layer} has ${net.layers[k]!.size}`);
-    edge(k)[w.index] = 1;
-  }
-  for (const c of target.connections ?? []) {
-    const k = weightLayer(net, c.layer);
-    const e = edge(k);
-    for (const i of connectionWeights(net, k, c.from, c.to)) e[i] = 1;
-  }
-  return set;
 }
 
 /** Surviving weights among the ablated edges of a set. */
@@ -199,8 +144,7 @@ export async function runAblation(iv: Intervener, cls: ClassRef, target: Ablatio
 
 /** Every unit of hidden layer `layer` ablated one at a time (Intervener.scanUnits: the prefix is computed once). */
 export async function scanLayer(iv: Intervener, cls: ClassRef, layer: string): Promise<LayerScanResult> {
-  const k = unitLayerIndex(iv.net, layer);
-  if (k < 0 || k >= iv.net.layers.length - 1) throw new ValidationError(`${layer} is not a hidden layer of ${iv.net.arch}: scan a layer between the input and the output`);
+  const k = hiddenLayerIndex(iv.net, layer);
   const size = iv.net.layers[k]!.outSize;
   const classes = iv.classes;
   const labels = iv.evaluation.y;

@@ -27,8 +27,9 @@ import { ValidationError } from '../../../shared/errors';
 import type { DataSplit } from '../data/index';
 import type { MaskedNet } from '../nets/masked';
 import { readAndDispose } from './activations';
-import { ablationSet, survivingEdges } from './ablate';
-import { complementOf, emptyAblation, inputUnits, unitLayerIndex, type AblationSet, type Intervener, type RunControl } from './intervene';
+import { survivingEdges } from './ablate';
+import { circuitMembers, type AblationSet, type CircuitSpec } from './geometry';
+import { complementOf, type Intervener, type RunControl } from './intervene';
 import { objectiveGradients } from './subcircuit';
 import { Ranker } from './stats';
 
@@ -219,35 +220,10 @@ export async function faithfulnessCurve(
   };
 }
 
-/** A circuit pinned by hand: units per layer ("input" or hidden layers), connections, individual weights. */
-export interface CircuitSpec {
-  units?: readonly { layer: string; units: readonly number[] }[];
-  /** By the weight layer's name, with SubEdge's source and target units: all of the connection's weights. */
-  connections?: readonly { layer: string; from: number; to: number }[];
-  weights?: readonly { layer: string; index: number }[];
-}
-
-
-/** The circuit's members as an AblationSet (1 = in the circuit), validated. */
-function circuitMembers(net: MaskedNet, spec: CircuitSpec): { members: AblationSet; namesEdges: boolean } {
-  const members = emptyAblation(net);
-  for (const u of spec.units ?? []) {
-    const k = unitLayerIndex(net, u.layer);
-    if (members.units.has(k)) throw new ValidationError(`layer ${u.layer} is named twice in the circuit`);
-    const one = ablationSet(net, { layer: u.layer, units: u.units });
-    members.units.set(k, one.units.get(k) ?? new Uint8Array(k < 0 ? inputUnits(net) : net.layers[k]!.outSize));
-  }
-  const edges = ablationSet(net, { weights: spec.weights ?? [], connections: spec.connections ?? [] });
-  const namesEdges = (spec.weights?.length ?? 0) + (spec.connections?.length ?? 0) > 0;
-  if (namesEdges) members.edges = net.layers.map((l, k) => edges.edges[k] ?? new Uint8Array(l.size));
-  return { members, namesEdges };
-}
-
 /** Faithfulness and completeness of a pinned circuit (see the header). */
 export async function scoreCircuit(iv: Intervener, spec: CircuitSpec, cls: ClassRef, metric: FaithMetric): Promise<CircuitScore> {
   const net = iv.net;
   const { members, namesEdges } = circuitMembers(net, spec);
-  if (members.units.size === 0 && !namesEdges) throw new ValidationError('the circuit names no unit and no edge');
   const m = (logits: Float32Array): number => meanMetric(iv, logits, cls.index, metric);
   const edgeSet = (f: (e: Uint8Array) => Uint8Array): AblationSet['edges'] => (namesEdges ? members.edges.map((e) => f(e!)) : net.layers.map(() => null));
   const unitSet = (f: (u: Uint8Array) => Uint8Array): AblationSet['units'] => new Map([...members.units].map(([k, u]) => [k, f(u)]));

@@ -36,7 +36,7 @@ import type { MaskedLayer, MaskedNet } from '../nets/masked';
 import { MaskedConv2D } from '../nets/masked-conv';
 import { streamRng } from '../rng';
 import { CancelledError } from '../types';
-import { foldShape } from './subcircuit';
+import { emptyAblation, layerUnits, type AblationSet } from './geometry';
 
 export type AblationKind = 'zero' | 'mean' | 'resample';
 export const ABLATION_KINDS: readonly AblationKind[] = ['zero', 'mean', 'resample'];
@@ -174,27 +174,6 @@ export async function checkPlan(net: MaskedNet, plan: readonly PlanStage[], x: F
   tf.dispose([diff!, scale!]);
   if (!(d[0]! <= 1e-4 * (1 + s[0]!))) throw new Error(`interventions: the plan of ${net.arch} does not reproduce the net's logits (max difference ${d[0]})`);
 }
-
-/** What to ablate: per layer index (-1: the input units), units (1 = ablated); per prunable layer, edges (1 = ablated). */
-export interface AblationSet {
-  units: Map<number, Uint8Array>;
-  edges: (Uint8Array | null)[];
-}
-
-export const emptyAblation = (net: MaskedNet): AblationSet => ({ units: new Map(), edges: net.layers.map(() => null) });
-
-/** Number of input units of a net (subcircuit.ts's "input" layer): conv input channels, or the first layer's inputs. */
-export const inputUnits = (net: MaskedNet): number => foldShape(net, 0).sources;
-
-/** The index of a layer by name: "input" is -1, the prunable layers 0.., with a clear error naming those that exist. */
-export function unitLayerIndex(net: MaskedNet, name: string): number {
-  if (name === 'input') return -1;
-  const i = net.layers.findIndex((l) => l.name === name);
-  if (i < 0) throw new ValidationError(`layer ${name} does not exist in ${net.arch} (layers: input, ${net.layers.map((l) => l.name).join(', ')})`);
-  return i;
-}
-
-const layerUnits = (net: MaskedNet, k: number): number => (k < 0 ? inputUnits(net) : net.layers[k]!.outSize);
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

@@ -32,6 +32,7 @@ import type { SubEdge, SubLayer, Subcircuit, SubcircuitResult, SubcircuitShare }
 import { ValidationError } from '../../../shared/errors';
 import type { MaskedNet } from '../nets/masked';
 import { classIndices, gatherRows, readAndDispose, splitOf } from './activations';
+import { foldShape } from './geometry';
 import { netFromState } from './net';
 import type { AnalysisContext, LoadedState, SubcircuitOptions } from './types';
 
@@ -49,19 +50,6 @@ export interface Attribution {
   layers: { name: string; size: number; units: Float64Array }[];
   /** Per pair of consecutive layers k → k+1: edge attributions and kept-weight counts, [size_k, size_k+1] row-major. */
   edges: { attribution: Float32Array; weights: Float32Array; rows: number; cols: number }[];
-}
-
-/** How a layer's weight folds into connections [sources, outSize] (sources: input units of the connection). */
-export function foldShape(net: MaskedNet, i: number): { positions: number; sources: number } {
-  const l = net.layers[i]!;
-  if (l.kind === 'conv') return { positions: l.shape[0]! * l.shape[1]!, sources: l.shape[2]! };
-  const prev = i > 0 ? net.layers[i - 1] : undefined;
-  if (prev?.kind === 'conv') {
-    const channels = prev.outSize;
-    if (l.inSize % channels !== 0) throw new Error(`${l.name}: ${l.inSize} inputs are not a multiple of ${prev.name}'s ${channels} channels`);
-    return { positions: l.inSize / channels, sources: channels };
-  }
-  return { positions: 1, sources: l.inSize };
 }
 
 /** The sum over images of an objective and its gradient with respect to every layer's weight and bias. */

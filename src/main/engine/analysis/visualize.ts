@@ -31,7 +31,8 @@ import { ValidationError } from '../../../shared/errors';
 import type { MaskedNet } from '../nets/masked';
 import { streamRng, type Rng } from '../rng';
 import { CancelledError } from '../types';
-import { applyStage, checkPlan, netPlan, planTrace, unitLayerIndex, type PlanStage, type RunControl } from './intervene';
+import { unitLayerIndex } from './geometry';
+import { applyStage, checkPlan, netPlan, planTrace, type PlanStage, type RunControl } from './intervene';
 
 /** lucid's color_correlation_svd_sqrt (ImageNet), rows = RGB. */
 export const COLOR_CORRELATION_SVD_SQRT = [
