@@ -26,7 +26,8 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], exclude: [...configDefaults.exclude, ...ENGINE, ...PACKAGING] } },
       { extends: true, test: { name: 'engine', include: ENGINE } },
       { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts', ...PACKAGING] } },
-      { extends: true, test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'] } },
+      // The e2e fixture runs start training before the first file (tests/e2e/global-setup.ts).
+      { extends: true, test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], globalSetup: ['tests/e2e/global-setup.ts'] } },
     ],
   },
 });
