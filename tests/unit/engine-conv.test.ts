@@ -145,14 +145,14 @@ describe('conv nets', () => {
     expect(d.classNames?.[5]).toBe('dog');
   });
 
-  it('a short Conv-2 run on synthetic-cifar learns well above chance', async () => {
+  it('a short Conv-2 run on synthetic-cifar learns: above twice chance', async () => {
     const config = parseExperimentConfig({
       version: 1,
       name: 'conv-2 smoke',
       dataset: 'synthetic-cifar',
       arch: 'conv-2',
       optimizer: { name: 'adam', lr: 0.001 },
-      batchSize: 16,
+      batchSize: 8,
       iterations: 60,
       evalEvery: 30,
       validation: 100,
@@ -169,9 +169,8 @@ describe('conv nets', () => {
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(accs.length).toBe(2);
-    // Twice chance (10 classes). 60 steps of batch 16 are a smoke test, not a benchmark: over seeds 0-9 the final
-    // accuracy ranged 0.25-0.60 with the truncated Glorot init and 0.28-0.54 with the untruncated one it replaced
-    // (means 0.42 and 0.43); seed 0 now draws 0.25.
+    // Twice chance (10 classes). 60 steps of batch 8 are a smoke test, not a benchmark: over seeds 0-3 the final
+    // accuracy was 0.23-0.26 (seed 0: 0.233); with batch 16, twice the time, 0.25-0.60 over seeds 0-9.
     expect(res.round.finalTestAccuracy).toBeGreaterThan(0.2);
     expect(res.states.init.layers.map((l) => l.name)).toEqual(['conv1', 'conv2', 'fc1', 'fc2', 'fc3']);
   });
