@@ -137,9 +137,10 @@ export class AnalysisService {
         });
       }
       const ordered = keys.map((k) => parts.get(k)!);
-      // The shared part of the result (class, images, options) must be the same in every state's entry.
+      // The shared part of the result (class, images, options) is decided by the key, so it is the same in every
+      // state's entry; a difference would be a bug in the key, not something to paper over.
       const shared = (b: PerState) => canonical({ ...b, states: [] });
-      if (ordered.some((p) => shared(p.body) !== shared(ordered[0]!.body))) throw new Error(`the cached ${entry.kind} entries of these states disagree outside their states; clear the analysis cache`);
+      if (ordered.some((p) => shared(p.body) !== shared(ordered[0]!.body))) throw new Error(`internal error: the ${entry.kind} entries of ${states.map((s) => s.info.ref).join(', ')} differ outside their states`);
       const body = { ...ordered[0]!.body, states: ordered.map((p) => p.body.states[0]) };
       const computeMs = computed ? Math.round((performance.now() - t0) * 10) / 10 : ordered.reduce((a, p) => a + p.computeMs, 0);
       const computedAt = ordered.map((p) => p.createdAt).reduce((a, b) => (a > b ? a : b));
