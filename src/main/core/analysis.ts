@@ -100,7 +100,8 @@ export class AnalysisService {
   /**
    * A request of a per-state kind over several states: the entries of the states cached alone (by any earlier request)
    * are reused, the others computed together in one computation and cached each alone, and the whole result cached
-   * under the request's key. `cached` is true when nothing had to be computed.
+   * under the request's key. `cached` is true when nothing had to be computed. A per-state kind names its states in
+   * `params.states`.
    */
   private runPerState<M extends AnalysisMethodName>(
     entry: AnalysisEntry<M>,
@@ -132,7 +133,9 @@ export class AnalysisService {
         missing.forEach((s, j) => {
           const single: PerState = { ...body, states: [body.states[j]] };
           const k = keys[states.indexOf(s)]!;
-          this.store.analyses.put({ key: k, kind: entry.kind, version: entry.version, params: canonical(prepared.stored), refs: [s.info.ref], result: JSON.stringify(single), computeMs, createdAt });
+          // The row records the request as if it had named this state alone.
+          const params = canonical({ ...(prepared.stored as object), states: [s.info.ref] });
+          this.store.analyses.put({ key: k, kind: entry.kind, version: entry.version, params, refs: [s.info.ref], result: JSON.stringify(single), computeMs, createdAt });
           parts.set(k, { body: single, computeMs, createdAt });
         });
       }
