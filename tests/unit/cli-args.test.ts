@@ -119,6 +119,16 @@ describe('cli output', () => {
     expect(out).toEqual(['imp s0 round 0: ...\n']);
   });
 
+  it('says ETA 0:00 once every iteration is done, even for a run shorter than the pace needs', () => {
+    const err: string[] = [];
+    let t = 0;
+    const p = new RunProgress({ write: (s: string) => err.push(s) }, { write: () => undefined }, 60_000, () => t);
+    p.update(run({ iteration: 0, iterations: 100, roundsTotal: 1 }));
+    t = 2_000;
+    p.round(run({ iteration: 100, iterations: 100, roundsDone: 1, roundsTotal: 1 }), 0);
+    expect(err).toEqual(['r1 imp s0: round 0 done · [########################] 100% · rounds 1/1 · ETA 0:00\n']);
+  });
+
   it('resolves --class by name or index, dog by default, and lists the classes otherwise', () => {
     const cifar = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
     const fashion = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];

@@ -46,6 +46,8 @@ export class RunProgress {
     const runs = [...this.runs.values()];
     const done = runs.reduce((a, r) => a + r.iteration, 0);
     const left = runs.reduce((a, r) => a + Math.max(0, r.iterations - r.iteration), 0);
+    // Every iteration done: nothing is left, however short the run was (the pace needs 5 s of it).
+    if (runs.length > 0 && left === 0) return 0;
     const t = this.now();
     if (!this.pace) this.pace = { t, done };
     const secs = (t - this.pace.t) / 1000;
