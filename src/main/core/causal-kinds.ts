@@ -28,22 +28,20 @@ async function inWorker(c: ComputeContext, s: ResolvedState, cls: string | numbe
   return { state: s.info, ...body };
 }
 
-/** Every unit of a hidden layer, for `units: "all"`. */
-function allUnits(s: ResolvedState, layer: string): number[] {
-  const layers = s.weights()?.layers ?? [];
-  const k = layers.findIndex((l) => l.name === layer);
-  if (k < 0 || k === layers.length - 1) {
-    throw new ValidationError(`units "all" needs a hidden layer of ${s.info.arch} (${layers.slice(0, -1).map((l) => l.name).join(', ')}), not ${layer}`);
-  }
-  const shape = layers[k]!.shape;
-  return Array.from({ length: shape[shape.length - 1]! }, (_, u) => u);
-}
-
 /**
  * The state's layers as the interventions address them, from its stored shapes: a target out of range is refused
  * here, at once, with the worker's own message, instead of after a worker has loaded the net and its data.
  */
 const geometry = (s: ResolvedState): NetGeometry => geometryOf(s.info.arch, s.masks());
+
+/** Every unit of a hidden layer, for `units: "all"`. */
+function allUnits(g: NetGeometry, layer: string): number[] {
+  const k = g.layers.findIndex((l) => l.name === layer);
+  if (k < 0 || k === g.layers.length - 1) {
+    throw new ValidationError(`units "all" needs a hidden layer of ${g.arch} (${g.layers.slice(0, -1).map((l) => l.name).join(', ')}), not ${layer}`);
+  }
+  return Array.from({ length: g.layers[k]!.outSize }, (_, u) => u);
+}
 
 const ONE_STATE = { needWeights: true, sameArch: false, sameData: false } as const;
 type Entry<M extends keyof CausalMethods> = AnalysisEntry<M & keyof AnalysisMethods>;
@@ -60,9 +58,10 @@ const ablate: Entry<'analyzeAblate'> = {
       key,
       stored: p,
       compute: (c, [s], signal) => {
-        const units = p.units === 'all' ? allUnits(s!, p.layer!) : p.units;
+        const g = geometry(s!);
+        const units = p.units === 'all' ? allUnits(g, p.layer!) : p.units;
         const target = { ...(p.layer !== undefined ? { layer: p.layer, units: units! } : {}), connections: p.connections ?? [], weights: p.weights ?? [] };
-        ablationSet(geometry(s!), target);
+        ablationSet(g, target);
         return inWorker(c, s!, p.class, { op: 'ablate', causal, target }, signal) as never;
       },
     };
